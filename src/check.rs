@@ -1,0 +1,166 @@
+//! Checking: the project JSON against `schemas/project.v3.schema.json`, plus the rules across
+//! fields that no schema can say. Every problem names the spec location that produced the
+//! offending value, through the [`Origins`] map that `lower` keeps.
+
+use std::sync::{Arc, OnceLock};
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Span};
+
+/// The JSON Schema of the v3 project body.
+pub const PROJECT_SCHEMA: &str = include_str!("../schemas/project.v3.schema.json");
+/// The JSON Schema of model preset files.
+pub const PRESET_SCHEMA: &str = include_str!("../schemas/preset.schema.json");
+/// The JSON Schema of the spec language, for editors.
+pub const SPEC_SCHEMA: &str = include_str!("../schemas/spec.schema.json");
+
+/// A compiled JSON Schema.
+pub struct Schema {
+    validator: jsonschema::Validator,
+}
+
+impl Schema {
+    pub fn new(text: &str) -> Schema {
+        let json: Value = serde_json::from_str(text).expect("bundled schema is JSON");
+        let validator = jsonschema::validator_for(&json).expect("bundled schema is valid");
+        Schema { validator }
+    }
+
+    /// The project schema, compiled once per process.
+    pub fn project() -> Arc<Schema> {
+        static SCHEMA: OnceLock<Arc<Schema>> = OnceLock::new();
+        Arc::clone(SCHEMA.get_or_init(|| Arc::new(Schema::new(PROJECT_SCHEMA))))
+    }
+
+    /// The preset schema, compiled once per process.
+    pub fn preset() -> Arc<Schema> {
+        static SCHEMA: OnceLock<Arc<Schema>> = OnceLock::new();
+        Arc::clone(SCHEMA.get_or_init(|| Arc::new(Schema::new(PRESET_SCHEMA))))
+    }
+
+    pub fn is_valid(&self, instance: &Value) -> bool {
+        self.validator.is_valid(instance)
+    }
+
+    /// Each violation as (JSON pointer, message).
+    pub fn errors(&self, instance: &Value) -> Vec<(String, String)> {
+        self.validator
+            .iter_errors(instance)
+            .map(|e| (e.instance_path().as_str().to_owned(), e.to_string()))
+            .collect()
+    }
+}
+
+/// Where each value of an output document came from: JSON pointer → spec span.
+#[derive(Clone, Debug, Default)]
+pub struct Origins {
+    entries: Vec<(String, Span)>,
+}
+
+impl Origins {
+    pub fn record(&mut self, pointer: String, span: &Span) {
+        self.entries.push((pointer, span.clone()));
+    }
+
+    /// The span recorded for `pointer` or, failing that, for its closest recorded parent.
+    pub fn find(&self, pointer: &str) -> Option<&Span> {
+        let mut probe = pointer;
+        loop {
+            if let Some((_, span)) = self.entries.iter().rev().find(|(p, _)| p == probe) {
+                return Some(span);
+            }
+            probe = &probe[..probe.rfind('/')?];
+        }
+    }
+}
+
+/// Validates a project against the schema and the cross-field rules.
+pub fn check_project(project: &Value, origins: &Origins, schema: &Schema) -> Vec<Diagnostic> {
+    let mut problems: Vec<(String, String)> = if schema.is_valid(project) {
+        Vec::new()
+    } else {
+        schema.errors(project)
+    };
+    problems.extend(rule_violations(project));
+    problems
+        .into_iter()
+        .map(|(pointer, message)| {
+            let shown = if pointer.is_empty() { "/" } else { &pointer };
+            let diagnostic = Diagnostic::error(format!("invalid project at {shown}: {message}"));
+            match origins.find(&pointer) {
+                Some(span) => diagnostic.at(span),
+                None => diagnostic,
+            }
+        })
+        .collect()
+}
+
+/// The rules no schema says: `sceneIdx` is the scene's position; one speech entry per scene,
+/// naming the avatar clip's model and clothing; one avatar clip; unique clip ids in a scene.
+pub fn rule_violations(project: &Value) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    let Some(scenes) = project.get("scenes").and_then(Value::as_array) else {
+        return problems;
+    };
+    for (index, scene) in scenes.iter().enumerate() {
+        let at = format!("/scenes/{index}");
+        if let Some(idx) = scene.get("sceneIdx").and_then(Value::as_u64) {
+            if idx != index as u64 {
+                problems.push((
+                    format!("{at}/sceneIdx"),
+                    format!("sceneIdx is {idx} but the scene is at position {index}"),
+                ));
+            }
+        }
+        let clips = scene.get("clips").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+        let avatars: Vec<(usize, &Value)> = clips
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.get("type").and_then(Value::as_str) == Some("aiModel"))
+            .collect();
+        if avatars.len() > 1 {
+            problems.push((
+                format!("{at}/clips/{}", avatars[1].0),
+                "a scene has at most one avatar (aiModel) clip".to_owned(),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (c, clip) in clips.iter().enumerate() {
+            if let Some(id) = clip.get("id").and_then(Value::as_str) {
+                if !seen.insert(id) {
+                    problems.push((format!("{at}/clips/{c}/id"), format!("clip id `{id}` is used twice in this scene")));
+                }
+            }
+        }
+        let Some(scripts) = scene.get("scripts").and_then(Value::as_array) else { continue };
+        if scripts.len() != 1 {
+            problems.push((format!("{at}/scripts"), format!("a scene has exactly one speech entry, found {}", scripts.len())));
+        }
+        let (Some(script), Some((a, avatar))) = (scripts.first(), avatars.first()) else { continue };
+        let model = avatar.get("model");
+        for (key, model_key) in [("modelId", "ai_name"), ("clothId", "emotion")] {
+            let said = script.get(key);
+            let shown = model.and_then(|m| m.get(model_key));
+            if said != shown {
+                problems.push((
+                    format!("{at}/scripts/0/{key}"),
+                    format!(
+                        "{key} {} differs from the avatar clip's model.{model_key} {} (clips/{a})",
+                        said.map_or("(none)".into(), crate::describe_json),
+                        shown.map_or("(none)".into(), crate::describe_json),
+                    ),
+                ));
+            }
+        }
+        if let Some(org) = avatar.get("script").and_then(|s| s.get("org")) {
+            if script.get("org") != Some(org) {
+                problems.push((
+                    format!("{at}/scripts/0/org"),
+                    format!("the scene's speech differs from the avatar clip's script (clips/{a}/script/org)"),
+                ));
+            }
+        }
+    }
+    problems
+}

@@ -1,0 +1,188 @@
+//! The pipeline, put together: a spec is loaded and its templates, presets and schema are
+//! prepared once into a [`Program`]; the program then renders any number of input sets
+//! (one for `build`, one per CSV row for `batch`) through expand → lower → check.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::check::{self, Schema};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::error::Error;
+use crate::expand::{self, Engine, Scope};
+use crate::inputs::{Inputs, Raw, Vars};
+use crate::library::Library;
+use crate::load::{self, shape, yaml};
+use crate::lower::{Lowered, Lowerer, Presets, Skeletons};
+
+/// Everything a compilation takes besides the spec file.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--templates DIR`: folders that add or override library entries, in order.
+    pub templates: Vec<PathBuf>,
+    /// `--vars FILE`: YAML or JSON files of values, applied in order.
+    pub vars_files: Vec<PathBuf>,
+    /// `--set NAME=VALUE`, applied last.
+    pub sets: Vec<String>,
+}
+
+/// A compiled spec: ready to render input sets.
+pub struct Program {
+    root: yaml::Node,
+    engine: Engine,
+    scene_files: BTreeMap<String, String>,
+    skeletons: Skeletons,
+    presets: Presets,
+    pub vars: Vars,
+    /// Defaults and `--vars` files: the inputs below a CSV row.
+    base: Inputs,
+    /// `--set` values, already converted: the inputs above a CSV row.
+    overrides: Inputs,
+    schema: Arc<Schema>,
+    default_name: String,
+    /// Warnings found while compiling (unknown names in a vars file, …).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Program {
+    /// Loads and compiles a spec; reports every problem it can find before failing.
+    pub fn load(spec_path: &Path, options: &Options) -> Result<Program, Error> {
+        let mut library = Library::builtin();
+        for dir in &options.templates {
+            library.add_dir(dir)?;
+        }
+        let mut diags = Diagnostics::default();
+        let mut root = load::load_spec(spec_path)?;
+        shape::check(&root, &shape::PROJECT, "the spec", &mut diags);
+        let vars = Vars::parse(root.get("vars"), &mut diags);
+
+        let mut engine = Engine::new();
+        expand::compile(&mut root, &mut engine, &mut diags);
+        let mut scene_files = BTreeMap::new();
+        for (name, entry) in &library.scenes {
+            match engine.add_file(&entry.name, &entry.text) {
+                Ok(()) => {
+                    scene_files.insert(name.clone(), entry.name.clone());
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        let mut clip_files = HashMap::new();
+        for (clip_type, entry) in &library.clips {
+            match engine.add_file(&entry.name, &entry.text) {
+                Ok(()) => {
+                    clip_files.insert(clip_type.clone(), entry.name.clone());
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+
+        let mut presets = Presets::load(library.models.values(), &mut diags);
+        add_spec_presets(&root, spec_path, &mut presets, &mut diags);
+
+        let mut base = vars.defaults();
+        for file in &options.vars_files {
+            match yaml::load_file(file, yaml::Limits::default()) {
+                Ok(node) => vars.apply_file(&mut base, &node, &mut diags),
+                Err(d) => diags.push(d),
+            }
+        }
+        let mut overrides = Inputs::new();
+        for arg in &options.sets {
+            let (name, value) = crate::inputs::split_assignment(arg).map_err(Error::Usage)?;
+            if let Err(message) = vars.set(&mut overrides, name, Raw::Text(value)) {
+                let decl = vars.get(name);
+                let mut d = Diagnostic::error(format!("--set {name}: {message}"));
+                if let Some(decl) = decl {
+                    d = d.with_context("variable declared", &decl.span);
+                }
+                diags.push(d);
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags.into());
+        }
+        let default_name = spec_path
+            .file_stem()
+            .map_or_else(|| "vidspec".to_owned(), |s| s.to_string_lossy().into_owned());
+        Ok(Program {
+            root,
+            engine,
+            scene_files,
+            skeletons: Skeletons::new(clip_files),
+            presets,
+            vars,
+            base,
+            overrides,
+            schema: Schema::project(),
+            default_name,
+            warnings: diags.items,
+        })
+    }
+
+    /// The inputs for one render: defaults < vars files < `row` < `--set`.
+    pub fn inputs(&self, row: &Inputs) -> Result<Inputs, Diagnostics> {
+        let mut inputs = self.base.clone();
+        inputs.extend(row.iter().map(|(k, v)| (k.clone(), v.clone())));
+        inputs.extend(self.overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let missing = self.vars.missing(&inputs);
+        if missing.is_empty() {
+            return Ok(inputs);
+        }
+        let mut diags = Diagnostics::default();
+        diags.extend(missing.into_iter().map(Vars::missing_diagnostic));
+        Err(diags)
+    }
+
+    /// Renders one input set into a checked project.
+    pub fn render(&self, inputs: &Inputs) -> Result<Lowered, Diagnostics> {
+        let scope = Scope::from_inputs(inputs);
+        let expanded = expand::expand(&self.root, &self.engine, &self.scene_files, &scope)?;
+        let lowerer = Lowerer {
+            engine: &self.engine,
+            skeletons: &self.skeletons,
+            presets: &self.presets,
+            default_name: &self.default_name,
+        };
+        let lowered = lowerer.lower(&expanded)?;
+        let problems = check::check_project(&lowered.project, &lowered.origins, &self.schema);
+        if problems.is_empty() {
+            Ok(lowered)
+        } else {
+            Err(Diagnostics { items: problems })
+        }
+    }
+
+    /// The engine, for callers that add their own templates (a batch's `--out` pattern).
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+fn add_spec_presets(root: &yaml::Node, spec_path: &Path, presets: &mut Presets, diags: &mut Diagnostics) {
+    let Some(list) = root.get("presets") else { return };
+    let yaml::NodeKind::Seq(items) = &list.kind else {
+        diags.push(Diagnostic::error("`presets` is a list of preset files or inline presets").at(&list.span));
+        return;
+    };
+    let folder = spec_path.parent().unwrap_or(Path::new(""));
+    for item in items {
+        match &item.kind {
+            yaml::NodeKind::Str(path) => presets.add_file(&folder.join(path), &item.span, diags),
+            yaml::NodeKind::Map(_) => presets.add_node(item, diags),
+            _ => diags.push(Diagnostic::error("a `presets` entry is a file path or a preset mapping").at(&item.span)),
+        }
+    }
+}
+
+/// Compiles a spec once with the given options and renders it: `vidspec build`.
+pub fn build(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
+    let program = Program::load(spec_path, options)?;
+    let inputs = program.inputs(&Inputs::new())?;
+    let lowered = program.render(&inputs)?;
+    Ok((lowered, program.warnings))
+}

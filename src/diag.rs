@@ -1,0 +1,246 @@
+//! Diagnostics: source files, spans into them, and the `file:line:col` reports with a source
+//! line and a caret that every stage uses to say where a problem is.
+
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+/// A text that diagnostics can point into: a spec, a template, a vars file, a CSV.
+#[derive(Debug)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Arc::new(Source {
+            name: name.into(),
+            text,
+            line_starts,
+        })
+    }
+
+    /// Byte offset of a 1-based line and 0-based character column.
+    pub fn offset_of(&self, line: usize, col: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        start
+            + rest
+                .char_indices()
+                .nth(col)
+                .map_or(rest.len(), |(i, _)| i)
+    }
+
+    /// 1-based line and 1-based character column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        let col = self.text[start..offset].chars().count() + 1;
+        (line, col)
+    }
+
+    fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts[line - 1];
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&e| e - 1);
+        self.text[start..end].trim_end_matches('\r')
+    }
+}
+
+/// A byte range in a [`Source`].
+#[derive(Clone)]
+pub struct Span {
+    pub source: Arc<Source>,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(source: &Arc<Source>, start: usize, end: usize) -> Span {
+        Span {
+            source: Arc::clone(source),
+            start,
+            end: end.max(start),
+        }
+    }
+
+    /// A span covering the first line of a source (used for whole-file problems).
+    pub fn start_of(source: &Arc<Source>) -> Span {
+        Span::new(source, 0, 0)
+    }
+
+    pub fn text(&self) -> &str {
+        &self.source.text[self.start..self.end]
+    }
+
+    /// `file:line:col`.
+    pub fn location(&self) -> String {
+        let (line, col) = self.source.line_col(self.start);
+        format!("{}:{line}:{col}", self.source.name)
+    }
+
+    /// A sub-span `start..end` bytes into this one, clamped to it.
+    pub fn narrow(&self, start: usize, end: usize) -> Span {
+        let s = (self.start + start).min(self.end);
+        let e = (self.start + end).min(self.end).max(s);
+        Span::new(&self.source, s, e)
+    }
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.location())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, with where it is and what might fix it.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub span: Option<Span>,
+    /// Where the problem came from when it surfaced elsewhere (a template used by the spec).
+    pub context: Vec<(String, Span)>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            span: None,
+            context: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn at(mut self, span: &Span) -> Diagnostic {
+        self.span = Some(span.clone());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_context(mut self, what: impl Into<String>, span: &Span) -> Diagnostic {
+        self.context.push((what.into(), span.clone()));
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the diagnostic as text; `color` adds ANSI colours for a terminal.
+    pub fn render(&self, color: bool) -> String {
+        let paint = |code: &str, text: &str| {
+            if color {
+                format!("\x1b[{code}m{text}\x1b[0m")
+            } else {
+                text.to_owned()
+            }
+        };
+        let (label, code) = match self.severity {
+            Severity::Error => ("error", "1;31"),
+            Severity::Warning => ("warning", "1;33"),
+        };
+        let mut out = format!("{}: {}\n", paint(code, label), self.message);
+        if let Some(span) = &self.span {
+            write_snippet(&mut out, span, &paint);
+        }
+        for (what, span) in &self.context {
+            let _ = writeln!(out, "  = {what} at {}", span.location());
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "  = help: {help}");
+        }
+        out
+    }
+}
+
+fn write_snippet(out: &mut String, span: &Span, paint: &dyn Fn(&str, &str) -> String) {
+    let (line, col) = span.source.line_col(span.start);
+    let text = span.source.line_text(line);
+    let number = line.to_string();
+    let pad = " ".repeat(number.len());
+    let line_rest = text.chars().count().saturating_sub(col - 1).max(1);
+    let width = span.text().lines().next().map_or(0, |l| l.chars().count());
+    let carets = "^".repeat(width.clamp(1, line_rest));
+    let _ = writeln!(out, "{pad}{} {}:{line}:{col}", paint("1;34", "-->"), span.source.name);
+    let _ = writeln!(out, "{pad} {}", paint("1;34", "|"));
+    let _ = writeln!(out, "{number} {} {text}", paint("1;34", "|"));
+    let _ = writeln!(
+        out,
+        "{pad} {} {}{}",
+        paint("1;34", "|"),
+        " ".repeat(col - 1),
+        paint("1;31", &carets)
+    );
+}
+
+/// Diagnostics gathered by a stage; a stage fails when any is an error.
+#[derive(Default, Debug)]
+pub struct Diagnostics {
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(other);
+    }
+}
+
+/// The closest candidate to a misspelt name, if any is close enough to suggest.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|&(d, c)| d <= 2.max(c.len() / 3) && d < c.len().max(name.len()))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// `help:` text for a misspelt name, listing the choices when none is close.
+pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    match did_you_mean(name, candidates.clone()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => {
+            let all: Vec<String> = candidates.into_iter().map(|c| format!("`{c}`")).collect();
+            format!("expected one of {}", all.join(", "))
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Emitting: project JSON as bytes (pretty or compact), written to stdout or atomically to a
+//! file (a temporary file beside the target, renamed into place: never half a file).
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Pretty,
+    Compact,
+}
+
+/// The document's bytes, ending in a newline. Keys keep the order lowering gave them; floats
+/// print as the shortest text that reads back as the same number.
+pub fn to_bytes(value: &Value, format: Format) -> Vec<u8> {
+    let mut out = match format {
+        Format::Pretty => serde_json::to_vec_pretty(value),
+        Format::Compact => serde_json::to_vec(value),
+    }
+    .expect("JSON values always serialize");
+    out.push(b'\n');
+    out
+}
+
+/// Writes to stdout; a closed pipe (`vidspec build x | head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_shortest_round_trip() {
+        let value = serde_json::json!({ "x": 613.333_333_333_333_4, "y": 2229 });
+        let text = String::from_utf8(to_bytes(&value, Format::Compact)).unwrap();
+        assert_eq!(text, "{\"x\":613.3333333333334,\"y\":2229}\n");
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.json");
+        write_atomic(&target, b"{}\n").unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.json")]);
+    }
+}

@@ -1,0 +1,337 @@
+//! The template engine: one minijinja environment holding every template of a compilation,
+//! compiled once, and the map from a template's errors back to the spec or file it came from.
+//!
+//! Spec strings are registered as `#<id>` templates. A string that is exactly one `{{ expr }}`
+//! is registered as `{% set __value = (expr) %}` and read back from the template's state, so
+//! it keeps the expression's type. Inputs reach templates only as context values: data is
+//! never parsed as template source.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value};
+
+use crate::diag::{Diagnostic, Source, Span, suggestion};
+
+/// Instructions one render may execute before it is stopped.
+pub const FUEL: u64 = 500_000;
+/// How deeply templates may nest calls and includes.
+pub const RECURSION_LIMIT: usize = 64;
+
+const VALUE: &str = "__vidspec_value";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    /// Renders to a string.
+    Text,
+    /// One `{{ expr }}`: evaluates to a value of any type.
+    Value,
+}
+
+#[derive(Debug)]
+struct Leaf {
+    span: Span,
+    form: Form,
+    /// Bytes added in front of the user's text in the registered source.
+    prefix: usize,
+    /// Where, in the user's text, the registered part begins.
+    user_start: usize,
+    vars: BTreeSet<String>,
+}
+
+/// All templates of one compilation.
+pub struct Engine {
+    env: Environment<'static>,
+    leaves: Vec<Leaf>,
+    files: HashMap<String, Arc<Source>>,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new()
+    }
+}
+
+/// Whether a string contains template syntax.
+pub fn is_template(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%") || text.contains("{#")
+}
+
+/// The expression of a string that is exactly one `{{ expr }}`, with its byte offset.
+fn single_expression(text: &str) -> Option<(usize, &str)> {
+    let lead = text.len() - text.trim_start().len();
+    let trimmed = text.trim();
+    let inner = trimmed.strip_prefix("{{")?.strip_suffix("}}")?;
+    if is_template(inner) || inner.contains("}}") {
+        return None;
+    }
+    let after_dash = inner.strip_prefix('-').unwrap_or(inner);
+    let expr = after_dash.strip_suffix('-').unwrap_or(after_dash);
+    let offset = lead + 2 + (inner.len() - after_dash.len());
+    Some((offset, expr))
+}
+
+/// Turns "Hello, World!" into "hello-world"; keeps letters of every script.
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+impl Engine {
+    pub fn new() -> Engine {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(FUEL));
+        env.set_recursion_limit(RECURSION_LIMIT);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".json") || name.ends_with(".yaml") || name.ends_with(".yml") {
+                AutoEscape::Json
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.add_filter("slug", |text: String| slug(&text));
+        Engine {
+            env,
+            leaves: Vec::new(),
+            files: HashMap::new(),
+        }
+    }
+
+    /// Registers a spec string as a template; returns its id.
+    pub fn add_leaf(&mut self, text: &str, span: &Span) -> Result<u32, Diagnostic> {
+        let id = u32::try_from(self.leaves.len()).expect("fewer than 2^32 templates");
+        let (form, source, prefix, user_start) = match single_expression(text) {
+            Some((offset, expr)) => {
+                let head = format!("{{% set {VALUE} = (");
+                let prefix = head.len();
+                (Form::Value, format!("{head}{expr}) %}}"), prefix, offset)
+            }
+            None => (Form::Text, text.to_owned(), 0, 0),
+        };
+        self.leaves.push(Leaf {
+            span: span.clone(),
+            form,
+            prefix,
+            user_start,
+            vars: BTreeSet::new(),
+        });
+        let name = format!("#{id}");
+        if let Err(err) = self.env.add_template_owned(name.clone(), source) {
+            return Err(self.diagnose_leaf(id, &err, &[]));
+        }
+        let vars = self
+            .env
+            .get_template(&name)
+            .map(|t| t.undeclared_variables(false).into_iter().collect())
+            .unwrap_or_default();
+        self.leaves[id as usize].vars = vars;
+        Ok(id)
+    }
+
+    /// The names a spec template reads from its context.
+    pub fn leaf_vars(&self, id: u32) -> &BTreeSet<String> {
+        &self.leaves[id as usize].vars
+    }
+
+    pub fn leaf_span(&self, id: u32) -> &Span {
+        &self.leaves[id as usize].span
+    }
+
+    /// Evaluates a spec template in a context.
+    pub fn eval_leaf(&self, id: u32, ctx: &Value) -> Result<serde_json::Value, Diagnostic> {
+        let leaf = &self.leaves[id as usize];
+        let fail = |err: minijinja::Error| self.diagnose_leaf(id, &err, &context_names(ctx));
+        let template = self.env.get_template(&format!("#{id}")).map_err(fail)?;
+        match leaf.form {
+            Form::Text => template.render(ctx).map(serde_json::Value::String).map_err(fail),
+            Form::Value => {
+                let captured = template.render_captured(ctx).map_err(fail)?;
+                let value = captured.state().lookup(VALUE).unwrap_or(Value::UNDEFINED);
+                to_json(&value).map_err(|m| Diagnostic::error(m).at(&leaf.span))
+            }
+        }
+    }
+
+    /// Registers a template file (a scene or clip template, an output path pattern).
+    pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), Diagnostic> {
+        let source = Source::new(name, text);
+        self.files.insert(name.to_owned(), Arc::clone(&source));
+        self.env
+            .add_template_owned(name.to_owned(), text.to_owned())
+            .map_err(|err| self.diagnose_file(&err, &[]))
+    }
+
+    pub fn has_file(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// Renders a registered template file.
+    pub fn render_file(&self, name: &str, ctx: &Value) -> Result<String, Diagnostic> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|err| self.diagnose_file(&err, &context_names(ctx)))
+    }
+
+    fn diagnose_leaf(&self, id: u32, err: &minijinja::Error, names: &[String]) -> Diagnostic {
+        let leaf = &self.leaves[id as usize];
+        let span = err
+            .range()
+            .filter(|r| r.start >= leaf.prefix)
+            .and_then(|r| {
+                let start = r.start - leaf.prefix + leaf.user_start;
+                let end = r.end.saturating_sub(leaf.prefix) + leaf.user_start;
+                value_span(&leaf.span).map(|v| v.narrow(start, end.max(start + 1)))
+            })
+            .unwrap_or_else(|| leaf.span.clone());
+        explain(err, &leaf.vars, names).at(&span)
+    }
+
+    fn diagnose_file(&self, err: &minijinja::Error, names: &[String]) -> Diagnostic {
+        let file = err.name().and_then(|n| self.files.get(n));
+        let vars = err
+            .name()
+            .and_then(|n| self.env.get_template(n).ok())
+            .map(|t| t.undeclared_variables(true).into_iter().collect())
+            .unwrap_or_default();
+        let diagnostic = explain(err, &vars, names);
+        match (file, err.range(), err.line()) {
+            (Some(source), Some(range), _) => {
+                diagnostic.at(&Span::new(source, range.start, range.end))
+            }
+            (Some(source), None, Some(line)) => {
+                let at = source.offset_of(line, 0);
+                diagnostic.at(&Span::new(source, at, at))
+            }
+            _ => diagnostic,
+        }
+    }
+}
+
+/// The part of a scalar's span that holds its text verbatim (inside quotes), if it does.
+fn value_span(span: &Span) -> Option<Span> {
+    let raw = span.text();
+    let quote = usize::from(raw.starts_with(['"', '\'']));
+    let body = &raw[quote..];
+    let single_line = !body.contains('\n');
+    single_line.then(|| span.narrow(quote, raw.len()))
+}
+
+fn context_names(ctx: &Value) -> Vec<String> {
+    ctx.try_iter()
+        .map(|it| it.filter_map(|k| k.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+fn explain(err: &minijinja::Error, vars: &BTreeSet<String>, names: &[String]) -> Diagnostic {
+    let detail = err.detail().unwrap_or_default();
+    match err.kind() {
+        ErrorKind::UndefinedError => {
+            let missing: Vec<&String> = vars.iter().filter(|v| !names.contains(v)).collect();
+            match missing.first() {
+                Some(name) => Diagnostic::error(format!("undefined variable `{name}`"))
+                    .with_help(suggestion(name, names.iter().map(String::as_str))),
+                None => Diagnostic::error(format!("undefined value: {}", kind_text(err))),
+            }
+        }
+        ErrorKind::SyntaxError => Diagnostic::error(format!("template syntax error: {detail}")),
+        ErrorKind::OutOfFuel => Diagnostic::error(format!(
+            "template stopped after {FUEL} steps (a runaway loop?)"
+        )),
+        ErrorKind::UnknownFilter | ErrorKind::UnknownFunction | ErrorKind::UnknownTest => {
+            Diagnostic::error(format!("template error: {}", kind_text(err)))
+        }
+        _ => Diagnostic::error(format!("template error: {}", kind_text(err))),
+    }
+}
+
+fn kind_text(err: &minijinja::Error) -> String {
+    match err.detail() {
+        Some(detail) => format!("{} ({detail})", err.kind()),
+        None => err.kind().to_string(),
+    }
+}
+
+/// A template value as JSON; numbers with no fraction become integers.
+pub fn to_json(value: &Value) -> Result<serde_json::Value, String> {
+    if value.is_undefined() {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_json::to_value(value).map_err(|e| format!("template produced a value that is not data: {e}"))
+}
+
+/// A JSON value as a template value.
+pub fn from_json(value: &serde_json::Value) -> Value {
+    to_value(value)
+}
+
+/// Any serializable Rust value as a template value.
+pub fn to_value<T: serde::Serialize>(value: T) -> Value {
+    Value::from(minijinja::value::Serde(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(text: &str) -> Span {
+        let source = Source::new("t.yaml", format!("k: \"{text}\"\n"));
+        Span::new(&source, 3, 3 + text.len() + 2)
+    }
+
+    fn ctx() -> Value {
+        minijinja::context! { seats => 3, name => "Ann", items => vec!["a", "b"] }
+    }
+
+    #[test]
+    fn single_expression_keeps_its_type() {
+        let mut engine = Engine::new();
+        let id = engine.add_leaf("{{ seats }}", &span("{{ seats }}")).unwrap();
+        assert_eq!(engine.eval_leaf(id, &ctx()).unwrap(), serde_json::json!(3));
+        let id = engine.add_leaf("{{ items }}", &span("{{ items }}")).unwrap();
+        assert_eq!(engine.eval_leaf(id, &ctx()).unwrap(), serde_json::json!(["a", "b"]));
+    }
+
+    #[test]
+    fn mixed_text_renders_to_a_string() {
+        let mut engine = Engine::new();
+        let id = engine.add_leaf("{{ seats }} seats", &span("{{ seats }} seats")).unwrap();
+        assert_eq!(engine.eval_leaf(id, &ctx()).unwrap(), serde_json::json!("3 seats"));
+    }
+
+    #[test]
+    fn undefined_names_are_errors_with_a_suggestion() {
+        let mut engine = Engine::new();
+        let id = engine.add_leaf("Hi {{ nme }}", &span("Hi {{ nme }}")).unwrap();
+        let err = engine.eval_leaf(id, &ctx()).unwrap_err();
+        assert_eq!(err.message, "undefined variable `nme`");
+        assert_eq!(err.help.as_deref(), Some("did you mean `name`?"));
+    }
+
+    #[test]
+    fn runaway_loops_run_out_of_fuel() {
+        let mut engine = Engine::new();
+        let text = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}";
+        let id = engine.add_leaf(text, &span(text)).unwrap();
+        let err = engine.eval_leaf(id, &ctx()).unwrap_err();
+        assert!(err.message.contains("stopped after"), "{}", err.message);
+    }
+
+    #[test]
+    fn slug_keeps_letters_of_every_script() {
+        assert_eq!(slug("Hello, World!"), "hello-world");
+        assert_eq!(slug("김민수 님"), "김민수-님");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+    }
+}

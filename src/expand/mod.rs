@@ -1,0 +1,375 @@
+//! Expansion: evaluates every template of the spec against the inputs.
+//!
+//! `each:`/`as:` repeat a scene or clip per item, `when:` keeps or drops it, and `use:` renders
+//! a scene template with its `with:` arguments (JSON-escaped into the YAML it produces, so an
+//! argument can never change the template's structure). The result is the same node tree with
+//! every string final: no templates are left for `lower`.
+
+pub mod engine;
+
+use std::collections::BTreeMap;
+
+use minijinja::Value;
+
+use crate::diag::{Diagnostic, Diagnostics, Source, Span};
+use crate::load::shape;
+use crate::load::yaml::{self, Key, Node, NodeKind};
+pub use engine::Engine;
+
+/// How deeply `use:` may nest (a scene template that uses another).
+const MAX_USE_DEPTH: usize = 8;
+
+/// Keys whose values are not templates: `vars` holds data, `presets` names files.
+const RAW_KEYS: &[&str] = &["vars", "presets"];
+
+/// Registers every template string of a spec tree with the engine, marking its node.
+pub fn compile(node: &mut Node, engine: &mut Engine, diags: &mut Diagnostics) {
+    match &mut node.kind {
+        NodeKind::Str(text) if engine::is_template(text) => match engine.add_leaf(text, &node.span) {
+            Ok(id) => node.template = Some(id),
+            Err(diagnostic) => diags.push(diagnostic),
+        },
+        NodeKind::Seq(items) => {
+            for item in items {
+                compile(item, engine, diags);
+            }
+        }
+        NodeKind::Map(entries) => {
+            for (key, value) in entries {
+                if !RAW_KEYS.contains(&key.name.as_str()) {
+                    compile(value, engine, diags);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Variables in scope while expanding: the inputs, plus `each:` items.
+#[derive(Clone)]
+pub struct Scope {
+    vars: BTreeMap<String, Value>,
+    ctx: Value,
+}
+
+impl Scope {
+    pub fn new(vars: BTreeMap<String, Value>) -> Scope {
+        let ctx = Value::from(vars.clone());
+        Scope { vars, ctx }
+    }
+
+    pub fn from_inputs(inputs: &crate::inputs::Inputs) -> Scope {
+        Scope::new(
+            inputs
+                .iter()
+                .map(|(k, v)| (k.clone(), engine::from_json(v)))
+                .collect(),
+        )
+    }
+
+    fn with(&self, bindings: impl IntoIterator<Item = (String, Value)>) -> Scope {
+        let mut vars = self.vars.clone();
+        vars.extend(bindings);
+        Scope::new(vars)
+    }
+
+    pub fn ctx(&self) -> &Value {
+        &self.ctx
+    }
+}
+
+/// Expands a compiled spec tree; returns the tree with every template evaluated.
+pub fn expand(
+    root: &Node,
+    engine: &Engine,
+    scenes: &BTreeMap<String, String>,
+    scope: &Scope,
+) -> Result<Node, Diagnostics> {
+    let mut expander = Expander {
+        engine,
+        scene_files: scenes,
+        diags: Diagnostics::default(),
+        use_depth: 0,
+    };
+    let out = expander.project(root, scope);
+    if expander.diags.has_errors() {
+        Err(expander.diags)
+    } else {
+        Ok(out)
+    }
+}
+
+struct Expander<'a> {
+    engine: &'a Engine,
+    /// Scene template name → the engine's file name for it.
+    scene_files: &'a BTreeMap<String, String>,
+    diags: Diagnostics,
+    use_depth: usize,
+}
+
+impl Expander<'_> {
+    fn project(&mut self, root: &Node, scope: &Scope) -> Node {
+        let NodeKind::Map(entries) = &root.kind else {
+            self.diags.push(
+                Diagnostic::error(format!("a spec must be a mapping, found {}", root.type_name()))
+                    .at(&root.span),
+            );
+            return root.clone();
+        };
+        let entries = entries
+            .iter()
+            .map(|(key, value)| {
+                let value = match key.name.as_str() {
+                    "scenes" => self.list(value, scope, ListKind::Scenes),
+                    name if RAW_KEYS.contains(&name) => value.clone(),
+                    _ => self.value(value, scope),
+                };
+                (key.clone(), value)
+            })
+            .collect();
+        Node::new(NodeKind::Map(entries), root.span.clone())
+    }
+
+    /// Evaluates every template in a subtree.
+    fn value(&mut self, node: &Node, scope: &Scope) -> Node {
+        if let Some(id) = node.template {
+            return match self.engine.eval_leaf(id, scope.ctx()) {
+                Ok(json) => {
+                    let mut out = Node::from_json(&json, &node.span);
+                    out.template = Some(id);
+                    out
+                }
+                Err(diagnostic) => {
+                    self.diags.push(diagnostic);
+                    Node::new(NodeKind::Null, node.span.clone())
+                }
+            };
+        }
+        match &node.kind {
+            NodeKind::Seq(items) => Node::new(
+                NodeKind::Seq(items.iter().map(|i| self.value(i, scope)).collect()),
+                node.span.clone(),
+            ),
+            NodeKind::Map(entries) => {
+                let entries = entries
+                    .iter()
+                    .map(|(key, value)| {
+                        let value = if key.name == "clips" {
+                            self.list(value, scope, ListKind::Clips)
+                        } else {
+                            self.value(value, scope)
+                        };
+                        (key.clone(), value)
+                    })
+                    .collect();
+                Node::new(NodeKind::Map(entries), node.span.clone())
+            }
+            _ => node.clone(),
+        }
+    }
+
+    /// A list of scenes or clips, with `each`/`as`/`when` (and `use` for scenes) applied.
+    fn list(&mut self, node: &Node, scope: &Scope, kind: ListKind) -> Node {
+        let node = self.value_if_template(node, scope);
+        let NodeKind::Seq(items) = &node.kind else {
+            self.diags.push(
+                Diagnostic::error(format!("`{}` must be a list, found {}", kind.key(), node.type_name()))
+                    .at(&node.span),
+            );
+            return node;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            for (item, item_scope) in self.repeat(item, scope) {
+                if !self.when(&item, &item_scope) {
+                    continue;
+                }
+                match (kind, item.get("use")) {
+                    (ListKind::Scenes, Some(name)) => out.extend(self.use_scene(&item, name, &item_scope)),
+                    _ => out.push(self.value(&strip(&item, &["when"]), &item_scope)),
+                }
+            }
+        }
+        Node::new(NodeKind::Seq(out), node.span.clone())
+    }
+
+    fn value_if_template(&mut self, node: &Node, scope: &Scope) -> Node {
+        if node.template.is_some() { self.value(node, scope) } else { node.clone() }
+    }
+
+    /// The copies of an item that `each:` asks for (one, without it), each with its scope.
+    fn repeat(&mut self, item: &Node, scope: &Scope) -> Vec<(Node, Scope)> {
+        let Some(each) = item.get("each") else {
+            return vec![(item.clone(), scope.clone())];
+        };
+        let name = match item.get("as") {
+            None => "item".to_owned(),
+            Some(node) => match node.as_str() {
+                Some(name) if is_identifier(name) => name.to_owned(),
+                _ => {
+                    self.diags.push(Diagnostic::error("`as` must be a plain name like `product`").at(&node.span));
+                    return Vec::new();
+                }
+            },
+        };
+        let list = self.value(each, scope).to_json();
+        let serde_json::Value::Array(values) = list else {
+            self.diags.push(
+                Diagnostic::error(format!("`each` must give a list, got {}", crate::describe_json(&list)))
+                    .at(&each.span),
+            );
+            return Vec::new();
+        };
+        let body = strip(item, &["each", "as"]);
+        let length = values.len();
+        values
+            .iter()
+            .enumerate()
+            .map(|(index, value)| {
+                let looping = minijinja::context! {
+                    index => index + 1, index0 => index, first => index == 0,
+                    last => index + 1 == length, length => length,
+                };
+                let bound = scope.with([(name.clone(), engine::from_json(value)), ("loop".to_owned(), looping)]);
+                (body.clone(), bound)
+            })
+            .collect()
+    }
+
+    fn when(&mut self, item: &Node, scope: &Scope) -> bool {
+        let Some(when) = item.get("when") else { return true };
+        match self.value(when, scope).kind {
+            NodeKind::Bool(keep) => keep,
+            NodeKind::Null if self.diags.has_errors() => false,
+            _ => {
+                self.diags.push(
+                    Diagnostic::error("`when` must be true or false")
+                        .at(&when.span)
+                        .with_help("write a comparison, e.g. `when: \"{{ plan == 'Pro' }}\"`"),
+                );
+                false
+            }
+        }
+    }
+
+    /// Renders a scene template; its output is parsed as YAML and taken literally.
+    fn use_scene(&mut self, item: &Node, name_node: &Node, scope: &Scope) -> Vec<Node> {
+        let name = self.value(name_node, scope);
+        let Some(name) = name.as_str().map(str::to_owned) else {
+            self.diags.push(Diagnostic::error("`use` must name a scene template").at(&name_node.span));
+            return Vec::new();
+        };
+        for (key, _) in item.as_map().unwrap_or_default() {
+            if !matches!(key.name.as_str(), "use" | "with" | "when") {
+                self.diags.push(
+                    Diagnostic::error(format!("`{}` cannot stand beside `use`", key.name))
+                        .at(&key.span)
+                        .with_help("a used scene takes its content from the template; pass values with `with:`"),
+                );
+            }
+        }
+        let Some(file) = self.scene_files.get(&name) else {
+            self.diags.push(
+                Diagnostic::error(format!("no scene template named `{name}`"))
+                    .at(&name_node.span)
+                    .with_help(crate::diag::suggestion(&name, self.scene_files.keys().map(String::as_str))),
+            );
+            return Vec::new();
+        };
+        if self.use_depth >= MAX_USE_DEPTH {
+            self.diags.push(Diagnostic::error(format!("scene templates nest deeper than {MAX_USE_DEPTH} levels")).at(&name_node.span));
+            return Vec::new();
+        }
+        let args = item.get("with").map(|w| self.value(w, scope));
+        let mut bindings = Vec::new();
+        if let Some(args) = &args {
+            match args.as_map() {
+                Some(entries) => bindings.extend(
+                    entries.iter().map(|(k, v)| (k.name.clone(), engine::from_json(&v.to_json()))),
+                ),
+                None => self.diags.push(Diagnostic::error("`with` must be a mapping of arguments").at(&args.span)),
+            }
+        }
+        let template_scope = scope.with(bindings);
+        let rendered = match self.engine.render_file(file, template_scope.ctx()) {
+            Ok(text) => text,
+            Err(diagnostic) => {
+                self.diags.push(diagnostic.with_context("scene template used", &name_node.span));
+                return Vec::new();
+            }
+        };
+        let source = Source::new(format!("{file} (rendered)"), rendered);
+        let parsed = match yaml::parse(&source, yaml::Limits::default()) {
+            Ok(node) => node,
+            Err(diagnostic) => {
+                self.diags.push(diagnostic.with_context("scene template used", &name_node.span));
+                return Vec::new();
+            }
+        };
+        let scenes = match parsed.kind {
+            NodeKind::Seq(items) => items,
+            NodeKind::Map(_) => vec![parsed],
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(format!("scene template `{name}` must produce a scene mapping"))
+                        .at(&name_node.span),
+                );
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        let before = self.diags.items.len();
+        for scene in &scenes {
+            shape::check(scene, &shape::SCENE, "scene", &mut self.diags);
+        }
+        for diagnostic in &mut self.diags.items[before..] {
+            diagnostic.context.push(("scene template used".to_owned(), name_node.span.clone()));
+        }
+        self.use_depth += 1;
+        let list = Node::new(NodeKind::Seq(scenes), name_node.span.clone());
+        if let NodeKind::Seq(items) = self.list(&list, scope, ListKind::Scenes).kind {
+            out = items;
+        }
+        self.use_depth -= 1;
+        out
+    }
+}
+
+#[derive(Clone, Copy)]
+enum ListKind {
+    Scenes,
+    Clips,
+}
+
+impl ListKind {
+    fn key(self) -> &'static str {
+        match self {
+            ListKind::Scenes => "scenes",
+            ListKind::Clips => "clips",
+        }
+    }
+}
+
+fn strip(node: &Node, keys: &[&str]) -> Node {
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            let kept: Vec<(Key, Node)> = entries
+                .iter()
+                .filter(|(k, _)| !keys.contains(&k.name.as_str()))
+                .cloned()
+                .collect();
+            Node { kind: NodeKind::Map(kept), ..node.clone() }
+        }
+        _ => node.clone(),
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A span for values that no spec text produced (defaults).
+pub fn nowhere() -> Span {
+    Span::start_of(&Source::new("<default>", ""))
+}

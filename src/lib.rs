@@ -1,0 +1,46 @@
+//! vidspec compiles short YAML specs of AI-avatar videos into AI Studios v3 project JSON.
+//!
+//! The pipeline, one module per stage: [`load`] (YAML → spanned tree) → [`inputs`] (typed
+//! variables) → [`expand`] (minijinja templates) → [`lower`] (presets and clip templates →
+//! the v3 body) → [`check`] (JSON Schema and cross-field rules) → [`emit`] (JSON bytes).
+//! [`compile`] ties them together; [`cli`] is the command line.
+
+pub mod check;
+pub mod cli;
+pub mod compile;
+pub mod diag;
+pub mod emit;
+pub mod error;
+pub mod expand;
+pub mod inputs;
+pub mod library;
+pub mod load;
+pub mod lower;
+
+pub use error::Error;
+
+/// A JSON number for `f`: integers print without a fraction, other floats shortest-round-trip.
+pub fn json_number(f: f64) -> serde_json::Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if f.fract() == 0.0 && f.abs() < EXACT {
+        serde_json::Value::from(f as i64)
+    } else {
+        serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    }
+}
+
+/// A short description of a JSON value for messages.
+pub fn describe_json(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => format!("\"{s}\""),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "a mapping".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// A path as the user wrote it, for messages.
+pub fn display_path(path: &std::path::Path) -> String {
+    path.display().to_string()
+}

@@ -1,0 +1,124 @@
+//! The template library: clip bodies, scene templates and model presets.
+//!
+//! The built-in library (the repository's `templates/` folder) is compiled into the binary so
+//! that vidspec works from any folder; `--templates DIR` adds or overrides entries by name.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::Error;
+
+/// One template or preset file's text and the name diagnostics call it by.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub name: String,
+    pub text: String,
+}
+
+/// The three families of files, each by its name without extension.
+#[derive(Clone, Debug, Default)]
+pub struct Library {
+    /// `clips/<clip type>.json`: the v3 body of each clip type.
+    pub clips: BTreeMap<String, Entry>,
+    /// `scenes/<name>.yaml`: scenes for `use:`.
+    pub scenes: BTreeMap<String, Entry>,
+    /// `models/<alias>.yaml`: model presets.
+    pub models: BTreeMap<String, Entry>,
+}
+
+macro_rules! builtin {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../templates/", $path)))),*]
+    };
+}
+
+/// Every file of `templates/`, embedded. A test checks this list against the folder.
+pub const BUILTIN: &[(&str, &str)] = builtin![
+    "clips/aiModel.json",
+    "clips/audio.json",
+    "clips/image.json",
+    "clips/shape.json",
+    "clips/textImage.json",
+    "clips/videoImage.json",
+    "models/anna-navy-suit.yaml",
+    "scenes/bullets.yaml",
+    "scenes/intro.yaml",
+    "scenes/outro.yaml",
+];
+
+impl Library {
+    pub fn builtin() -> Library {
+        let mut library = Library::default();
+        for (path, text) in BUILTIN {
+            library.insert(path, format!("templates/{path}"), (*text).to_owned());
+        }
+        library
+    }
+
+    fn insert(&mut self, relative: &str, name: String, text: String) -> bool {
+        let Some((family, file)) = relative.split_once('/') else {
+            return false;
+        };
+        let (stem, ext) = file.rsplit_once('.').unwrap_or((file, ""));
+        let map = match (family, ext) {
+            ("clips", "json") => &mut self.clips,
+            ("scenes", "yaml" | "yml") => &mut self.scenes,
+            ("models", "yaml" | "yml") => &mut self.models,
+            _ => return false,
+        };
+        map.insert(stem.to_owned(), Entry { name, text });
+        true
+    }
+
+    /// Adds the `clips/`, `scenes/` and `models/` files of `dir`, overriding same-named entries.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "--templates {}: not a folder",
+                crate::display_path(dir)
+            )));
+        }
+        let mut found = 0;
+        for family in ["clips", "scenes", "models"] {
+            let folder = dir.join(family);
+            let Ok(listing) = std::fs::read_dir(&folder) else { continue };
+            let mut paths: Vec<_> = listing.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            for path in paths {
+                let Some(file) = path.file_name().and_then(|f| f.to_str()) else { continue };
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::io(format!("reading {}", crate::display_path(&path)), e))?;
+                if self.insert(&format!("{family}/{file}"), crate::display_path(&path), text) {
+                    found += 1;
+                }
+            }
+        }
+        if found == 0 {
+            return Err(Error::Usage(format!(
+                "--templates {}: no clips/*.json, scenes/*.yaml or models/*.yaml inside",
+                crate::display_path(dir)
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_list_matches_the_templates_folder() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut on_disk = Vec::new();
+        for family in ["clips", "scenes", "models"] {
+            for entry in std::fs::read_dir(root.join(family)).unwrap() {
+                let name = entry.unwrap().file_name().into_string().unwrap();
+                on_disk.push(format!("{family}/{name}"));
+            }
+        }
+        on_disk.sort();
+        let listed: Vec<String> = BUILTIN.iter().map(|(p, _)| (*p).to_owned()).collect();
+        assert_eq!(listed, on_disk, "library::BUILTIN must list every file of templates/");
+    }
+}

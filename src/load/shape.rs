@@ -1,0 +1,212 @@
+//! The shape of the spec language: which keys each mapping may hold.
+//!
+//! Checked on the raw tree before expansion (and on each scene a template produces), so that
+//! every misspelt key in a spec is reported at once, with a "did you mean". Value types are
+//! checked later, by `lower`, once templates have produced the values.
+
+use crate::diag::{Diagnostic, Diagnostics, suggestion};
+use crate::load::yaml::{Node, NodeKind};
+
+/// What a node may hold.
+pub enum Shape {
+    /// Anything; checked where it is used.
+    Any,
+    /// A mapping with these keys.
+    Map(&'static [(&'static str, &'static Shape)]),
+    /// A mapping with any keys, each value of this shape.
+    MapOf(&'static Shape),
+    /// A list of this shape.
+    SeqOf(&'static Shape),
+    /// A clip: its keys depend on the key that names its kind.
+    Clip,
+}
+
+use Shape::{Any, Map, MapOf, SeqOf};
+
+static PLACEMENT: Shape = Map(&[("left", &Any), ("top", &Any), ("scale", &Any)]);
+static ANIMATION: Shape = Map(&[("type", &Any), ("duration", &Any), ("delay", &Any)]);
+static SHADOW: Shape = Map(&[
+    ("color", &Any),
+    ("blur", &Any),
+    ("offset_x", &Any),
+    ("offset_y", &Any),
+    ("enabled", &Any),
+]);
+static FONT: Shape = Map(&[
+    ("size", &Any),
+    ("color", &Any),
+    ("family", &Any),
+    ("weight", &Any),
+    ("style", &Any),
+    ("underline", &Any),
+]);
+static TEXT_STROKE: Shape = Map(&[("color", &Any), ("width", &Any)]);
+static SHAPE_STROKE: Shape = Map(&[("color", &Any), ("width", &Any), ("radius", &Any)]);
+static BACKGROUND: Shape = Map(&[("image", &Any), ("color", &Any)]);
+
+/// Keys of the avatar mapping, at the top level and in a scene.
+pub static AVATAR: Shape = Map(&[
+    ("preset", &Any),
+    ("language", &Any),
+    ("placement", &PLACEMENT),
+    ("effect", &Any),
+    ("voice_only", &Any),
+    ("id", &Any),
+    ("layer", &Any),
+    ("opacity", &Any),
+    ("tag", &Any),
+]);
+
+static VAR: Shape = Map(&[
+    ("type", &Any),
+    ("default", &Any),
+    ("required", &Any),
+    ("enum", &Any),
+    ("min", &Any),
+    ("max", &Any),
+    ("pattern", &Any),
+    ("separator", &Any),
+    ("description", &Any),
+]);
+
+/// Keys of a scene.
+pub static SCENE: Shape = Map(&[
+    ("background", &BACKGROUND),
+    ("say", &Any),
+    ("avatar", &AVATAR),
+    ("clips", &SeqOf(&Shape::Clip)),
+    ("watermark", &Any),
+    ("use", &Any),
+    ("with", &MapOf(&Any)),
+    ("each", &Any),
+    ("as", &Any),
+    ("when", &Any),
+]);
+
+/// Keys of the spec file itself.
+pub static PROJECT: Shape = Map(&[
+    ("version", &Any),
+    ("name", &Any),
+    ("orientation", &Any),
+    ("resolution", &Any),
+    ("export", &Any),
+    ("workspace", &Any),
+    ("webhook", &Any),
+    ("dictionary", &Any),
+    ("vars", &MapOf(&VAR)),
+    ("presets", &Any),
+    ("avatar", &AVATAR),
+    ("scenes", &SeqOf(&SCENE)),
+]);
+
+/// Keys every clip may have.
+pub const CLIP_COMMON: &[(&str, &Shape)] = &[
+    ("left", &Any),
+    ("top", &Any),
+    ("width", &Any),
+    ("height", &Any),
+    ("scale", &Any),
+    ("scale_x", &Any),
+    ("scale_y", &Any),
+    ("layer", &Any),
+    ("opacity", &Any),
+    ("angle", &Any),
+    ("animation", &ANIMATION),
+    ("shadow", &SHADOW),
+    ("tag", &Any),
+    ("id", &Any),
+    ("when", &Any),
+    ("each", &Any),
+    ("as", &Any),
+];
+
+/// The clip kinds: the key naming the content, and the keys only that kind has.
+pub const CLIP_KINDS: &[(&str, &[(&str, &Shape)])] = &[
+    (
+        "text",
+        &[
+            ("font", &FONT),
+            ("align", &Any),
+            ("background", &Any),
+            ("stroke", &TEXT_STROKE),
+        ],
+    ),
+    ("image", &[]),
+    ("video", &[("poster", &Any), ("volume", &Any)]),
+    ("audio", &[("volume", &Any), ("label", &Any)]),
+    ("shape", &[("fill", &Any), ("stroke", &SHAPE_STROKE)]),
+];
+
+/// The kind of a clip mapping: the first key that names one.
+pub fn clip_kind(node: &Node) -> Option<&'static str> {
+    let entries = node.as_map()?;
+    CLIP_KINDS
+        .iter()
+        .map(|(kind, _)| *kind)
+        .find(|kind| entries.iter().any(|(k, _)| k.name == *kind))
+}
+
+/// Checks `node` against `shape`, reporting every unknown key.
+pub fn check(node: &Node, shape: &Shape, what: &str, diags: &mut Diagnostics) {
+    match (shape, &node.kind) {
+        (Map(fields), NodeKind::Map(_)) => check_keys(node, fields.iter(), what, diags),
+        (MapOf(inner), NodeKind::Map(entries)) => {
+            for (key, value) in entries {
+                check(value, inner, &key.name, diags);
+            }
+        }
+        (SeqOf(inner), NodeKind::Seq(items)) => {
+            for item in items {
+                check(item, inner, what, diags);
+            }
+        }
+        (Shape::Clip, NodeKind::Map(entries)) => match clip_kind(node) {
+            Some(kind) => {
+                let own = CLIP_KINDS.iter().find(|(k, _)| *k == kind).map_or(&[][..], |k| k.1);
+                let content = [(kind, &Any as &Shape)];
+                let fields = CLIP_COMMON.iter().chain(own).chain(content.iter());
+                check_keys(node, fields, &format!("{kind} clip"), diags);
+                for (key, _) in entries {
+                    let other = CLIP_KINDS.iter().find(|(k, _)| *k == key.name && *k != kind);
+                    if let Some((other, _)) = other {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "a clip has one kind; this one is `{kind}` and also `{other}`"
+                            ))
+                            .at(&key.span)
+                            .with_help("split it into two clips"),
+                        );
+                    }
+                }
+            }
+            None => diags.push(
+                Diagnostic::error("clip has no content key")
+                    .at(&node.span)
+                    .with_help("a clip needs one of `text`, `image`, `video`, `audio`, `shape`"),
+            ),
+        },
+        _ => {}
+    }
+}
+
+fn check_keys<'a>(
+    node: &Node,
+    fields: impl Iterator<Item = &'a (&'static str, &'static Shape)> + Clone,
+    what: &str,
+    diags: &mut Diagnostics,
+) {
+    let Some(entries) = node.as_map() else { return };
+    for (key, value) in entries {
+        match fields.clone().find(|(name, _)| *name == key.name) {
+            Some((name, shape)) => check(value, shape, name, diags),
+            None => {
+                let names = fields.clone().map(|(name, _)| *name);
+                diags.push(
+                    Diagnostic::error(format!("unknown key `{}` in {what}", key.name))
+                        .at(&key.span)
+                        .with_help(suggestion(&key.name, names)),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Model presets: the measured geometry of one model in one clothing, and the avatar block
+//! (`model`) computed from it by the relations in the vendor's documentation.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::check::Schema;
+use crate::diag::{Diagnostic, Diagnostics, Source, Span};
+use crate::json_number as num;
+use crate::load::yaml::{self, Node};
+
+pub const DEFAULT_CDN: &str = "https://cdn.aistudios.com";
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Size {
+    pub width: f64,
+    pub height: f64,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Tight {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+    pub scale: f64,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Head {
+    pub center_x: f64,
+    pub center_y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Adjust {
+    pub x: f64,
+    pub y: f64,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Images {
+    pub thumbnail: Size,
+    pub edit: Size,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Placement {
+    pub left: f64,
+    pub top: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+}
+
+/// One model preset file (`templates/models/*.yaml`, validated by `schemas/preset.schema.json`).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    pub alias: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub ai_name: String,
+    pub clothing: String,
+    pub languages: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdn: Option<String>,
+    pub origin: Size,
+    pub tight: Tight,
+    pub head: Head,
+    pub scale: f64,
+    pub adjust: Adjust,
+    pub images: Images,
+    pub placements: BTreeMap<String, Placement>,
+}
+
+impl Preset {
+    /// `model/clothing`, the form a spec may use instead of the alias.
+    pub fn ids(&self) -> String {
+        format!("{}/{}", self.ai_name, self.clothing)
+    }
+
+    /// The aiModel clip's `model` object, in the editor's key order.
+    pub fn model_block(&self, language: &str) -> Value {
+        let cdn = self.cdn.as_deref().unwrap_or(DEFAULT_CDN).trim_end_matches('/');
+        let stem = format!("{}_{}", self.ai_name, self.clothing);
+        let tight_src = format!("{cdn}/ai/ai_mov_thm/tight_ai_mov_thm_{stem}.png");
+        let (o, t, h) = (self.origin, self.tight, self.head);
+        let mut editor = json!({
+            "headCenterX": num(h.center_x),
+            "headCenterY": num(h.center_y),
+            "headWidth": num(h.width),
+            "headHeight": num(h.height),
+            "modelTightX": num(t.x),
+            "modelTightY": num(t.y),
+            "modelTightS": num(t.scale),
+            "modelTightW": num(t.width),
+            "modelTightH": num(t.height),
+            "modelOriginW": num(o.width),
+            "modelOriginH": num(o.height),
+            "scale": num(self.scale),
+            "adjustX": num(self.adjust.x),
+            "adjustY": num(self.adjust.y),
+            // The space left around the tight box inside the full frame.
+            "spaceB": num(o.height - t.height - t.y),
+            "spaceT": num(t.y),
+            "spaceL": num(t.x),
+            "spaceR": num(o.width - t.width - t.x),
+        });
+        let editor_value = editor.clone();
+        if let Value::Object(map) = &mut editor {
+            map.insert("top".into(), num(t.y));
+            map.insert("left".into(), num(t.x));
+            map.insert("height".into(), num(t.height));
+            map.insert("width".into(), num(t.width));
+        }
+        json!({
+            "ai_name": self.ai_name,
+            "emotion": self.clothing,
+            "language": language,
+            "source_url": tight_src,
+            "editor": editor,
+            "origin": { "height": num(o.height), "width": num(o.width) },
+            "deployImage": {
+                "themb_src": format!("{cdn}/ai/model-introduce/thumbnails/{stem}.png"),
+                "themb_width": num(self.images.thumbnail.width),
+                "themb_height": num(self.images.thumbnail.height),
+                "org_src": format!("{cdn}/ai/ai_mov_thm/tight_ai_mov_thm_{stem}_org.png"),
+                "org_width": num(o.width),
+                "org_height": num(o.height),
+                "edit_src": tight_src,
+                "edit_width": num(self.images.edit.width),
+                "edit_height": num(self.images.edit.height),
+            },
+            "deploySize": {
+                "org_width": num(o.width),
+                "org_height": num(o.height),
+                "edit_width": num(t.width),
+                "edit_height": num(t.height),
+            },
+            "editorValue": editor_value,
+            "maskFile": format!("{stem}H_alpha_INV.mp4"),
+        })
+    }
+}
+
+/// All presets known to a compilation, by alias.
+#[derive(Clone, Debug, Default)]
+pub struct Presets {
+    pub by_alias: BTreeMap<String, Preset>,
+}
+
+impl Presets {
+    /// Parses and validates preset files; later files override earlier ones of the same alias.
+    pub fn load<'a>(files: impl IntoIterator<Item = &'a crate::library::Entry>, diags: &mut Diagnostics) -> Presets {
+        let mut presets = Presets::default();
+        for entry in files {
+            let source = Source::new(entry.name.clone(), entry.text.clone());
+            match yaml::parse(&source, yaml::Limits::default()) {
+                Ok(node) => presets.add_node(&node, diags),
+                Err(diagnostic) => diags.push(diagnostic),
+            }
+        }
+        presets
+    }
+
+    /// Adds a preset from its parsed YAML (a file, or an inline `presets:` entry of a spec).
+    pub fn add_node(&mut self, node: &Node, diags: &mut Diagnostics) {
+        if let Some(preset) = parse_preset(node, diags) {
+            self.by_alias.insert(preset.alias.clone(), preset);
+        }
+    }
+
+    /// Adds a preset file named by a spec's `presets:` list, relative to the spec's folder.
+    pub fn add_file(&mut self, path: &Path, named_at: &Span, diags: &mut Diagnostics) {
+        match yaml::load_file(path, yaml::Limits::default()) {
+            Ok(node) => self.add_node(&node, diags),
+            Err(diagnostic) => diags.push(diagnostic.with_context("preset named", named_at)),
+        }
+    }
+
+    /// Finds a preset by alias or by `MODEL/CLOTHING` ids.
+    pub fn find(&self, name: &str) -> Option<&Preset> {
+        self.by_alias
+            .get(name)
+            .or_else(|| self.by_alias.values().find(|p| p.ids() == name))
+    }
+
+    /// What a spec may write after `preset:`.
+    pub fn names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.by_alias.keys().map(String::as_str)
+    }
+}
+
+fn parse_preset(node: &Node, diags: &mut Diagnostics) -> Option<Preset> {
+    let json = node.to_json();
+    let schema = Schema::preset();
+    let errors = schema.errors(&json);
+    if !errors.is_empty() {
+        for (pointer, message) in errors {
+            let span = node_at(node, &pointer).map_or(&node.span, |n| &n.span);
+            diags.push(Diagnostic::error(format!("invalid preset: {message}")).at(span));
+        }
+        return None;
+    }
+    match serde_json::from_value::<Preset>(json) {
+        Ok(preset) if preset.placements.contains_key("default") => Some(preset),
+        Ok(_) => {
+            diags.push(Diagnostic::error("a preset needs a `default` placement").at(&node.span));
+            None
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(format!("invalid preset: {e}")).at(&node.span));
+            None
+        }
+    }
+}
+
+/// The node a JSON pointer names inside a node tree.
+pub fn node_at<'a>(node: &'a Node, pointer: &str) -> Option<&'a Node> {
+    use crate::load::yaml::NodeKind;
+    let mut current = node;
+    for raw in pointer.split('/').skip(1) {
+        let segment = raw.replace("~1", "/").replace("~0", "~");
+        current = match &current.kind {
+            NodeKind::Map(entries) => &entries.iter().find(|(k, _)| k.name == segment)?.1,
+            NodeKind::Seq(items) => items.get(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}

@@ -1,0 +1,166 @@
+//! Clip templates (`templates/clips/*.json`) as skeletons with slots.
+//!
+//! A clip template is a minijinja template with JSON auto-escaping that places the clip's
+//! values among the editor's boilerplate. It is rendered once per set of present fields with
+//! an opaque token for each value; the tokens in the parsed JSON become slots. Filling a
+//! skeleton is then a clone and a few assignments, and each slot's JSON pointer is known, so
+//! every output value can be traced to the spec text that produced it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::check::Origins;
+use crate::diag::{Diagnostic, Span};
+use crate::expand::Engine;
+
+const TOKEN: char = '\u{E000}';
+
+/// One value to place in a clip, and the spec text it came from.
+#[derive(Clone, Debug)]
+pub struct Placed {
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+#[derive(Debug)]
+struct Skeleton {
+    value: Value,
+    slots: Vec<(Vec<Segment>, String)>,
+}
+
+/// A clip type and the fields present: what a skeleton depends on.
+type SkeletonKey = (String, Vec<&'static str>);
+
+/// The clip templates of a compilation, rendered into skeletons on first use.
+pub struct Skeletons {
+    /// Clip type → the engine's file name for its template.
+    files: HashMap<String, String>,
+    cache: Mutex<HashMap<SkeletonKey, Arc<Skeleton>>>,
+}
+
+impl Skeletons {
+    pub fn new(files: HashMap<String, String>) -> Skeletons {
+        Skeletons {
+            files,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Builds the clip of type `clip_type` from its fields, recording where each value came
+    /// from under `pointer`.
+    pub fn fill(
+        &self,
+        engine: &Engine,
+        clip_type: &str,
+        fields: &[(&'static str, Placed)],
+        pointer: &str,
+        origins: &mut Origins,
+    ) -> Result<Value, Diagnostic> {
+        let skeleton = self.skeleton(engine, clip_type, fields)?;
+        let mut clip = skeleton.value.clone();
+        for (path, key) in &skeleton.slots {
+            let Some((_, placed)) = fields.iter().find(|(k, _)| k == key) else { continue };
+            let mut target = &mut clip;
+            let mut at = pointer.to_owned();
+            for segment in path {
+                target = match segment {
+                    Segment::Key(k) => {
+                        at.push('/');
+                        at.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                        &mut target[k.as_str()]
+                    }
+                    Segment::Index(i) => {
+                        at.push_str(&format!("/{i}"));
+                        &mut target[*i]
+                    }
+                };
+            }
+            *target = placed.value.clone();
+            origins.record(at, &placed.span);
+        }
+        Ok(clip)
+    }
+
+    fn skeleton(
+        &self,
+        engine: &Engine,
+        clip_type: &str,
+        fields: &[(&'static str, Placed)],
+    ) -> Result<Arc<Skeleton>, Diagnostic> {
+        let keys: Vec<&'static str> = fields.iter().map(|(k, _)| *k).collect();
+        let cache_key = (clip_type.to_owned(), keys);
+        if let Some(hit) = self.cache.lock().expect("skeleton cache").get(&cache_key) {
+            return Ok(Arc::clone(hit));
+        }
+        let file = self.files.get(clip_type).ok_or_else(|| {
+            Diagnostic::error(format!("no clip template for clip type `{clip_type}`"))
+                .with_help(format!("add clips/{clip_type}.json to a --templates folder"))
+        })?;
+        let ctx: serde_json::Map<String, Value> = cache_key
+            .1
+            .iter()
+            .map(|k| ((*k).to_owned(), Value::String(format!("{TOKEN}{k}"))))
+            .collect();
+        let mut ctx_all = ctx.clone();
+        ctx_all.insert("fields".to_owned(), Value::Object(ctx));
+        let text = engine.render_file(file, &crate::expand::engine::to_value(&ctx_all))?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            Diagnostic::error(format!("clip template {file} did not produce JSON: {e}"))
+        })?;
+        let mut slots = Vec::new();
+        find_slots(&value, &mut Vec::new(), &mut slots).map_err(|key| {
+            Diagnostic::error(format!(
+                "clip template {file} computes with `{key}`; clip templates may only place values"
+            ))
+        })?;
+        let skeleton = Arc::new(Skeleton { value, slots });
+        self.cache
+            .lock()
+            .expect("skeleton cache")
+            .insert(cache_key, Arc::clone(&skeleton));
+        Ok(skeleton)
+    }
+}
+
+fn find_slots(
+    value: &Value,
+    path: &mut Vec<Segment>,
+    slots: &mut Vec<(Vec<Segment>, String)>,
+) -> Result<(), String> {
+    match value {
+        Value::String(s) => {
+            if let Some(key) = s.strip_prefix(TOKEN) {
+                if key.contains(TOKEN) {
+                    return Err(key.replace(TOKEN, ""));
+                }
+                slots.push((path.clone(), key.to_owned()));
+            } else if let Some(i) = s.find(TOKEN) {
+                return Err(s[i + TOKEN.len_utf8()..].to_owned());
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Segment::Index(i));
+                find_slots(item, path, slots)?;
+                path.pop();
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                path.push(Segment::Key(k.clone()));
+                find_slots(v, path, slots)?;
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
