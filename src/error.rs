@@ -53,7 +53,9 @@ impl Error {
         match self {
             Error::Invalid(diags) => {
                 let errors = diags.iter().filter(|d| d.is_error()).count();
-                let mut out: String = diags.iter().map(|d| d.render(color) + "\n").collect();
+                let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
+                sorted.sort_by_key(|d| d.span.as_ref().map(|s| (s.source.name.clone(), s.start)));
+                let mut out: String = sorted.iter().map(|d| d.render(color) + "\n").collect();
                 if errors > 1 {
                     out.push_str(&format!("{errors} errors\n"));
                 }

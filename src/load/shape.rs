@@ -156,8 +156,9 @@ pub fn check(node: &Node, shape: &Shape, what: &str, diags: &mut Diagnostics) {
             }
         }
         (SeqOf(inner), NodeKind::Seq(items)) => {
+            let one = what.strip_suffix('s').unwrap_or(what);
             for item in items {
-                check(item, inner, what, diags);
+                check(item, inner, one, diags);
             }
         }
         (Shape::Clip, NodeKind::Map(entries)) => match clip_kind(node) {

@@ -250,10 +250,7 @@ impl Run<'_, '_> {
             self.diags.push(
                 Diagnostic::error(format!("unknown avatar preset `{name}`"))
                     .at(&preset_node.span)
-                    .with_help(format!(
-                        "{}; add one with `vidspec presets extract` and `presets:`",
-                        suggestion(name, self.lowerer.presets.names())
-                    )),
+                    .with_help(suggestion(name, self.lowerer.presets.names())),
             );
             return None;
         };
