@@ -1,1 +1,5 @@
-//! Integration tests: the real binary, driven through a small builder.
+//! Integration tests: the real binary, driven through one small builder (`support`).
+
+mod support;
+
+mod build;
