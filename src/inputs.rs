@@ -84,7 +84,13 @@ impl Vars {
         let mut vars = Vars::default();
         let Some(node) = node else { return vars };
         let Some(entries) = node.as_map() else {
-            diags.push(Diagnostic::error(format!("`vars` must be a mapping, found {}", node.type_name())).at(&node.span));
+            diags.push(
+                Diagnostic::error(format!(
+                    "`vars` must be a mapping, found {}",
+                    node.type_name()
+                ))
+                .at(&node.span),
+            );
             return vars;
         };
         for (key, decl) in entries {
@@ -114,7 +120,10 @@ impl Vars {
     /// Sets `name` from a source, converting and checking it; the error names no source.
     pub fn set(&self, inputs: &mut Inputs, name: &str, raw: Raw<'_>) -> Result<(), String> {
         let decl = self.get(name).ok_or_else(|| {
-            format!("unknown variable `{name}`; {}", suggestion(name, self.names()))
+            format!(
+                "unknown variable `{name}`; {}",
+                suggestion(name, self.names())
+            )
         })?;
         inputs.insert(name.to_owned(), coerce(decl, raw)?);
         Ok(())
@@ -145,15 +154,21 @@ impl Vars {
     /// Applies a `--vars` file's mapping; unknown names are warnings (files are shared).
     pub fn apply_file(&self, inputs: &mut Inputs, file: &Node, diags: &mut Diagnostics) {
         let Some(entries) = file.as_map() else {
-            diags.push(Diagnostic::error("a vars file must hold a mapping of variable names to values").at(&file.span));
+            diags.push(
+                Diagnostic::error("a vars file must hold a mapping of variable names to values")
+                    .at(&file.span),
+            );
             return;
         };
         for (key, value) in entries {
             if self.get(&key.name).is_none() {
                 diags.push(
-                    Diagnostic::warning(format!("`{}` is not a variable of this spec; ignored", key.name))
-                        .at(&key.span)
-                        .with_help(suggestion(&key.name, self.names())),
+                    Diagnostic::warning(format!(
+                        "`{}` is not a variable of this spec; ignored",
+                        key.name
+                    ))
+                    .at(&key.span)
+                    .with_help(suggestion(&key.name, self.names())),
                 );
                 continue;
             }
@@ -179,7 +194,10 @@ fn parse_decl(name: &str, span: &Span, node: &Node, diags: &mut Diagnostics) -> 
         separator: "|".to_owned(),
         description: None,
     };
-    let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let valid_name = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid_name || matches!(name, "row" | "loop" | "item") {
         diags.push(
@@ -193,14 +211,26 @@ fn parse_decl(name: &str, span: &Span, node: &Node, diags: &mut Diagnostics) -> 
         NodeKind::Map(entries) => entries.as_slice(),
         NodeKind::Null => &[],
         _ => {
-            diags.push(Diagnostic::error(format!("variable `{name}` must be a mapping like `{{ type: string }}`")).at(&node.span));
+            diags.push(
+                Diagnostic::error(format!(
+                    "variable `{name}` must be a mapping like `{{ type: string }}`"
+                ))
+                .at(&node.span),
+            );
             return None;
         }
     };
     let before = diags.items.len();
     let mut default_node = None;
     for (key, value) in entries {
-        let wrong = |what: &str| Diagnostic::error(format!("`{}` of variable `{name}` must be {what}, found {}", key.name, value.type_name())).at(&value.span);
+        let wrong = |what: &str| {
+            Diagnostic::error(format!(
+                "`{}` of variable `{name}` must be {what}, found {}",
+                key.name,
+                value.type_name()
+            ))
+            .at(&value.span)
+        };
         match key.name.as_str() {
             "type" => match value.as_str().and_then(VarType::parse) {
                 Some(ty) => decl.ty = ty,
@@ -216,7 +246,9 @@ fn parse_decl(name: &str, span: &Span, node: &Node, diags: &mut Diagnostics) -> 
                 _ => diags.push(wrong("true or false")),
             },
             "enum" => match &value.kind {
-                NodeKind::Seq(items) => decl.choices = Some(items.iter().map(Node::to_json).collect()),
+                NodeKind::Seq(items) => {
+                    decl.choices = Some(items.iter().map(Node::to_json).collect())
+                }
                 _ => diags.push(wrong("a list")),
             },
             "min" | "max" => match value.kind {
@@ -224,9 +256,14 @@ fn parse_decl(name: &str, span: &Span, node: &Node, diags: &mut Diagnostics) -> 
                 NodeKind::Float(f) => *bound(&mut decl, &key.name) = Some(f),
                 _ => diags.push(wrong("a number")),
             },
-            "pattern" => match value.as_str().map(|p| regex::Regex::new(&format!("^(?:{p})$"))) {
+            "pattern" => match value
+                .as_str()
+                .map(|p| regex::Regex::new(&format!("^(?:{p})$")))
+            {
                 Some(Ok(re)) => decl.pattern = Some(re),
-                Some(Err(e)) => diags.push(Diagnostic::error(format!("invalid pattern: {e}")).at(&value.span)),
+                Some(Err(e)) => {
+                    diags.push(Diagnostic::error(format!("invalid pattern: {e}")).at(&value.span))
+                }
                 None => diags.push(wrong("a string")),
             },
             "separator" => match value.as_str() {
@@ -243,21 +280,30 @@ fn parse_decl(name: &str, span: &Span, node: &Node, diags: &mut Diagnostics) -> 
     if let Some(node) = default_node {
         match coerce(&decl, Raw::Typed(&node.to_json())) {
             Ok(value) => decl.default = Some(value),
-            Err(message) => diags.push(Diagnostic::error(format!("default of `{name}`: {message}")).at(&node.span)),
+            Err(message) => diags
+                .push(Diagnostic::error(format!("default of `{name}`: {message}")).at(&node.span)),
         }
     }
     (diags.items.len() == before).then_some(decl)
 }
 
 fn bound<'a>(decl: &'a mut VarDecl, which: &str) -> &'a mut Option<f64> {
-    if which == "min" { &mut decl.min } else { &mut decl.max }
+    if which == "min" {
+        &mut decl.min
+    } else {
+        &mut decl.max
+    }
 }
 
 /// Converts a raw value to the declared type and checks its constraints.
 pub fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
     let expected = || match raw {
         Raw::Text(t) => format!("expected {}, got `{t}`", decl.ty.article()),
-        Raw::Typed(v) => format!("expected {}, got {}", decl.ty.article(), crate::describe_json(v)),
+        Raw::Typed(v) => format!(
+            "expected {}, got {}",
+            decl.ty.article(),
+            crate::describe_json(v)
+        ),
     };
     let value = match (decl.ty, raw) {
         (VarType::String, Raw::Text(t)) => Value::String(t.to_owned()),
@@ -267,10 +313,16 @@ pub fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
             Value::Bool(b) => Value::String(b.to_string()),
             _ => return Err(expected()),
         },
-        (VarType::Integer, Raw::Text(t)) => t.trim().parse::<i64>().map(Value::from).map_err(|_| expected())?,
+        (VarType::Integer, Raw::Text(t)) => t
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| expected())?,
         (VarType::Integer, Raw::Typed(v)) => match v {
             Value::Number(n) if n.is_i64() || n.is_u64() => v.clone(),
-            Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => crate::json_number(n.as_f64().unwrap_or(0.0)),
+            Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
+                crate::json_number(n.as_f64().unwrap_or(0.0))
+            }
             Value::String(s) => return coerce(decl, Raw::Text(s)),
             _ => return Err(expected()),
         },
@@ -296,7 +348,9 @@ pub fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
         (VarType::List, Raw::Text(t)) => Value::Array(if t.is_empty() {
             Vec::new()
         } else {
-            t.split(decl.separator.as_str()).map(|s| Value::String(s.trim().to_owned())).collect()
+            t.split(decl.separator.as_str())
+                .map(|s| Value::String(s.trim().to_owned()))
+                .collect()
         }),
         (VarType::List, Raw::Typed(v)) => match v {
             Value::Array(_) => v.clone(),
@@ -312,7 +366,11 @@ fn check_constraints(decl: &VarDecl, value: &Value) -> Result<(), String> {
     if let Some(choices) = &decl.choices {
         if !choices.contains(value) {
             let list: Vec<String> = choices.iter().map(crate::describe_json).collect();
-            return Err(format!("{} is not one of {}", crate::describe_json(value), list.join(", ")));
+            return Err(format!(
+                "{} is not one of {}",
+                crate::describe_json(value),
+                list.join(", ")
+            ));
         }
     }
     let measure = match value {
@@ -328,17 +386,27 @@ fn check_constraints(decl: &VarDecl, value: &Value) -> Result<(), String> {
     };
     if let (Some(m), Some(min)) = (measure, decl.min) {
         if m < min {
-            return Err(format!("{} is below the minimum of {min}{unit}", crate::describe_json(value)));
+            return Err(format!(
+                "{} is below the minimum of {min}{unit}",
+                crate::describe_json(value)
+            ));
         }
     }
     if let (Some(m), Some(max)) = (measure, decl.max) {
         if m > max {
-            return Err(format!("{} is above the maximum of {max}{unit}", crate::describe_json(value)));
+            return Err(format!(
+                "{} is above the maximum of {max}{unit}",
+                crate::describe_json(value)
+            ));
         }
     }
     if let (Some(re), Value::String(s)) = (&decl.pattern, value) {
         if !re.is_match(s) {
-            return Err(format!("{} does not match the pattern `{}`", crate::describe_json(value), &re.as_str()[4..re.as_str().len() - 2]));
+            return Err(format!(
+                "{} does not match the pattern `{}`",
+                crate::describe_json(value),
+                &re.as_str()[4..re.as_str().len() - 2]
+            ));
         }
     }
     Ok(())

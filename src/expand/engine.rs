@@ -154,7 +154,10 @@ impl Engine {
         let fail = |err: minijinja::Error| self.diagnose_leaf(id, &err, &context_names(ctx));
         let template = self.env.get_template(&format!("#{id}")).map_err(fail)?;
         match leaf.form {
-            Form::Text => template.render(ctx).map(serde_json::Value::String).map_err(fail),
+            Form::Text => template
+                .render(ctx)
+                .map(serde_json::Value::String)
+                .map_err(fail),
             Form::Value => {
                 let captured = template.render_captured(ctx).map_err(fail)?;
                 let value = captured.state().lookup(VALUE).unwrap_or(Value::UNDEFINED);
@@ -268,7 +271,8 @@ pub fn to_json(value: &Value) -> Result<serde_json::Value, String> {
     if value.is_undefined() {
         return Ok(serde_json::Value::Null);
     }
-    serde_json::to_value(value).map_err(|e| format!("template produced a value that is not data: {e}"))
+    serde_json::to_value(value)
+        .map_err(|e| format!("template produced a value that is not data: {e}"))
 }
 
 /// A JSON value as a template value.
@@ -297,23 +301,37 @@ mod tests {
     #[test]
     fn single_expression_keeps_its_type() {
         let mut engine = Engine::new();
-        let id = engine.add_leaf("{{ seats }}", &span("{{ seats }}")).unwrap();
+        let id = engine
+            .add_leaf("{{ seats }}", &span("{{ seats }}"))
+            .unwrap();
         assert_eq!(engine.eval_leaf(id, &ctx()).unwrap(), serde_json::json!(3));
-        let id = engine.add_leaf("{{ items }}", &span("{{ items }}")).unwrap();
-        assert_eq!(engine.eval_leaf(id, &ctx()).unwrap(), serde_json::json!(["a", "b"]));
+        let id = engine
+            .add_leaf("{{ items }}", &span("{{ items }}"))
+            .unwrap();
+        assert_eq!(
+            engine.eval_leaf(id, &ctx()).unwrap(),
+            serde_json::json!(["a", "b"])
+        );
     }
 
     #[test]
     fn mixed_text_renders_to_a_string() {
         let mut engine = Engine::new();
-        let id = engine.add_leaf("{{ seats }} seats", &span("{{ seats }} seats")).unwrap();
-        assert_eq!(engine.eval_leaf(id, &ctx()).unwrap(), serde_json::json!("3 seats"));
+        let id = engine
+            .add_leaf("{{ seats }} seats", &span("{{ seats }} seats"))
+            .unwrap();
+        assert_eq!(
+            engine.eval_leaf(id, &ctx()).unwrap(),
+            serde_json::json!("3 seats")
+        );
     }
 
     #[test]
     fn undefined_names_are_errors_with_a_suggestion() {
         let mut engine = Engine::new();
-        let id = engine.add_leaf("Hi {{ nme }}", &span("Hi {{ nme }}")).unwrap();
+        let id = engine
+            .add_leaf("Hi {{ nme }}", &span("Hi {{ nme }}"))
+            .unwrap();
         let err = engine.eval_leaf(id, &ctx()).unwrap_err();
         assert_eq!(err.message, "undefined variable `nme`");
         assert_eq!(err.help.as_deref(), Some("did you mean `name`?"));
@@ -322,7 +340,8 @@ mod tests {
     #[test]
     fn runaway_loops_run_out_of_fuel() {
         let mut engine = Engine::new();
-        let text = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}";
+        let text =
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}";
         let id = engine.add_leaf(text, &span(text)).unwrap();
         let err = engine.eval_leaf(id, &ctx()).unwrap_err();
         assert!(err.message.contains("stopped after"), "{}", err.message);

@@ -7,7 +7,7 @@
 
 pub mod engine;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use minijinja::Value;
 
@@ -25,7 +25,8 @@ const RAW_KEYS: &[&str] = &["vars", "presets"];
 /// Registers every template string of a spec tree with the engine, marking its node.
 pub fn compile(node: &mut Node, engine: &mut Engine, diags: &mut Diagnostics) {
     match &mut node.kind {
-        NodeKind::Str(text) if engine::is_template(text) => match engine.add_leaf(text, &node.span) {
+        NodeKind::Str(text) if engine::is_template(text) => match engine.add_leaf(text, &node.span)
+        {
             Ok(id) => node.template = Some(id),
             Err(diagnostic) => diags.push(diagnostic),
         },
@@ -78,6 +79,14 @@ impl Scope {
     }
 }
 
+/// Marks a value that stands for a template evaluated later, per row (see `compile::prebuilt`).
+pub const SYMBOL: char = '\u{E001}';
+
+/// The placeholder text for template `id` when it is left symbolic.
+pub fn symbol(id: u32) -> String {
+    format!("{SYMBOL}{id}{SYMBOL}")
+}
+
 /// Expands a compiled spec tree; returns the tree with every template evaluated.
 pub fn expand(
     root: &Node,
@@ -85,9 +94,22 @@ pub fn expand(
     scenes: &BTreeMap<String, String>,
     scope: &Scope,
 ) -> Result<Node, Diagnostics> {
+    expand_partially(root, engine, scenes, scope, &HashSet::new())
+}
+
+/// Like [`expand`], but the templates in `symbolic` are not evaluated: each becomes the
+/// string [`symbol`]`(id)`, to be filled in later.
+pub fn expand_partially(
+    root: &Node,
+    engine: &Engine,
+    scenes: &BTreeMap<String, String>,
+    scope: &Scope,
+    symbolic: &HashSet<u32>,
+) -> Result<Node, Diagnostics> {
     let mut expander = Expander {
         engine,
         scene_files: scenes,
+        symbolic,
         diags: Diagnostics::default(),
         use_depth: 0,
     };
@@ -103,6 +125,7 @@ struct Expander<'a> {
     engine: &'a Engine,
     /// Scene template name → the engine's file name for it.
     scene_files: &'a BTreeMap<String, String>,
+    symbolic: &'a HashSet<u32>,
     diags: Diagnostics,
     use_depth: usize,
 }
@@ -111,8 +134,11 @@ impl Expander<'_> {
     fn project(&mut self, root: &Node, scope: &Scope) -> Node {
         let NodeKind::Map(entries) = &root.kind else {
             self.diags.push(
-                Diagnostic::error(format!("a spec must be a mapping, found {}", root.type_name()))
-                    .at(&root.span),
+                Diagnostic::error(format!(
+                    "a spec must be a mapping, found {}",
+                    root.type_name()
+                ))
+                .at(&root.span),
             );
             return root.clone();
         };
@@ -133,6 +159,11 @@ impl Expander<'_> {
     /// Evaluates every template in a subtree.
     fn value(&mut self, node: &Node, scope: &Scope) -> Node {
         if let Some(id) = node.template {
+            if self.symbolic.contains(&id) {
+                let mut out = Node::new(NodeKind::Str(symbol(id)), node.span.clone());
+                out.template = Some(id);
+                return out;
+            }
             return match self.engine.eval_leaf(id, scope.ctx()) {
                 Ok(json) => {
                     let mut out = Node::from_json(&json, &node.span);
@@ -173,8 +204,12 @@ impl Expander<'_> {
         let node = self.value_if_template(node, scope);
         let NodeKind::Seq(items) = &node.kind else {
             self.diags.push(
-                Diagnostic::error(format!("`{}` must be a list, found {}", kind.key(), node.type_name()))
-                    .at(&node.span),
+                Diagnostic::error(format!(
+                    "`{}` must be a list, found {}",
+                    kind.key(),
+                    node.type_name()
+                ))
+                .at(&node.span),
             );
             return node;
         };
@@ -185,7 +220,9 @@ impl Expander<'_> {
                     continue;
                 }
                 match (kind, item.get("use")) {
-                    (ListKind::Scenes, Some(name)) => out.extend(self.use_scene(&item, name, &item_scope)),
+                    (ListKind::Scenes, Some(name)) => {
+                        out.extend(self.use_scene(&item, name, &item_scope))
+                    }
                     _ => out.push(self.value(&strip(&item, &["when"]), &item_scope)),
                 }
             }
@@ -194,7 +231,11 @@ impl Expander<'_> {
     }
 
     fn value_if_template(&mut self, node: &Node, scope: &Scope) -> Node {
-        if node.template.is_some() { self.value(node, scope) } else { node.clone() }
+        if node.template.is_some() {
+            self.value(node, scope)
+        } else {
+            node.clone()
+        }
     }
 
     /// The copies of an item that `each:` asks for (one, without it), each with its scope.
@@ -207,7 +248,10 @@ impl Expander<'_> {
             Some(node) => match node.as_str() {
                 Some(name) if is_identifier(name) => name.to_owned(),
                 _ => {
-                    self.diags.push(Diagnostic::error("`as` must be a plain name like `product`").at(&node.span));
+                    self.diags.push(
+                        Diagnostic::error("`as` must be a plain name like `product`")
+                            .at(&node.span),
+                    );
                     return Vec::new();
                 }
             },
@@ -215,8 +259,11 @@ impl Expander<'_> {
         let list = self.value(each, scope).to_json();
         let serde_json::Value::Array(values) = list else {
             self.diags.push(
-                Diagnostic::error(format!("`each` must give a list, got {}", crate::describe_json(&list)))
-                    .at(&each.span),
+                Diagnostic::error(format!(
+                    "`each` must give a list, got {}",
+                    crate::describe_json(&list)
+                ))
+                .at(&each.span),
             );
             return Vec::new();
         };
@@ -230,14 +277,19 @@ impl Expander<'_> {
                     index => index + 1, index0 => index, first => index == 0,
                     last => index + 1 == length, length => length,
                 };
-                let bound = scope.with([(name.clone(), engine::from_json(value)), ("loop".to_owned(), looping)]);
+                let bound = scope.with([
+                    (name.clone(), engine::from_json(value)),
+                    ("loop".to_owned(), looping),
+                ]);
                 (body.clone(), bound)
             })
             .collect()
     }
 
     fn when(&mut self, item: &Node, scope: &Scope) -> bool {
-        let Some(when) = item.get("when") else { return true };
+        let Some(when) = item.get("when") else {
+            return true;
+        };
         match self.value(when, scope).kind {
             NodeKind::Bool(keep) => keep,
             NodeKind::Null if self.diags.has_errors() => false,
@@ -256,7 +308,8 @@ impl Expander<'_> {
     fn use_scene(&mut self, item: &Node, name_node: &Node, scope: &Scope) -> Vec<Node> {
         let name = self.value(name_node, scope);
         let Some(name) = name.as_str().map(str::to_owned) else {
-            self.diags.push(Diagnostic::error("`use` must name a scene template").at(&name_node.span));
+            self.diags
+                .push(Diagnostic::error("`use` must name a scene template").at(&name_node.span));
             return Vec::new();
         };
         for (key, _) in item.as_map().unwrap_or_default() {
@@ -272,12 +325,20 @@ impl Expander<'_> {
             self.diags.push(
                 Diagnostic::error(format!("no scene template named `{name}`"))
                     .at(&name_node.span)
-                    .with_help(crate::diag::suggestion(&name, self.scene_files.keys().map(String::as_str))),
+                    .with_help(crate::diag::suggestion(
+                        &name,
+                        self.scene_files.keys().map(String::as_str),
+                    )),
             );
             return Vec::new();
         };
         if self.use_depth >= MAX_USE_DEPTH {
-            self.diags.push(Diagnostic::error(format!("scene templates nest deeper than {MAX_USE_DEPTH} levels")).at(&name_node.span));
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "scene templates nest deeper than {MAX_USE_DEPTH} levels"
+                ))
+                .at(&name_node.span),
+            );
             return Vec::new();
         }
         let args = item.get("with").map(|w| self.value(w, scope));
@@ -285,16 +346,21 @@ impl Expander<'_> {
         if let Some(args) = &args {
             match args.as_map() {
                 Some(entries) => bindings.extend(
-                    entries.iter().map(|(k, v)| (k.name.clone(), engine::from_json(&v.to_json()))),
+                    entries
+                        .iter()
+                        .map(|(k, v)| (k.name.clone(), engine::from_json(&v.to_json()))),
                 ),
-                None => self.diags.push(Diagnostic::error("`with` must be a mapping of arguments").at(&args.span)),
+                None => self.diags.push(
+                    Diagnostic::error("`with` must be a mapping of arguments").at(&args.span),
+                ),
             }
         }
         let template_scope = scope.with(bindings);
         let rendered = match self.engine.render_file(file, template_scope.ctx()) {
             Ok(text) => text,
             Err(diagnostic) => {
-                self.diags.push(diagnostic.with_context("scene template used", &name_node.span));
+                self.diags
+                    .push(diagnostic.with_context("scene template used", &name_node.span));
                 return Vec::new();
             }
         };
@@ -302,7 +368,8 @@ impl Expander<'_> {
         let parsed = match yaml::parse(&source, yaml::Limits::default()) {
             Ok(node) => node,
             Err(diagnostic) => {
-                self.diags.push(diagnostic.with_context("scene template used", &name_node.span));
+                self.diags
+                    .push(diagnostic.with_context("scene template used", &name_node.span));
                 return Vec::new();
             }
         };
@@ -311,8 +378,10 @@ impl Expander<'_> {
             NodeKind::Map(_) => vec![parsed],
             _ => {
                 self.diags.push(
-                    Diagnostic::error(format!("scene template `{name}` must produce a scene mapping"))
-                        .at(&name_node.span),
+                    Diagnostic::error(format!(
+                        "scene template `{name}` must produce a scene mapping"
+                    ))
+                    .at(&name_node.span),
                 );
                 return Vec::new();
             }
@@ -323,7 +392,9 @@ impl Expander<'_> {
             shape::check(scene, &shape::SCENE, "scene", &mut self.diags);
         }
         for diagnostic in &mut self.diags.items[before..] {
-            diagnostic.context.push(("scene template used".to_owned(), name_node.span.clone()));
+            diagnostic
+                .context
+                .push(("scene template used".to_owned(), name_node.span.clone()));
         }
         self.use_depth += 1;
         let list = Node::new(NodeKind::Seq(scenes), name_node.span.clone());
@@ -358,14 +429,19 @@ fn strip(node: &Node, keys: &[&str]) -> Node {
                 .filter(|(k, _)| !keys.contains(&k.name.as_str()))
                 .cloned()
                 .collect();
-            Node { kind: NodeKind::Map(kept), ..node.clone() }
+            Node {
+                kind: NodeKind::Map(kept),
+                ..node.clone()
+            }
         }
         _ => node.clone(),
     }
 }
 
 fn is_identifier(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 

@@ -86,7 +86,11 @@ impl Preset {
 
     /// The aiModel clip's `model` object, in the editor's key order.
     pub fn model_block(&self, language: &str) -> Value {
-        let cdn = self.cdn.as_deref().unwrap_or(DEFAULT_CDN).trim_end_matches('/');
+        let cdn = self
+            .cdn
+            .as_deref()
+            .unwrap_or(DEFAULT_CDN)
+            .trim_end_matches('/');
         let stem = format!("{}_{}", self.ai_name, self.clothing);
         let tight_src = format!("{cdn}/ai/ai_mov_thm/tight_ai_mov_thm_{stem}.png");
         let (o, t, h) = (self.origin, self.tight, self.head);
@@ -156,7 +160,10 @@ pub struct Presets {
 
 impl Presets {
     /// Parses and validates preset files; later files override earlier ones of the same alias.
-    pub fn load<'a>(files: impl IntoIterator<Item = &'a crate::library::Entry>, diags: &mut Diagnostics) -> Presets {
+    pub fn load<'a>(
+        files: impl IntoIterator<Item = &'a crate::library::Entry>,
+        diags: &mut Diagnostics,
+    ) -> Presets {
         let mut presets = Presets::default();
         for entry in files {
             let source = Source::new(entry.name.clone(), entry.text.clone());

@@ -67,7 +67,9 @@ impl Skeletons {
         let skeleton = self.skeleton(engine, clip_type, fields)?;
         let mut clip = skeleton.value.clone();
         for (path, key) in &skeleton.slots {
-            let Some((_, placed)) = fields.iter().find(|(k, _)| k == key) else { continue };
+            let Some((_, placed)) = fields.iter().find(|(k, _)| k == key) else {
+                continue;
+            };
             let mut target = &mut clip;
             let mut at = pointer.to_owned();
             for segment in path {
@@ -101,8 +103,9 @@ impl Skeletons {
             return Ok(Arc::clone(hit));
         }
         let file = self.files.get(clip_type).ok_or_else(|| {
-            Diagnostic::error(format!("no clip template for clip type `{clip_type}`"))
-                .with_help(format!("add clips/{clip_type}.json to a --templates folder"))
+            Diagnostic::error(format!("no clip template for clip type `{clip_type}`")).with_help(
+                format!("add clips/{clip_type}.json to a --templates folder"),
+            )
         })?;
         let ctx: serde_json::Map<String, Value> = cache_key
             .1

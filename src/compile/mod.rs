@@ -2,7 +2,9 @@
 //! prepared once into a [`Program`]; the program then renders any number of input sets
 //! (one for `build`, one per CSV row for `batch`) through expand → lower → check.
 
-use std::collections::{BTreeMap, HashMap};
+pub mod prebuilt;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -102,9 +104,10 @@ impl Program {
         if diags.has_errors() {
             return Err(diags.into());
         }
-        let default_name = spec_path
-            .file_stem()
-            .map_or_else(|| "vidspec".to_owned(), |s| s.to_string_lossy().into_owned());
+        let default_name = spec_path.file_stem().map_or_else(
+            || "vidspec".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        );
         Ok(Program {
             root,
             engine,
@@ -122,34 +125,70 @@ impl Program {
 
     /// The inputs for one render: defaults < vars files < `row` < `--set`.
     pub fn inputs(&self, row: &Inputs) -> Result<Inputs, Diagnostics> {
+        self.resolve(row).map_err(|missing| Diagnostics {
+            items: missing.into_iter().map(Vars::missing_diagnostic).collect(),
+        })
+    }
+
+    /// Like [`Program::inputs`]; on failure, the required variables that have no value.
+    pub fn resolve(&self, row: &Inputs) -> Result<Inputs, Vec<&crate::inputs::VarDecl>> {
         let mut inputs = self.base.clone();
         inputs.extend(row.iter().map(|(k, v)| (k.clone(), v.clone())));
         inputs.extend(self.overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
         let missing = self.vars.missing(&inputs);
         if missing.is_empty() {
-            return Ok(inputs);
+            Ok(inputs)
+        } else {
+            Err(missing)
         }
-        let mut diags = Diagnostics::default();
-        diags.extend(missing.into_iter().map(Vars::missing_diagnostic));
-        Err(diags)
     }
 
     /// Renders one input set into a checked project.
     pub fn render(&self, inputs: &Inputs) -> Result<Lowered, Diagnostics> {
         let scope = Scope::from_inputs(inputs);
         let expanded = expand::expand(&self.root, &self.engine, &self.scene_files, &scope)?;
-        let lowerer = Lowerer {
-            engine: &self.engine,
-            skeletons: &self.skeletons,
-            presets: &self.presets,
-            default_name: &self.default_name,
-        };
-        let lowered = lowerer.lower(&expanded)?;
+        let lowered = self.lowerer(false).lower(&expanded)?;
         let problems = check::check_project(&lowered.project, &lowered.origins, &self.schema);
         if problems.is_empty() {
             Ok(lowered)
         } else {
             Err(Diagnostics { items: problems })
+        }
+    }
+
+    fn lowerer(&self, partial: bool) -> Lowerer<'_> {
+        Lowerer {
+            engine: &self.engine,
+            skeletons: &self.skeletons,
+            presets: &self.presets,
+            default_name: &self.default_name,
+            partial,
+        }
+    }
+
+    /// Defaults, vars files and `--set`: the inputs of a build without a row.
+    fn base_with_overrides(&self) -> Inputs {
+        let mut inputs = self.base.clone();
+        inputs.extend(self.overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
+        inputs
+    }
+
+    /// Whether `--set` fixes a variable (so no row can change it).
+    pub fn is_overridden(&self, name: &str) -> bool {
+        self.overrides.contains_key(name)
+    }
+
+    /// Prepares to render rows that give values for `columns` (declared variables only).
+    pub fn rows<'p>(&'p self, columns: &[String]) -> RowRenderer<'p> {
+        let row_vars: HashSet<String> = columns
+            .iter()
+            .filter(|c| self.vars.get(c).is_some() && !self.is_overridden(c))
+            .cloned()
+            .collect();
+        let dependent = prebuilt::Prebuilt::dependent_templates(self, &row_vars);
+        RowRenderer {
+            program: self,
+            prebuilt: prebuilt::Prebuilt::prepare(self, &dependent),
         }
     }
 
@@ -163,10 +202,70 @@ impl Program {
     }
 }
 
-fn add_spec_presets(root: &yaml::Node, spec_path: &Path, presets: &mut Presets, diags: &mut Diagnostics) {
-    let Some(list) = root.get("presets") else { return };
+/// Renders rows of one batch: through a prebuilt project when the spec allows it, through
+/// the full pipeline otherwise (and for any row the prebuilt project cannot serve).
+pub struct RowRenderer<'p> {
+    program: &'p Program,
+    prebuilt: Option<prebuilt::Prebuilt>,
+}
+
+impl RowRenderer<'_> {
+    /// Whether rows are filled into a prebuilt project.
+    pub fn is_prebuilt(&self) -> bool {
+        self.prebuilt.is_some()
+    }
+
+    /// Whether rows are written straight from the prebuilt project's bytes.
+    pub fn fills_bytes(&self) -> bool {
+        self.prebuilt
+            .as_ref()
+            .is_some_and(prebuilt::Prebuilt::fills_bytes)
+    }
+
+    /// The checked project for one row's resolved inputs (see [`Program::inputs`]).
+    pub fn render(&self, inputs: &Inputs) -> Result<serde_json::Value, Diagnostics> {
+        if let Some(prebuilt) = &self.prebuilt {
+            if let Ok(project) = prebuilt.fill(self.program, &Scope::from_inputs(inputs)) {
+                return prebuilt
+                    .check(&project, &self.program.schema)
+                    .map(|()| project);
+            }
+        }
+        self.program.render(inputs).map(|lowered| lowered.project)
+    }
+
+    /// Like [`RowRenderer::render`], serialized.
+    pub fn render_bytes(
+        &self,
+        inputs: &Inputs,
+        format: crate::emit::Format,
+    ) -> Result<Vec<u8>, Diagnostics> {
+        if let Some(prebuilt) = self.prebuilt.as_ref().filter(|p| p.fills_bytes()) {
+            if let Ok(bytes) =
+                prebuilt.fill_bytes(self.program, &Scope::from_inputs(inputs), format)
+            {
+                return Ok(bytes);
+            }
+        }
+        self.render(inputs)
+            .map(|project| crate::emit::to_bytes(&project, format))
+    }
+}
+
+fn add_spec_presets(
+    root: &yaml::Node,
+    spec_path: &Path,
+    presets: &mut Presets,
+    diags: &mut Diagnostics,
+) {
+    let Some(list) = root.get("presets") else {
+        return;
+    };
     let yaml::NodeKind::Seq(items) = &list.kind else {
-        diags.push(Diagnostic::error("`presets` is a list of preset files or inline presets").at(&list.span));
+        diags.push(
+            Diagnostic::error("`presets` is a list of preset files or inline presets")
+                .at(&list.span),
+        );
         return;
     };
     let folder = spec_path.parent().unwrap_or(Path::new(""));
@@ -174,7 +273,10 @@ fn add_spec_presets(root: &yaml::Node, spec_path: &Path, presets: &mut Presets, 
         match &item.kind {
             yaml::NodeKind::Str(path) => presets.add_file(&folder.join(path), &item.span, diags),
             yaml::NodeKind::Map(_) => presets.add_node(item, diags),
-            _ => diags.push(Diagnostic::error("a `presets` entry is a file path or a preset mapping").at(&item.span)),
+            _ => diags.push(
+                Diagnostic::error("a `presets` entry is a file path or a preset mapping")
+                    .at(&item.span),
+            ),
         }
     }
 }

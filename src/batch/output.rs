@@ -1,0 +1,192 @@
+//! Where a batch's projects go: NDJSON on stdout, or one file per row from an `--out`
+//! pattern whose paths are kept inside the pattern's folder whatever the data says.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// Longest file or folder name most filesystems take.
+const MAX_NAME: usize = 255;
+/// Longest path vidspec writes.
+const MAX_PATH: usize = 4096;
+/// Names Windows reserves, in any case, with or without an extension.
+const RESERVED: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// The folder an `--out` pattern writes into: its fixed text before the first template tag,
+/// up to the last `/` (the current folder when there is none).
+pub fn output_folder(pattern: &str) -> PathBuf {
+    let fixed = &pattern[..pattern.find(['{']).unwrap_or(pattern.len())];
+    match fixed.rfind('/') {
+        Some(i) if i > 0 => PathBuf::from(&fixed[..i]),
+        Some(_) => PathBuf::from("/"),
+        None => PathBuf::from("."),
+    }
+}
+
+/// Checks a rendered output path: relative, inside `folder`, every name valid and portable.
+pub fn safe_path(rendered: &str, folder: &Path) -> Result<PathBuf, String> {
+    let shown = rendered.escape_debug();
+    let refuse = |why: &str| {
+        Err(format!(
+            "output path \"{shown}\" {why}; nothing was written"
+        ))
+    };
+    if rendered.contains('\0') {
+        return refuse("contains a NUL byte");
+    }
+    if rendered.chars().any(|c| c.is_control() || c == '\\') {
+        return refuse("contains a control character or a backslash");
+    }
+    if rendered.len() > MAX_PATH {
+        return refuse("is too long");
+    }
+    let path = Path::new(rendered);
+    if path.is_absolute() {
+        return refuse("is absolute");
+    }
+    let relative = if folder == Path::new(".") {
+        Ok(path)
+    } else {
+        path.strip_prefix(folder)
+    };
+    let Ok(inside) = relative else {
+        return refuse(&format!(
+            "is not inside the output folder {}",
+            folder.display()
+        ));
+    };
+    if inside.as_os_str().is_empty() || rendered.ends_with('/') {
+        return refuse("names no file");
+    }
+    if rendered.split('/').any(str::is_empty) && !rendered.starts_with("./") {
+        return refuse("has an empty name between slashes");
+    }
+    for component in inside.components() {
+        let Component::Normal(name) = component else {
+            return refuse(&format!("leaves the output folder {}", folder.display()));
+        };
+        let name = name.to_string_lossy();
+        if name.len() > MAX_NAME {
+            return refuse(&format!("has a name longer than {MAX_NAME} bytes"));
+        }
+        let stem = name
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .trim_end()
+            .to_ascii_lowercase();
+        if RESERVED.contains(&stem.as_str()) {
+            return refuse(&format!("uses the reserved name `{name}`"));
+        }
+        if name.ends_with(['.', ' ']) {
+            return refuse("has a name ending in a dot or space");
+        }
+    }
+    Ok(path.to_owned())
+}
+
+/// Remembers the paths a batch has written, to refuse a second row that maps to one of them.
+/// Keeps a 64-bit hash of each path and its row, not the path.
+#[derive(Default)]
+pub struct Written {
+    first_rows: HashMap<u64, u64>,
+}
+
+impl Written {
+    /// Records `path` for `row`; the row that wrote it first if it was taken.
+    pub fn claim(&mut self, path: &Path, row: u64) -> Result<(), u64> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        path.hash(&mut hasher);
+        match self.first_rows.entry(hasher.finish()) {
+            Entry::Occupied(first) => Err(*first.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(row);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `--report FILE`: one JSON line per row.
+pub struct Report {
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl Report {
+    pub fn create(path: &Path) -> std::io::Result<Report> {
+        Ok(Report {
+            out: std::io::BufWriter::new(std::fs::File::create(path)?),
+        })
+    }
+
+    pub fn ok(&mut self, row: u64, output: Option<&Path>) -> std::io::Result<()> {
+        let line = match output {
+            Some(path) => {
+                serde_json::json!({ "row": row, "status": "ok", "output": path.display().to_string() })
+            }
+            None => serde_json::json!({ "row": row, "status": "ok" }),
+        };
+        self.line(&line)
+    }
+
+    pub fn failed(&mut self, row: u64, error: &str) -> std::io::Result<()> {
+        self.line(&serde_json::json!({ "row": row, "status": "failed", "error": error }))
+    }
+
+    fn line(&mut self, value: &serde_json::Value) -> std::io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")
+    }
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_is_the_fixed_part_of_the_pattern() {
+        assert_eq!(output_folder("out/{{ row }}.json"), PathBuf::from("out"));
+        assert_eq!(
+            output_folder("out/a/{{ row }}/x.json"),
+            PathBuf::from("out/a")
+        );
+        assert_eq!(output_folder("{{ row }}.json"), PathBuf::from("."));
+    }
+
+    #[test]
+    fn hostile_paths_are_refused() {
+        let out = Path::new("out");
+        assert!(safe_path("out/1-ada.json", out).is_ok());
+        assert!(safe_path("out/sub/1.json", out).is_ok());
+        for bad in [
+            "out/../x.json",
+            "/etc/passwd",
+            "out/a\0b.json",
+            "out/CON.json",
+            "out/",
+            "x.json",
+            "out//x.json",
+            "out/a\\..\\b",
+        ] {
+            assert!(safe_path(bad, out).is_err(), "{bad:?} should be refused");
+        }
+        assert!(safe_path(&format!("out/{}.json", "a".repeat(300)), out).is_err());
+        assert!(safe_path("../x.json", Path::new(".")).is_err());
+    }
+
+    #[test]
+    fn a_second_claim_on_a_path_names_the_first_row() {
+        let mut written = Written::default();
+        assert_eq!(written.claim(Path::new("out/a.json"), 1), Ok(()));
+        assert_eq!(written.claim(Path::new("out/a.json"), 5), Err(1));
+    }
+}

@@ -1,0 +1,173 @@
+//! CSV rows: the header checked against the spec's variables, each record turned into typed
+//! inputs (`row N, column C: …` when a cell is wrong), streamed one record at a time.
+
+use std::io::Read;
+
+use crate::compile::Program;
+use crate::diag::{Diagnostic, suggestion};
+use crate::inputs::{Inputs, Raw};
+
+/// A CSV source with a header row.
+pub struct Rows<R: Read> {
+    reader: csv::Reader<R>,
+    pub columns: Vec<String>,
+    record: csv::ByteRecord,
+    /// Data rows read so far (the header is not a row).
+    pub read: u64,
+}
+
+/// One data row: its 1-based number and its cells (or why it could not be read).
+pub struct RawRow {
+    pub number: u64,
+    pub cells: Result<Vec<String>, String>,
+}
+
+impl<R: Read> Rows<R> {
+    pub fn new(input: R) -> Result<Rows<R>, String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(input);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| format!("cannot read the CSV header: {e}"))?;
+        if header.is_empty() || header.iter().all(<[u8]>::is_empty) {
+            return Err("the CSV has no header row (the first line must name the columns)".into());
+        }
+        let mut columns = Vec::with_capacity(header.len());
+        for (i, field) in header.iter().enumerate() {
+            let name = std::str::from_utf8(field)
+                .map_err(|_| format!("the CSV header's column {} is not UTF-8", i + 1))?;
+            let name = if i == 0 {
+                name.trim_start_matches('\u{feff}')
+            } else {
+                name
+            };
+            columns.push(name.trim().to_owned());
+        }
+        Ok(Rows {
+            reader,
+            columns,
+            record: csv::ByteRecord::new(),
+            read: 0,
+        })
+    }
+
+    /// Bytes read so far (for a progress bar over a file).
+    pub fn position(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
+    /// The next data row, or None at the end.
+    pub fn next_row(&mut self) -> Option<RawRow> {
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                self.read += 1;
+                Some(RawRow {
+                    number: self.read,
+                    cells: cells(&self.record, &self.columns),
+                })
+            }
+            Err(e) => {
+                self.read += 1;
+                let cells = Err(format!("unreadable CSV record: {e}"));
+                Some(RawRow {
+                    number: self.read,
+                    cells,
+                })
+            }
+        }
+    }
+}
+
+fn cells(record: &csv::ByteRecord, columns: &[String]) -> Result<Vec<String>, String> {
+    if record.len() > columns.len() {
+        return Err(format!(
+            "has {} fields, but the header names {} columns",
+            record.len(),
+            columns.len()
+        ));
+    }
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            String::from_utf8(field.to_vec())
+                .map_err(|_| format!("column {}: the cell is not UTF-8", columns[i]))
+        })
+        .collect()
+}
+
+/// What the header means for a spec: which columns are variables, which are not.
+pub struct Header {
+    /// Column index → the variable it sets (None: not a variable, ignored).
+    pub vars: Vec<Option<String>>,
+}
+
+impl Header {
+    /// Checks the header: unknown columns are warnings (once); a required variable that no
+    /// column, vars file or `--set` provides is an error before any row runs.
+    pub fn check(
+        program: &Program,
+        columns: &[String],
+    ) -> Result<(Header, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let mut warnings = Vec::new();
+        let mut vars = Vec::with_capacity(columns.len());
+        for column in columns {
+            if program.vars.get(column).is_some() {
+                vars.push(Some(column.clone()));
+            } else {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "column `{column}` is not a variable of this spec; it is ignored"
+                    ))
+                    .with_help(suggestion(column, program.vars.names())),
+                );
+                vars.push(None);
+            }
+        }
+        let provided: Inputs = columns
+            .iter()
+            .map(|c| (c.clone(), serde_json::Value::Null))
+            .collect();
+        let missing: Vec<Diagnostic> = match program.inputs(&provided) {
+            Ok(_) => Vec::new(),
+            Err(diags) => diags
+                .items
+                .into_iter()
+                .map(|mut d| {
+                    d.message = format!("the CSV has no column for it: {}", d.message);
+                    d
+                })
+                .collect(),
+        };
+        if missing.is_empty() {
+            Ok((Header { vars }, warnings))
+        } else {
+            Err(missing)
+        }
+    }
+
+    /// The row's inputs: each non-empty cell of a variable column, converted to its type.
+    /// An empty cell gives no value, so the variable's default (or a vars file) applies.
+    pub fn inputs(
+        &self,
+        program: &Program,
+        number: u64,
+        cells: &[String],
+    ) -> Result<Inputs, String> {
+        let mut inputs = Inputs::new();
+        for (cell, var) in cells.iter().zip(&self.vars) {
+            let Some(var) = var else { continue };
+            if cell.is_empty() {
+                continue;
+            }
+            program
+                .vars
+                .set(&mut inputs, var, Raw::Text(cell))
+                .map_err(|message| format!("row {number}, column {var}: {message}"))?;
+        }
+        Ok(inputs)
+    }
+}

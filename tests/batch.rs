@@ -1,0 +1,457 @@
+//! `vidspec batch`: one project per CSV row.
+
+use crate::support::{Test, repo};
+
+const SPEC: &str = r#"
+name: "Welcome, {{ name }}"
+vars:
+  name:  { type: string, required: true }
+  plan:  { type: string, default: Pro, enum: [Free, Pro, Enterprise] }
+  seats: { type: integer, default: 1, min: 1 }
+avatar: { preset: anna-navy-suit }
+scenes:
+  - say: "Hello {{ name }}, {{ plan }} plan."
+    clips:
+      - text: "{{ seats }} seats"
+"#;
+
+fn lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn speech(project: &serde_json::Value) -> &str {
+    project["scenes"][0]["scripts"][0]["org"].as_str().unwrap()
+}
+
+#[test]
+fn real_world_csv_is_read_faithfully() {
+    let csv = "\u{feff}name,plan,seats\r\n\"Kim, \"\"Min-su\"\"\",Pro,3\r\n\"Line one\nLine two\",Free,1\r\n김민수,Enterprise,2\r\n";
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", csv)
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .run()
+        .success();
+    let rows = lines(&out.stdout);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(speech(&rows[0]), "Hello Kim, \"Min-su\", Pro plan.");
+    assert_eq!(speech(&rows[1]), "Hello Line one\nLine two, Free plan.");
+    assert_eq!(speech(&rows[2]), "Hello 김민수, Enterprise plan.");
+    assert_eq!(rows[0]["scenes"][0]["clips"][1]["text"], "3 seats");
+    assert!(
+        !out.stderr.contains("warning"),
+        "a BOM does not make an unknown column: {}",
+        out.stderr
+    );
+}
+
+#[test]
+fn an_empty_cell_takes_the_default() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", "name,plan,seats\nAda,,\n")
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .run()
+        .success();
+    assert_eq!(speech(&lines(&out.stdout)[0]), "Hello Ada, Pro plan.");
+}
+
+#[test]
+fn a_bad_cell_fails_its_row_naming_row_and_column_and_the_others_are_produced() {
+    let csv = "name,plan,seats\nAda,Pro,2\nBob,Pro,4x2\nCy,Gold,1\nDee,Free,5\n";
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", csv)
+        .args([
+            "batch",
+            "s.yaml",
+            "--csv",
+            "rows.csv",
+            "--ndjson",
+            "--report",
+            "report.jsonl",
+        ])
+        .run()
+        .failure(3);
+    let names: Vec<String> = lines(&out.stdout)
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["Welcome, Ada", "Welcome, Dee"]);
+    assert!(
+        out.stderr
+            .contains("row 2, column seats: expected an integer, got `4x2`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("row 3, column plan: \"Gold\" is not one of"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("batch: 2 ok, 2 failed, 4 rows"),
+        "{}",
+        out.stderr
+    );
+    let report: Vec<serde_json::Value> = out
+        .file("report.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(report.len(), 4);
+    assert_eq!(report[1]["status"], "failed");
+    assert_eq!(report[1]["row"], 2);
+    assert_eq!(report[3]["status"], "ok");
+}
+
+#[test]
+fn an_empty_required_cell_is_a_row_error() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", "name,plan\n,Pro\nAda,Pro\n")
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .run()
+        .failure(3);
+    assert!(
+        out.stderr.contains("row 1, column name: the cell is empty"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(lines(&out.stdout).len(), 1);
+}
+
+#[test]
+fn an_unknown_column_is_warned_about_once() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", "name,plna\nAda,x\nBob,y\n")
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .run()
+        .success();
+    assert_eq!(
+        out.stderr
+            .matches("column `plna` is not a variable")
+            .count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("did you mean `plan`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_missing_required_column_fails_before_any_row_runs() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", "plan,seats\nPro,1\n")
+        .args([
+            "batch",
+            "s.yaml",
+            "--csv",
+            "rows.csv",
+            "--out",
+            "out/{{ row }}.json",
+            "--report",
+            "r.jsonl",
+        ])
+        .run()
+        .failure(1);
+    assert!(
+        out.stderr
+            .contains("the CSV has no column for it: missing required variable `name`"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.dir.path().join("out").exists());
+}
+
+#[test]
+fn a_cell_holding_template_syntax_reaches_the_output_literally() {
+    let csv = "name\n{{ 7*7 }}\n\"{% for x in range(9) %}x{% endfor %}\"\n";
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", csv)
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .run()
+        .success();
+    let rows = lines(&out.stdout);
+    assert_eq!(rows[0]["name"], "Welcome, {{ 7*7 }}");
+    assert_eq!(
+        speech(&rows[1]),
+        "Hello {% for x in range(9) %}x{% endfor %}, Pro plan."
+    );
+}
+
+#[test]
+fn out_pattern_writes_one_file_per_row() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", "name\nAda Lovelace\n김민수\n")
+        .args([
+            "batch",
+            "s.yaml",
+            "--csv",
+            "rows.csv",
+            "--out",
+            "out/{{ row }}-{{ name | slug }}.json",
+        ])
+        .run()
+        .success();
+    let first: serde_json::Value =
+        serde_json::from_str(&out.file("out/1-ada-lovelace.json")).unwrap();
+    assert_eq!(first["name"], "Welcome, Ada Lovelace");
+    let second: serde_json::Value = serde_json::from_str(&out.file("out/2-김민수.json")).unwrap();
+    assert_eq!(second["name"], "Welcome, 김민수");
+}
+
+#[test]
+fn hostile_output_paths_never_write_outside_the_output_folder() {
+    let csv = "name\n../../escaped\n/etc/passwd\n\"nul\u{0}byte\"\nCON\nsafe\n";
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", csv)
+        .args([
+            "batch",
+            "s.yaml",
+            "--csv",
+            "rows.csv",
+            "--out",
+            "out/{{ name }}.json",
+        ])
+        .run()
+        .failure(3);
+    let mut everything = Vec::new();
+    for entry in walk(out.dir.path()) {
+        everything.push(
+            entry
+                .strip_prefix(out.dir.path())
+                .unwrap()
+                .display()
+                .to_string(),
+        );
+    }
+    everything.sort();
+    assert_eq!(everything, ["out", "out/safe.json", "rows.csv", "s.yaml"]);
+    assert!(!std::path::Path::new("/etc/passwd.json").exists());
+    assert!(
+        out.stderr.contains("leaves the output folder out"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("contains a NUL byte"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("batch: 1 ok, 4 failed"),
+        "{}",
+        out.stderr
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        }
+        found.push(path);
+    }
+    found
+}
+
+#[test]
+fn two_rows_mapping_to_one_file_fail_the_second_not_overwrite() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", "name,plan\nAda,Pro\nAda,Free\n")
+        .args([
+            "batch",
+            "s.yaml",
+            "--csv",
+            "rows.csv",
+            "--out",
+            "out/{{ name | slug }}.json",
+        ])
+        .run()
+        .failure(3);
+    assert!(
+        out.stderr
+            .contains("row 2: output path out/ada.json was already written by row 1"),
+        "{}",
+        out.stderr
+    );
+    let kept: serde_json::Value = serde_json::from_str(&out.file("out/ada.json")).unwrap();
+    assert_eq!(speech(&kept), "Hello Ada, Pro plan.");
+}
+
+fn many_rows(count: usize) -> String {
+    let mut csv = String::from("name,seats\n");
+    for i in 1..=count {
+        csv.push_str(&format!("Person {i},{}\n", i % 7 + 1));
+    }
+    csv
+}
+
+#[test]
+fn output_keeps_input_order_whatever_the_parallelism() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", many_rows(700))
+        .args([
+            "batch", "s.yaml", "--csv", "rows.csv", "--ndjson", "--jobs", "4",
+        ])
+        .run()
+        .success();
+    let names: Vec<String> = lines(&out.stdout)
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    let expected: Vec<String> = (1..=700).map(|i| format!("Welcome, Person {i}")).collect();
+    assert_eq!(names, expected);
+}
+
+#[test]
+fn shards_together_equal_the_unsharded_output() {
+    let run = |extra: &[&str]| {
+        Test::new()
+            .write("s.yaml", SPEC)
+            .write("rows.csv", many_rows(100))
+            .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+            .args(extra)
+            .run()
+            .success()
+            .stdout
+    };
+    let whole: Vec<String> = run(&[]).lines().map(str::to_owned).collect();
+    let shards: Vec<Vec<String>> = ["1/3", "2/3", "3/3"]
+        .iter()
+        .map(|s| run(&["--shard", s]).lines().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(shards.iter().map(Vec::len).sum::<usize>(), whole.len());
+    let mut merged = Vec::new();
+    for row in 0..whole.len() {
+        merged.push(shards[row % 3][row / 3].clone());
+    }
+    assert_eq!(merged, whole);
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .stdin("name\nAda\n")
+        .args(["batch", "s.yaml", "--csv", "-", "--ndjson", "--quiet"])
+        .run()
+        .success();
+    assert_eq!(lines(&out.stdout).len(), 1);
+    assert_eq!(out.stderr, "", "--quiet prints no summary");
+}
+
+#[test]
+fn fail_fast_stops_at_the_first_failed_row() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", "name,seats\nAda,1\nBob,x\nCy,2\n")
+        .args([
+            "batch",
+            "s.yaml",
+            "--csv",
+            "rows.csv",
+            "--ndjson",
+            "--fail-fast",
+            "--jobs",
+            "1",
+        ])
+        .run()
+        .failure(3);
+    assert_eq!(lines(&out.stdout).len(), 1);
+    assert!(!out.stdout.contains("Cy"));
+}
+
+#[test]
+fn set_wins_over_the_csv_row_and_vars_files_lose_to_it() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("v.yaml", "plan: Free\nseats: 9\n")
+        .write("rows.csv", "name,plan\nAda,Enterprise\n")
+        .args([
+            "batch", "s.yaml", "--csv", "rows.csv", "--ndjson", "--vars", "v.yaml", "--set",
+            "name=Zed",
+        ])
+        .run()
+        .success();
+    let row = &lines(&out.stdout)[0];
+    assert_eq!(speech(row), "Hello Zed, Enterprise plan.");
+    assert_eq!(row["scenes"][0]["clips"][1]["text"], "9 seats");
+}
+
+/// The prebuilt fast path must give exactly what the full compile gives, for every example
+/// and inputs that vary per row.
+#[test]
+fn prebuilt_rows_equal_full_compiles() {
+    use vidspec::compile::{Options, Program};
+    use vidspec::emit::Format;
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "welcome.yaml",
+            &[
+                ("name", "Ada \"the\" <b>first</b>"),
+                ("plan", "Enterprise"),
+                ("seats", "7"),
+            ],
+        ),
+        (
+            "product-tour.yaml",
+            &[("product", "Zed ✨"), ("plan", "Enterprise")],
+        ),
+        (
+            "podcast-teaser.yaml",
+            &[
+                ("title", "A much longer title\nover two lines"),
+                ("guest", "Sam"),
+            ],
+        ),
+        (
+            "course-lesson.yaml",
+            &[("topic", "Cash flow"), ("number", "3")],
+        ),
+    ];
+    let mut prebuilt_seen = 0;
+    for (file, row) in cases {
+        let program =
+            Program::load(&repo().join("examples").join(file), &Options::default()).unwrap();
+        let columns: Vec<String> = row.iter().map(|(k, _)| (*k).to_owned()).collect();
+        let renderer = program.rows(&columns);
+        prebuilt_seen += usize::from(renderer.is_prebuilt());
+        let mut inputs = vidspec::inputs::Inputs::new();
+        for (k, v) in *row {
+            program
+                .vars
+                .set(&mut inputs, k, vidspec::inputs::Raw::Text(v))
+                .unwrap();
+        }
+        let inputs = program.inputs(&inputs).unwrap();
+        let full = program.render(&inputs).unwrap().project;
+        for format in [Format::Pretty, Format::Compact] {
+            let fast = renderer.render_bytes(&inputs, format).unwrap();
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(vidspec::emit::to_bytes(&full, format)).unwrap(),
+                "{file}"
+            );
+        }
+        assert_eq!(renderer.render(&inputs).unwrap(), full, "{file}");
+    }
+    assert!(
+        prebuilt_seen >= 2,
+        "the fast path serves most examples ({prebuilt_seen})"
+    );
+}
