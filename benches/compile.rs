@@ -65,7 +65,13 @@ fn main() {
             .expect("vidspec runs");
         assert!(status.success());
     });
-    println!("one-scene spec, `vidspec build` as a process:                          {process:?} median");
-    println!("one-scene spec, whole build (load + compile + render + check + JSON): {whole:?} median");
-    println!("one-scene spec, render with a compiled program (+ check + JSON):        {render:?} median");
+    println!(
+        "one-scene spec, `vidspec build` as a process:                          {process:?} median"
+    );
+    println!(
+        "one-scene spec, whole build (load + compile + render + check + JSON): {whole:?} median"
+    );
+    println!(
+        "one-scene spec, render with a compiled program (+ check + JSON):        {render:?} median"
+    );
 }

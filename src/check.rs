@@ -113,7 +113,10 @@ pub fn rule_violations(project: &Value) -> Vec<(String, String)> {
                 ));
             }
         }
-        let clips = scene.get("clips").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+        let clips = scene
+            .get("clips")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
         let avatars: Vec<(usize, &Value)> = clips
             .iter()
             .enumerate()
@@ -129,15 +132,28 @@ pub fn rule_violations(project: &Value) -> Vec<(String, String)> {
         for (c, clip) in clips.iter().enumerate() {
             if let Some(id) = clip.get("id").and_then(Value::as_str) {
                 if !seen.insert(id) {
-                    problems.push((format!("{at}/clips/{c}/id"), format!("clip id `{id}` is used twice in this scene")));
+                    problems.push((
+                        format!("{at}/clips/{c}/id"),
+                        format!("clip id `{id}` is used twice in this scene"),
+                    ));
                 }
             }
         }
-        let Some(scripts) = scene.get("scripts").and_then(Value::as_array) else { continue };
+        let Some(scripts) = scene.get("scripts").and_then(Value::as_array) else {
+            continue;
+        };
         if scripts.len() != 1 {
-            problems.push((format!("{at}/scripts"), format!("a scene has exactly one speech entry, found {}", scripts.len())));
+            problems.push((
+                format!("{at}/scripts"),
+                format!(
+                    "a scene has exactly one speech entry, found {}",
+                    scripts.len()
+                ),
+            ));
         }
-        let (Some(script), Some((a, avatar))) = (scripts.first(), avatars.first()) else { continue };
+        let (Some(script), Some((a, avatar))) = (scripts.first(), avatars.first()) else {
+            continue;
+        };
         let model = avatar.get("model");
         for (key, model_key) in [("modelId", "ai_name"), ("clothId", "emotion")] {
             let said = script.get(key);

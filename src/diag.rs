@@ -31,11 +31,7 @@ impl Source {
             return self.text.len();
         };
         let rest = &self.text[start..];
-        start
-            + rest
-                .char_indices()
-                .nth(col)
-                .map_or(rest.len(), |(i, _)| i)
+        start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i)
     }
 
     /// 1-based line and 1-based character column of a byte offset.
@@ -192,7 +188,12 @@ fn write_snippet(out: &mut String, span: &Span, paint: &dyn Fn(&str, &str) -> St
     let line_rest = text.chars().count().saturating_sub(col - 1).max(1);
     let width = span.text().lines().next().map_or(0, |l| l.chars().count());
     let carets = "^".repeat(width.clamp(1, line_rest));
-    let _ = writeln!(out, "{pad}{} {}:{line}:{col}", paint("1;34", "-->"), span.source.name);
+    let _ = writeln!(
+        out,
+        "{pad}{} {}:{line}:{col}",
+        paint("1;34", "-->"),
+        span.source.name
+    );
     let _ = writeln!(out, "{pad} {}", paint("1;34", "|"));
     let _ = writeln!(out, "{number} {} {text}", paint("1;34", "|"));
     let _ = writeln!(
@@ -225,7 +226,10 @@ impl Diagnostics {
 }
 
 /// The closest candidate to a misspelt name, if any is close enough to suggest.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))

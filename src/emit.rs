@@ -70,7 +70,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.json");
         write_atomic(&target, b"{}\n").unwrap();
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.json")]);
     }
 }

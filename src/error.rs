@@ -21,7 +21,10 @@ pub enum Error {
     /// The command line asks for something that cannot be done.
     Usage(String),
     /// Reading or writing a file failed.
-    Io { what: String, source: std::io::Error },
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
     /// A batch ran to the end but some rows failed (they were reported as they happened).
     RowsFailed { failed: usize, total: usize },
     /// The API (or the network on the way to it) failed.

@@ -81,14 +81,22 @@ impl Library {
         let mut found = 0;
         for family in ["clips", "scenes", "models"] {
             let folder = dir.join(family);
-            let Ok(listing) = std::fs::read_dir(&folder) else { continue };
+            let Ok(listing) = std::fs::read_dir(&folder) else {
+                continue;
+            };
             let mut paths: Vec<_> = listing.filter_map(|e| e.ok().map(|e| e.path())).collect();
             paths.sort();
             for path in paths {
-                let Some(file) = path.file_name().and_then(|f| f.to_str()) else { continue };
+                let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
+                    continue;
+                };
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| Error::io(format!("reading {}", crate::display_path(&path)), e))?;
-                if self.insert(&format!("{family}/{file}"), crate::display_path(&path), text) {
+                if self.insert(
+                    &format!("{family}/{file}"),
+                    crate::display_path(&path),
+                    text,
+                ) {
                     found += 1;
                 }
             }
@@ -119,6 +127,9 @@ mod tests {
         }
         on_disk.sort();
         let listed: Vec<String> = BUILTIN.iter().map(|(p, _)| (*p).to_owned()).collect();
-        assert_eq!(listed, on_disk, "library::BUILTIN must list every file of templates/");
+        assert_eq!(
+            listed, on_disk,
+            "library::BUILTIN must list every file of templates/"
+        );
     }
 }

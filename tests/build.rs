@@ -4,19 +4,29 @@ use crate::support::{Test, assert_contains, fixture, repo};
 
 #[test]
 fn seed_example_reproduces_the_seed_document() {
-    let out = Test::in_repo().args(["build", "examples/seed.yaml"]).run().success();
+    let out = Test::in_repo()
+        .args(["build", "examples/seed.yaml"])
+        .run()
+        .success();
     assert_contains(&fixture("seed-project.json"), &out.json());
 }
 
 #[test]
 fn seed_example_is_at_most_25_lines() {
     let text = std::fs::read_to_string(repo().join("examples/seed.yaml")).unwrap();
-    assert!(text.lines().count() <= 25, "examples/seed.yaml has {} lines", text.lines().count());
+    assert!(
+        text.lines().count() <= 25,
+        "examples/seed.yaml has {} lines",
+        text.lines().count()
+    );
 }
 
 #[test]
 fn docs_create_example_reproduces_the_create_project_sample() {
-    let out = Test::in_repo().args(["build", "examples/docs-create-project.yaml"]).run().success();
+    let out = Test::in_repo()
+        .args(["build", "examples/docs-create-project.yaml"])
+        .run()
+        .success();
     assert_contains(&fixture("docs-create-project.json"), &out.json());
 }
 
@@ -25,7 +35,10 @@ fn docs_two_scene_example_reproduces_the_sample_with_scenes_renumbered() {
     let mut expected = fixture("docs-two-scene-project.json");
     // The vendor's sample numbers both scenes 0; sceneIdx is the scene's position.
     expected["scenes"][1]["sceneIdx"] = 1.into();
-    let out = Test::in_repo().args(["build", "examples/docs-two-scene-project.yaml"]).run().success();
+    let out = Test::in_repo()
+        .args(["build", "examples/docs-two-scene-project.yaml"])
+        .run()
+        .success();
     assert_contains(&expected, &out.json());
 }
 
@@ -45,11 +58,27 @@ fn every_example_compiles_and_its_output_passes_the_schema() {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     examples.sort();
-    assert!(examples.len() >= 7, "expected the fixture examples and at least four more");
+    assert!(
+        examples.len() >= 7,
+        "expected the fixture examples and at least four more"
+    );
     for path in examples {
-        let relative = path.strip_prefix(repo()).unwrap().to_str().unwrap().to_owned();
-        let sets: &[&str] = if relative.ends_with("welcome.yaml") { &["--set", "name=Ada"] } else { &[] };
-        let out = Test::in_repo().args(["build", &relative]).args(sets).run().success();
+        let relative = path
+            .strip_prefix(repo())
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let sets: &[&str] = if relative.ends_with("welcome.yaml") {
+            &["--set", "name=Ada"]
+        } else {
+            &[]
+        };
+        let out = Test::in_repo()
+            .args(["build", &relative])
+            .args(sets)
+            .run()
+            .success();
         let errors = schema.errors(&out.json());
         assert!(errors.is_empty(), "{relative}: {errors:?}");
     }
@@ -61,7 +90,9 @@ fn examples_together_use_every_clip_kind_a_scene_template_each_and_when() {
     for entry in std::fs::read_dir(repo().join("examples")).unwrap() {
         text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
     }
-    for needle in ["- text:", "- image:", "- video:", "- audio:", "- shape:", "use:", "each:", "when:"] {
+    for needle in [
+        "- text:", "- image:", "- video:", "- audio:", "- shape:", "use:", "each:", "when:",
+    ] {
         assert!(text.contains(needle), "no example uses `{needle}`");
     }
 }
@@ -82,16 +113,31 @@ fn every_example_follows_the_spec_schema() {
 
 #[test]
 fn output_is_byte_identical_across_runs() {
-    let run = || Test::in_repo().args(["build", "examples/welcome.yaml", "--set", "name=Ada"]).run().success().stdout;
+    let run = || {
+        Test::in_repo()
+            .args(["build", "examples/welcome.yaml", "--set", "name=Ada"])
+            .run()
+            .success()
+            .stdout
+    };
     let first = run();
     assert_eq!(first, run());
-    assert!(first.contains("613.3333333333334"), "floats print shortest round-trip");
+    assert!(
+        first.contains("613.3333333333334"),
+        "floats print shortest round-trip"
+    );
 }
 
 #[test]
 fn compact_output_is_one_line_of_the_same_json() {
-    let pretty = Test::in_repo().args(["build", "examples/seed.yaml"]).run().success();
-    let compact = Test::in_repo().args(["build", "examples/seed.yaml", "--compact"]).run().success();
+    let pretty = Test::in_repo()
+        .args(["build", "examples/seed.yaml"])
+        .run()
+        .success();
+    let compact = Test::in_repo()
+        .args(["build", "examples/seed.yaml", "--compact"])
+        .run()
+        .success();
     assert_eq!(compact.stdout.lines().count(), 1);
     assert_eq!(pretty.json(), compact.json());
 }
@@ -99,18 +145,28 @@ fn compact_output_is_one_line_of_the_same_json() {
 #[test]
 fn output_file_is_written_whole_and_nothing_else_is_left() {
     let spec = std::fs::read_to_string(repo().join("examples/seed.yaml")).unwrap();
-    let out = Test::new().write("seed.yaml", spec).args(["build", "seed.yaml", "-o", "out.json"]).run().success();
+    let out = Test::new()
+        .write("seed.yaml", spec)
+        .args(["build", "seed.yaml", "-o", "out.json"])
+        .run()
+        .success();
     assert_eq!(out.stdout, "");
     let written: serde_json::Value = serde_json::from_str(&out.file("out.json")).unwrap();
     assert_contains(&fixture("seed-project.json"), &written);
-    let names: Vec<_> = std::fs::read_dir(out.dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(out.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 2, "only the spec and out.json: {names:?}");
 }
 
 #[test]
 fn failed_build_leaves_the_previous_output_file_untouched() {
     let out = Test::new()
-        .write("bad.yaml", "scenes: [ { say: \"{{ missing }}\" } ]\navatar: { preset: anna-navy-suit }\n")
+        .write(
+            "bad.yaml",
+            "scenes: [ { say: \"{{ missing }}\" } ]\navatar: { preset: anna-navy-suit }\n",
+        )
         .write("out.json", "previous")
         .args(["build", "bad.yaml", "-o", "out.json"])
         .run()
@@ -135,12 +191,19 @@ scenes:
 
 #[test]
 fn a_string_that_is_one_expression_keeps_its_type() {
-    let out = Test::new().write("s.yaml", TYPED).args(["build", "s.yaml"]).run().success();
+    let out = Test::new()
+        .write("s.yaml", TYPED)
+        .args(["build", "s.yaml"])
+        .run()
+        .success();
     let clip = &out.json()["scenes"][0]["clips"][1];
     assert_eq!(clip["left"], 120);
     assert_eq!(clip["top"], 240);
     assert_eq!(clip["fontSize"], 40.5);
-    assert_eq!(clip["text"], "120", "where text is expected, a number becomes its text");
+    assert_eq!(
+        clip["text"], "120",
+        "where text is expected, a number becomes its text"
+    );
     assert_eq!(out.json()["scenes"][0]["scripts"][0]["org"], "x is 120");
 }
 
@@ -158,11 +221,19 @@ scenes:
 fn template_syntax_passed_with_set_arrives_literally() {
     let out = Test::new()
         .write("s.yaml", ECHO)
-        .args(["build", "s.yaml", "--set", "name={{ 7*7 }} {% for x in y %}\"}"])
+        .args([
+            "build",
+            "s.yaml",
+            "--set",
+            "name={{ 7*7 }} {% for x in y %}\"}",
+        ])
         .run()
         .success();
     let scene = &out.json()["scenes"][0];
-    assert_eq!(scene["scripts"][0]["org"], "Hi {{ 7*7 }} {% for x in y %}\"}");
+    assert_eq!(
+        scene["scripts"][0]["org"],
+        "Hi {{ 7*7 }} {% for x in y %}\"}"
+    );
     assert_eq!(scene["clips"][1]["text"], "{{ 7*7 }} {% for x in y %}\"}");
 }
 
@@ -170,9 +241,17 @@ fn template_syntax_passed_with_set_arrives_literally() {
 fn a_value_in_a_scene_template_argument_cannot_break_the_scene() {
     let spec = "vars:\n  cta: { type: string }\navatar: { preset: anna-navy-suit }\nscenes:\n  - use: outro\n    with: { cta: \"{{ cta }}\" }\n";
     let hostile = "Bye\"\nclips: [ { image: evil } ]\n# {{ 7*7 }}";
-    let out = Test::new().write("s.yaml", spec).args(["build", "s.yaml", "--set", &format!("cta={hostile}")]).run().success();
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .args(["build", "s.yaml", "--set", &format!("cta={hostile}")])
+        .run()
+        .success();
     let scene = &out.json()["scenes"][0];
-    assert_eq!(scene["clips"].as_array().unwrap().len(), 2, "the avatar and the outro's one text clip");
+    assert_eq!(
+        scene["clips"].as_array().unwrap().len(),
+        2,
+        "the avatar and the outro's one text clip"
+    );
     assert_eq!(scene["clips"][1]["text"], hostile);
 }
 
@@ -192,22 +271,40 @@ fn inputs_take_precedence_default_then_vars_files_in_order_then_set() {
         .write("s.yaml", PRECEDENCE)
         .write("one.yaml", "b: from-one\nc: from-one\n")
         .write("two.json", "{\"c\": \"from-two\"}")
-        .args(["build", "s.yaml", "--vars", "one.yaml", "--vars", "two.json"])
+        .args([
+            "build", "s.yaml", "--vars", "one.yaml", "--vars", "two.json",
+        ])
         .run()
         .success();
-    assert_eq!(out.json()["scenes"][0]["scripts"][0]["org"], "from-default from-one from-two");
+    assert_eq!(
+        out.json()["scenes"][0]["scripts"][0]["org"],
+        "from-default from-one from-two"
+    );
     let out = Test::new()
         .write("s.yaml", PRECEDENCE)
         .write("one.yaml", "a: from-one\n")
-        .args(["build", "s.yaml", "--vars", "one.yaml", "--set", "a=from-set"])
+        .args([
+            "build",
+            "s.yaml",
+            "--vars",
+            "one.yaml",
+            "--set",
+            "a=from-set",
+        ])
         .run()
         .success();
-    assert_eq!(out.json()["scenes"][0]["scripts"][0]["org"], "from-set from-default from-default");
+    assert_eq!(
+        out.json()["scenes"][0]["scripts"][0]["org"],
+        "from-set from-default from-default"
+    );
 }
 
 #[test]
 fn speech_goes_to_both_places_and_they_agree() {
-    let out = Test::in_repo().args(["build", "examples/welcome.yaml", "--set", "name=Ada"]).run().success();
+    let out = Test::in_repo()
+        .args(["build", "examples/welcome.yaml", "--set", "name=Ada"])
+        .run()
+        .success();
     for scene in out.json()["scenes"].as_array().unwrap() {
         let avatar = &scene["clips"][0];
         assert_eq!(avatar["type"], "aiModel");
@@ -219,7 +316,10 @@ fn speech_goes_to_both_places_and_they_agree() {
 
 #[test]
 fn a_scene_without_the_presenter_emits_the_hidden_avatar_with_no_speech() {
-    let out = Test::in_repo().args(["build", "examples/welcome.yaml", "--set", "name=Ada"]).run().success();
+    let out = Test::in_repo()
+        .args(["build", "examples/welcome.yaml", "--set", "name=Ada"])
+        .run()
+        .success();
     let last = &out.json()["scenes"][2];
     assert_eq!(last["clips"][0]["isDelete"], true);
     assert_eq!(last["clips"][0]["script"]["org"], "");
@@ -228,27 +328,56 @@ fn a_scene_without_the_presenter_emits_the_hidden_avatar_with_no_speech() {
 
 #[test]
 fn derived_clip_ids_are_stable_and_explicit_ids_win() {
-    let run = || Test::in_repo().args(["build", "examples/welcome.yaml", "--set", "name=Ada"]).run().success().json();
+    let run = || {
+        Test::in_repo()
+            .args(["build", "examples/welcome.yaml", "--set", "name=Ada"])
+            .run()
+            .success()
+            .json()
+    };
     let (a, b) = (run(), run());
-    let id = a["scenes"][0]["clips"][1]["id"].as_str().unwrap().to_owned();
-    assert!(id.starts_with("textImage-") && id.len() == "textImage-".len() + 11, "{id}");
-    assert_eq!(a["scenes"][0]["clips"][1]["id"], b["scenes"][0]["clips"][1]["id"]);
-    let seed = Test::in_repo().args(["build", "examples/seed.yaml"]).run().success().json();
+    let id = a["scenes"][0]["clips"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        id.starts_with("textImage-") && id.len() == "textImage-".len() + 11,
+        "{id}"
+    );
+    assert_eq!(
+        a["scenes"][0]["clips"][1]["id"],
+        b["scenes"][0]["clips"][1]["id"]
+    );
+    let seed = Test::in_repo()
+        .args(["build", "examples/seed.yaml"])
+        .run()
+        .success()
+        .json();
     assert_eq!(seed["scenes"][0]["clips"][0]["id"], "aiModel-1h4ij5h8e87");
 }
 
 #[test]
 fn check_prints_a_summary_and_no_json() {
-    let out = Test::in_repo().args(["check", "examples/seed.yaml"]).run().success();
+    let out = Test::in_repo()
+        .args(["check", "examples/seed.yaml"])
+        .run()
+        .success();
     assert_eq!(out.stdout, "");
-    assert!(out.stderr.contains("ok: examples/seed.yaml"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("ok: examples/seed.yaml"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn schema_command_prints_the_spec_schema() {
     let out = Test::new().arg("schema").run().success();
     let schema = out.json();
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
     assert!(schema["properties"]["scenes"].is_object());
 }
 
@@ -258,13 +387,21 @@ fn a_huge_spec_is_refused_before_it_is_read() {
     let file = std::fs::File::create(test.path().join("huge.yaml")).unwrap();
     file.set_len(100 * 1024 * 1024).unwrap();
     let out = test.args(["build", "huge.yaml"]).run().failure(1);
-    assert!(out.stderr.contains("huge.yaml is 104857600 bytes"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("huge.yaml is 104857600 bytes"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
     Test::new().args(["build"]).run().failure(2);
-    Test::new().args(["build", "x.yaml", "--set", "novalue"]).write("x.yaml", "scenes: []").run().failure(2);
+    Test::new()
+        .args(["build", "x.yaml", "--set", "novalue"])
+        .write("x.yaml", "scenes: []")
+        .run()
+        .failure(2);
 }
 
 /// Each folder of `tests/diagnostics/` is a spec (plus optional `args`, one per line, and any

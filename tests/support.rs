@@ -88,7 +88,11 @@ impl Test {
     }
 
     pub fn run(self) -> Output {
-        let cwd = if self.cwd_repo { repo() } else { self.dir.path().to_owned() };
+        let cwd = if self.cwd_repo {
+            repo()
+        } else {
+            self.dir.path().to_owned()
+        };
         let mut command = Command::new(BIN);
         command
             .args(&self.args)
@@ -96,7 +100,11 @@ impl Test {
             .env("NO_COLOR", "1")
             .env_remove("AISTUDIOS_APP_ID")
             .env_remove("AISTUDIOS_USER_KEY")
-            .stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.env {
@@ -128,24 +136,34 @@ pub struct Output {
 impl Output {
     #[track_caller]
     pub fn success(self) -> Output {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn failure(self, code: i32) -> Output {
-        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 
     /// A file the run wrote into the test's folder.
     pub fn file(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+        std::fs::read_to_string(self.dir.path().join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 }
 
@@ -154,10 +172,19 @@ impl Output {
 pub fn assert_contains(expected: &serde_json::Value, actual: &serde_json::Value) {
     let mut problems = Vec::new();
     contains(expected, actual, String::new(), &mut problems);
-    assert!(problems.is_empty(), "output differs from the expected document:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "output differs from the expected document:\n{}",
+        problems.join("\n")
+    );
 }
 
-fn contains(expected: &serde_json::Value, actual: &serde_json::Value, at: String, problems: &mut Vec<String>) {
+fn contains(
+    expected: &serde_json::Value,
+    actual: &serde_json::Value,
+    at: String,
+    problems: &mut Vec<String>,
+) {
     use serde_json::Value;
     match (expected, actual) {
         (Value::Object(e), Value::Object(a)) => {

@@ -163,12 +163,17 @@ pub fn check(node: &Node, shape: &Shape, what: &str, diags: &mut Diagnostics) {
         }
         (Shape::Clip, NodeKind::Map(entries)) => match clip_kind(node) {
             Some(kind) => {
-                let own = CLIP_KINDS.iter().find(|(k, _)| *k == kind).map_or(&[][..], |k| k.1);
+                let own = CLIP_KINDS
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map_or(&[][..], |k| k.1);
                 let content = [(kind, &Any as &Shape)];
                 let fields = CLIP_COMMON.iter().chain(own).chain(content.iter());
                 check_keys(node, fields, &format!("{kind} clip"), diags);
                 for (key, _) in entries {
-                    let other = CLIP_KINDS.iter().find(|(k, _)| *k == key.name && *k != kind);
+                    let other = CLIP_KINDS
+                        .iter()
+                        .find(|(k, _)| *k == key.name && *k != kind);
                     if let Some((other, _)) = other {
                         diags.push(
                             Diagnostic::error(format!(

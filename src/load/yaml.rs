@@ -203,7 +203,10 @@ pub fn parse(source: &Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
             let m = e.marker();
             let at = builder.offset(m.line(), m.col());
             let message = if e.info().contains("recursion limit") {
-                format!("YAML nesting is deeper than the parser allows; refusing to load it ({})", e.info())
+                format!(
+                    "YAML nesting is deeper than the parser allows; refusing to load it ({})",
+                    e.info()
+                )
             } else {
                 format!("YAML syntax error: {}", e.info())
             };
@@ -215,7 +218,9 @@ pub fn parse(source: &Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
             break;
         }
     }
-    Ok(builder.root.unwrap_or_else(|| Node::new(NodeKind::Null, Span::start_of(source))))
+    Ok(builder
+        .root
+        .unwrap_or_else(|| Node::new(NodeKind::Null, Span::start_of(source))))
 }
 
 struct Builder<'a> {
@@ -231,7 +236,11 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn offset(&self, line: usize, col: usize) -> usize {
         // The parser sees the text after a byte-order mark; on line 1 its columns start there.
-        let col = if line == 1 && self.bom > 0 { col + 1 } else { col };
+        let col = if line == 1 && self.bom > 0 {
+            col + 1
+        } else {
+            col
+        };
         self.source.offset_of(line, col)
     }
 
@@ -283,20 +292,21 @@ impl Builder<'_> {
                     ))
                     .at(&self.span(start, start + 1)));
                 }
-                self.stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq {
-                        items: Vec::new(),
-                        start,
-                        anchor,
-                    }
-                } else {
-                    Frame::Map {
-                        entries: Vec::new(),
-                        pending_key: None,
-                        start,
-                        anchor,
-                    }
-                });
+                self.stack
+                    .push(if matches!(event, Event::SequenceStart(..)) {
+                        Frame::Seq {
+                            items: Vec::new(),
+                            start,
+                            anchor,
+                        }
+                    } else {
+                        Frame::Map {
+                            entries: Vec::new(),
+                            pending_key: None,
+                            start,
+                            anchor,
+                        }
+                    });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
@@ -443,7 +453,9 @@ mod tests {
     fn spans_point_at_the_value() {
         let node = load("name: x\nscenes:\n  - say: hello\n").unwrap();
         let say = node.get("scenes").unwrap();
-        let NodeKind::Seq(items) = &say.kind else { panic!() };
+        let NodeKind::Seq(items) = &say.kind else {
+            panic!()
+        };
         let hello = items[0].get("say").unwrap();
         assert_eq!(hello.span.location(), "t.yaml:3:10");
         assert_eq!(hello.span.text(), "hello");
@@ -453,7 +465,11 @@ mod tests {
     fn alias_bomb_is_refused() {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..8 {
-            let prev = if i == 0 { "a".to_owned() } else { format!("l{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{}", i - 1)
+            };
             let refs = vec![format!("*{prev}"); 10].join(", ");
             text.push_str(&format!("l{i}: &l{i} [{refs}]\n"));
         }
