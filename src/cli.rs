@@ -6,13 +6,18 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::batch::{BatchOptions, Sink};
 use crate::compile::{self, Options};
 use crate::diag::Diagnostic;
 use crate::emit::{self, Format};
 use crate::error::{Error, exit};
 
 #[derive(Parser, Debug)]
-#[command(name = "vidspec", version, about = "Compile short YAML video specs into AI Studios v3 project JSON")]
+#[command(
+    name = "vidspec",
+    version,
+    about = "Compile short YAML video specs into AI Studios v3 project JSON"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,7 +38,11 @@ enum Command {
     /// Compile a spec and print the project JSON (a dry run: nothing is sent).
     Build(BuildArgs),
     /// Compile and validate a spec; print diagnostics only.
-    Check(CompileArgs),
+    Check(CheckArgs),
+    /// Compile one project per CSV row: files from an --out pattern, or NDJSON on stdout.
+    Batch(BatchArgs),
+    /// Draw the compiled project as an offline HTML storyboard: one frame per scene.
+    Preview(PreviewArgs),
     /// Print the JSON Schema of the spec language (for editors' YAML plugins).
     Schema,
     /// Print a shell completion script.
@@ -41,6 +50,27 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Create (and by default export) the spec's project on AI Studios; print its projectId.
+    Submit(SubmitArgs),
+    /// Submit compiled projects from an NDJSON file, one per line (row = line number).
+    #[command(hide = true)]
+    SubmitProjects(SubmitProjectsArgs),
+    /// Show a project's export progress, and its download URL once done.
+    Status {
+        /// The projectId that `submit` printed.
+        id: String,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// List the account's models and their clothing.
+    Models(ApiArgs),
+    /// Save credentials, show the token's state, or forget both.
+    Auth {
+        #[command(subcommand)]
+        command: AuthCommand,
+    },
+    /// Serve an in-memory mock of the AI Studios API on 127.0.0.1, for tests and dry runs.
+    MockServer(MockArgs),
 }
 
 #[derive(Args, Debug)]
@@ -68,6 +98,95 @@ struct BuildArgs {
     /// One line of JSON instead of pretty-printed.
     #[arg(long)]
     compact: bool,
+    /// Build again whenever the spec, a vars file, a template or a preset changes.
+    #[arg(long, requires = "output")]
+    watch: bool,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    #[command(flatten)]
+    compile: CompileArgs,
+    /// Exit 1 when there are warnings (lints), not only errors.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Check again whenever the spec, a vars file, a template or a preset changes.
+    #[arg(long)]
+    watch: bool,
+}
+
+#[derive(Args, Debug)]
+struct PreviewArgs {
+    #[command(flatten)]
+    compile: CompileArgs,
+    /// Take the inputs from a row of this CSV file (as `batch` would), or `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// The CSV data row to draw, 1-based (default 1).
+    #[arg(long, value_name = "N", requires = "csv", value_parser = clap::value_parser!(u64).range(1..))]
+    row: Option<u64>,
+    /// Write the HTML to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct BatchArgs {
+    #[command(flatten)]
+    compile: CompileArgs,
+    /// The CSV file (a header row naming the columns), or `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    csv: PathBuf,
+    /// Write one file per row; the path is a template over the row's variables and `row`,
+    /// e.g. 'out/{{ row }}-{{ name | slug }}.json'. Paths stay inside the pattern's folder.
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        conflicts_with_all = ["ndjson", "submit"],
+        required_unless_present_any = ["ndjson", "submit"]
+    )]
+    out: Option<String>,
+    /// Print one compact JSON document per row on stdout, in row order.
+    #[arg(long)]
+    ndjson: bool,
+    /// Files as one line of JSON instead of pretty-printed.
+    #[arg(long)]
+    compact: bool,
+    /// Rows rendered in parallel (default: one per core).
+    #[arg(
+        long,
+        short = 'j',
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    jobs: usize,
+    /// Process only rows K, K+N, K+2N, … (1-based): run N copies with K = 1..N to cover the file.
+    #[arg(long, value_name = "K/N", value_parser = crate::batch::parse_shard)]
+    shard: Option<(u64, u64)>,
+    /// Stop at the first failed row (by default every row is tried and failures are reported).
+    #[arg(long)]
+    fail_fast: bool,
+    /// Keep going after failed rows (the default; kept for explicitness in scripts).
+    #[arg(long, conflicts_with = "fail_fast")]
+    keep_going: bool,
+    /// Write one JSON line per row (row, status, output or error) to FILE.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// No progress bar and no summary line.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Create (and by default export) each row's project on AI Studios, --jobs requests at a
+    /// time; prints `row<TAB>projectId` per created row.
+    #[arg(long, conflicts_with = "ndjson")]
+    submit: bool,
+    /// With --submit: at most R requests per second.
+    #[arg(long, value_name = "R", requires = "submit")]
+    rate: Option<f64>,
+    #[command(flatten)]
+    send: SendArgs,
+    #[command(flatten)]
+    api: ApiArgs,
 }
 
 impl CompileArgs {
@@ -80,13 +199,190 @@ impl CompileArgs {
     }
 }
 
+/// Where the API is and how to talk to it: the flags every API command takes.
+#[derive(Args, Clone, Debug)]
+struct ApiArgs {
+    /// The API's base URL (e.g. http://127.0.0.1:7878 for `vidspec mock-server`); wins over --region.
+    #[arg(long, value_name = "URL")]
+    api_base: Option<String>,
+    /// The vendor's region: global (app.aistudios.com) or cn (app.aistudios.cn).
+    #[arg(long, value_enum, default_value_t = RegionArg::Global)]
+    region: RegionArg,
+    /// Log each request on stderr: method, path, status, attempt, time (never secrets or bodies).
+    #[arg(long)]
+    verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RegionArg {
+    Global,
+    Cn,
+}
+
+impl ApiArgs {
+    fn options(&self) -> crate::api::ApiOptions {
+        let region = match self.region {
+            RegionArg::Global => crate::api::Region::Global,
+            RegionArg::Cn => crate::api::Region::Cn,
+        };
+        crate::api::ApiOptions {
+            verbose: self.verbose,
+            ..crate::api::ApiOptions::new(region, self.api_base.as_deref())
+        }
+    }
+}
+
+/// What to do with a project once compiled: the flags `submit` and `batch --submit` share.
+#[derive(Args, Clone, Debug)]
+struct SendArgs {
+    /// Create the project without rendering the video (isExport: false).
+    #[arg(long)]
+    no_export: bool,
+    /// Wait for the export to finish (a progress bar on a terminal) and print the download URL.
+    #[arg(long)]
+    wait: bool,
+    /// A URL the service POSTs export progress to (webhookUrl).
+    #[arg(long, value_name = "URL")]
+    webhook: Option<String>,
+    /// The export resolution.
+    #[arg(long, value_parser = ["4k", "1080", "720", "480"])]
+    resolution: Option<String>,
+    /// The workspace to create the project in (workspaceId).
+    #[arg(long, value_name = "ID")]
+    workspace: Option<String>,
+    /// Record each row's outcome in FILE (JSON Lines); a rerun skips rows already created.
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+    /// Submit again rows whose earlier outcome is unknown (they may end up created twice).
+    #[arg(long)]
+    retry_unknown: bool,
+}
+
+impl SendArgs {
+    /// Whether any submission flag was given.
+    fn is_set(&self) -> bool {
+        self.no_export
+            || self.wait
+            || self.retry_unknown
+            || self.webhook.is_some()
+            || self.resolution.is_some()
+            || self.workspace.is_some()
+            || self.journal.is_some()
+    }
+
+    fn options(&self) -> crate::api::SubmitOptions {
+        crate::api::SubmitOptions {
+            export: !self.no_export,
+            wait: self.wait,
+            webhook: self.webhook.clone(),
+            resolution: self.resolution.clone(),
+            workspace: self.workspace.clone(),
+            journal: self.journal.clone(),
+            retry_unknown: self.retry_unknown,
+            ..crate::api::SubmitOptions::default()
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+struct SubmitArgs {
+    #[command(flatten)]
+    compile: CompileArgs,
+    #[command(flatten)]
+    send: SendArgs,
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+#[derive(Args, Debug)]
+struct SubmitProjectsArgs {
+    /// NDJSON of compiled projects (`vidspec build --compact` lines); `-` reads stdin.
+    file: PathBuf,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 4)]
+    jobs: usize,
+    /// At most R requests per second, shared by all requests.
+    #[arg(long, value_name = "R")]
+    rate: Option<f64>,
+    #[command(flatten)]
+    send: SendArgs,
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuthCommand {
+    /// Ask for the AppId and UserKey (the key without echo), check them, save them (mode 0600).
+    Login(ApiArgs),
+    /// Show where credentials come from, the cached token's life, and whether the API accepts it.
+    Status(ApiArgs),
+    /// Remove the saved credentials and the cached token.
+    Logout,
+}
+
+#[derive(Args, Debug)]
+struct MockArgs {
+    /// The port on 127.0.0.1; 0 picks a free one (the real one is printed).
+    #[arg(long, default_value_t = 7878)]
+    port: u16,
+    /// The share of requests answered with HTTP 500.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
+    fail_rate: f64,
+    /// Milliseconds added to every answer.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency: u64,
+    /// Requests per second above which the answer is 429 with Retry-After.
+    #[arg(long, value_name = "N")]
+    rate_limit: Option<u32>,
+    /// Seconds a token lives (the real API: 24 hours).
+    #[arg(long, value_name = "S", default_value_t = 86_400)]
+    token_ttl: u64,
+    /// The share of requests whose connection is closed without an answer.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
+    drop_rate: f64,
+    /// Seconds an export takes from 0 to 100%.
+    #[arg(long, value_name = "S", default_value_t = 5.0)]
+    export_seconds: f64,
+    /// Accept only this UserKey (default: any).
+    #[arg(long, value_name = "KEY")]
+    user_key: Option<String>,
+}
+
+impl MockArgs {
+    fn options(&self) -> crate::api::mock::MockOptions {
+        crate::api::mock::MockOptions {
+            port: self.port,
+            fail_rate: self.fail_rate,
+            latency: std::time::Duration::from_millis(self.latency),
+            rate_limit: self.rate_limit.filter(|n| *n > 0),
+            token_ttl: std::time::Duration::from_secs(self.token_ttl),
+            drop_rate: self.drop_rate,
+            export_time: std::time::Duration::from_secs_f64(
+                self.export_seconds.clamp(0.0, 86_400.0),
+            ),
+            user_key: self.user_key.clone(),
+        }
+    }
+}
+
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err("expected a number from 0 to 1".to_owned()),
+    }
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { exit::USAGE } else { exit::OK };
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
         }
     };
     let color = match cli.color {
@@ -103,6 +399,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
+/// Prints a failed run's error (in watch mode, where the loop goes on).
+fn report(result: Result<(), Error>, color: bool) {
+    if let Err(error) = result {
+        eprint!("{}", error.render(color));
+    }
+}
+
 fn print_warnings(warnings: &[Diagnostic], color: bool) {
     for warning in warnings {
         eprint!("{}", warning.render(color));
@@ -112,28 +415,158 @@ fn print_warnings(warnings: &[Diagnostic], color: bool) {
 fn dispatch(command: Command, color: bool) -> Result<(), Error> {
     match command {
         Command::Build(args) => {
-            let (lowered, warnings) = compile::build(&args.compile.spec, &args.compile.options())?;
-            print_warnings(&warnings, color);
-            let format = if args.compact { Format::Compact } else { Format::Pretty };
-            let bytes = emit::to_bytes(&lowered.project, format);
-            match &args.output {
-                Some(path) => emit::write_atomic(path, &bytes)
-                    .map_err(|e| Error::io(format!("writing {}", crate::display_path(path)), e)),
-                None => emit::write_stdout(&bytes).map_err(|e| Error::io("writing stdout", e)),
+            let options = args.compile.options();
+            let build = || -> Result<(), Error> {
+                let (lowered, warnings) = compile::build(&args.compile.spec, &options)?;
+                print_warnings(&warnings, color);
+                let format = if args.compact {
+                    Format::Compact
+                } else {
+                    Format::Pretty
+                };
+                let bytes = emit::to_bytes(&lowered.project, format);
+                match &args.output {
+                    Some(path) => {
+                        emit::write_atomic(path, &bytes).map_err(|e| {
+                            Error::io(format!("writing {}", crate::display_path(path)), e)
+                        })?;
+                        if args.watch {
+                            eprintln!("wrote {}", crate::display_path(path));
+                        }
+                        Ok(())
+                    }
+                    None => emit::write_stdout(&bytes).map_err(|e| Error::io("writing stdout", e)),
+                }
+            };
+            if !args.watch {
+                return build();
             }
+            let files = || {
+                crate::watch::inputs_of(&args.compile.spec, &options, &[], args.output.as_deref())
+            };
+            crate::watch::watch(files, || report(build(), color))
         }
-        Command::Check(args) => {
-            let (lowered, warnings) = compile::build(&args.spec, &args.options())?;
-            print_warnings(&warnings, color);
-            let scenes = lowered.project["scenes"].as_array().map_or(0, Vec::len);
-            eprintln!("ok: {} compiles to a valid project ({scenes} scenes)", crate::display_path(&args.spec));
+        Command::Batch(args) => {
+            let sink = match args.out {
+                Some(pattern) => Sink::Files {
+                    pattern,
+                    format: if args.compact {
+                        Format::Compact
+                    } else {
+                        Format::Pretty
+                    },
+                },
+                None if args.submit => Sink::Submit {
+                    options: crate::api::SubmitOptions {
+                        jobs: if args.jobs == 0 { 4 } else { args.jobs },
+                        ..args.send.options()
+                    },
+                    api: crate::api::ApiOptions {
+                        rate: args.rate,
+                        ..args.api.options()
+                    },
+                },
+                None => Sink::Ndjson,
+            };
+            if !args.submit && args.send.is_set() {
+                return Err(Error::Usage("--no-export, --wait, --webhook, --resolution, --workspace, --journal and --retry-unknown go with --submit".into()));
+            }
+            let options = BatchOptions {
+                csv: args.csv,
+                sink,
+                jobs: args.jobs,
+                shard: args.shard,
+                fail_fast: args.fail_fast,
+                report: args.report,
+                quiet: args.quiet,
+                color,
+            };
+            let summary = crate::batch::run(&args.compile.spec, &args.compile.options(), &options)?;
+            if summary.failed > 0 {
+                return Err(Error::RowsFailed {
+                    failed: summary.failed as usize,
+                    total: (summary.ok + summary.failed) as usize,
+                });
+            }
             Ok(())
         }
-        Command::Schema => emit::write_stdout(crate::check::SPEC_SCHEMA.as_bytes()).map_err(|e| Error::io("writing stdout", e)),
+        Command::Check(args) => {
+            let options = args.compile.options();
+            let check = || -> Result<(), Error> {
+                let (lowered, warnings) = compile::check(&args.compile.spec, &options)?;
+                print_warnings(&warnings, color);
+                let scenes = lowered.project["scenes"].as_array().map_or(0, Vec::len);
+                let spec = crate::display_path(&args.compile.spec);
+                let plural =
+                    |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+                match warnings.len() {
+                    0 => eprintln!(
+                        "ok: {spec} compiles to a valid project ({})",
+                        plural(scenes, "scene")
+                    ),
+                    n => eprintln!(
+                        "ok: {spec} compiles to a valid project ({}), {}",
+                        plural(scenes, "scene"),
+                        plural(n, "warning")
+                    ),
+                }
+                if args.deny_warnings && !warnings.is_empty() {
+                    let message = format!(
+                        "{} warnings, and --deny-warnings turns them into errors",
+                        warnings.len()
+                    );
+                    return Err(Error::Invalid(vec![Diagnostic::error(message)]));
+                }
+                Ok(())
+            };
+            if !args.watch {
+                return check();
+            }
+            let files = || crate::watch::inputs_of(&args.compile.spec, &options, &[], None);
+            crate::watch::watch(files, || report(check(), color))
+        }
+        Command::Preview(args) => {
+            let csv = args.csv.as_deref().map(|f| (f, args.row.unwrap_or(1)));
+            let (project, warnings) =
+                crate::preview::project(&args.compile.spec, &args.compile.options(), csv)?;
+            print_warnings(&warnings, color);
+            let html = crate::preview::storyboard(&project);
+            match &args.output {
+                Some(path) => emit::write_atomic(path, html.as_bytes())
+                    .map_err(|e| Error::io(format!("writing {}", crate::display_path(path)), e)),
+                None => emit::write_stdout(html.as_bytes()).map_err(|e| Error::io("writing stdout", e)),
+            }
+        }
+        Command::Schema => emit::write_stdout(crate::check::SPEC_SCHEMA.as_bytes())
+            .map_err(|e| Error::io("writing stdout", e)),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "vidspec", &mut out);
             emit::write_stdout(&out).map_err(|e| Error::io("writing stdout", e))
         }
+        Command::Submit(args) => {
+            let (lowered, warnings) = compile::build(&args.compile.spec, &args.compile.options())?;
+            print_warnings(&warnings, color);
+            crate::api::commands::submit(lowered.project, &args.send.options(), &args.api.options())
+        }
+        Command::SubmitProjects(args) => {
+            let options = crate::api::SubmitOptions {
+                jobs: args.jobs,
+                ..args.send.options()
+            };
+            let api = crate::api::ApiOptions {
+                rate: args.rate,
+                ..args.api.options()
+            };
+            crate::api::commands::submit_projects(&args.file, &options, &api)
+        }
+        Command::Status { id, api } => crate::api::commands::status(&id, &api.options()),
+        Command::Models(api) => crate::api::commands::models(&api.options()),
+        Command::Auth { command } => match command {
+            AuthCommand::Login(api) => crate::api::commands::auth_login(&api.options()),
+            AuthCommand::Status(api) => crate::api::commands::auth_status(&api.options()),
+            AuthCommand::Logout => crate::api::commands::auth_logout(),
+        },
+        Command::MockServer(args) => crate::api::commands::mock_server(args.options()),
     }
 }

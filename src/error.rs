@@ -64,6 +64,7 @@ impl Error {
                 }
                 out
             }
+            Error::Interrupted => "interrupted\n".to_owned(),
             other => format!("error: {other}\n"),
         }
     }

@@ -120,10 +120,14 @@ impl Vars {
     /// Sets `name` from a source, converting and checking it; the error names no source.
     pub fn set(&self, inputs: &mut Inputs, name: &str, raw: Raw<'_>) -> Result<(), String> {
         let decl = self.get(name).ok_or_else(|| {
-            format!(
-                "unknown variable `{name}`; {}",
-                suggestion(name, self.names())
-            )
+            if self.decls.is_empty() {
+                format!("unknown variable `{name}`; this spec declares no `vars`")
+            } else {
+                format!(
+                    "unknown variable `{name}`; {}",
+                    suggestion(name, self.names())
+                )
+            }
         })?;
         inputs.insert(name.to_owned(), coerce(decl, raw)?);
         Ok(())

@@ -5,6 +5,8 @@
 //! the v3 body) → [`check`] (JSON Schema and cross-field rules) → [`emit`] (JSON bytes).
 //! [`compile`] ties them together; [`cli`] is the command line.
 
+pub mod api;
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod compile;
@@ -14,8 +16,11 @@ pub mod error;
 pub mod expand;
 pub mod inputs;
 pub mod library;
+pub mod lint;
 pub mod load;
 pub mod lower;
+pub mod preview;
+pub mod watch;
 
 pub use error::Error;
 

@@ -364,7 +364,8 @@ fn check_prints_a_summary_and_no_json() {
         .success();
     assert_eq!(out.stdout, "");
     assert!(
-        out.stderr.contains("ok: examples/seed.yaml"),
+        out.stderr
+            .contains("ok: examples/seed.yaml compiles to a valid project (1 scene)"),
         "{}",
         out.stderr
     );

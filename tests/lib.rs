@@ -2,4 +2,8 @@
 
 mod support;
 
+mod api;
+
+mod batch;
 mod build;
+mod lint;

@@ -34,6 +34,11 @@ pub enum Sink {
     Ndjson,
     /// One file per row, the path a template over the row's inputs and `row`.
     Files { pattern: String, format: Format },
+    /// Each row's project created (and exported) on AI Studios.
+    Submit {
+        options: crate::api::SubmitOptions,
+        api: crate::api::ApiOptions,
+    },
 }
 
 /// What `vidspec batch` was asked to do, past the compile options.
@@ -74,6 +79,8 @@ struct Done {
 struct Rendered {
     bytes: Vec<u8>,
     path: Option<PathBuf>,
+    /// The project itself, when it is to be submitted.
+    project: Option<serde_json::Value>,
 }
 
 /// Parses `K/N` for `--shard`.
@@ -101,7 +108,7 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
                 .map_err(|d| Error::Usage(format!("--out: {}", d.message)))?;
             Some(output::output_folder(pattern))
         }
-        Sink::Ndjson => None,
+        Sink::Ndjson | Sink::Submit { .. } => None,
     };
     let input: Box<dyn Read + Send> = if options.csv.as_os_str() == "-" {
         Box::new(std::io::stdin())
@@ -142,6 +149,12 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
         ..Summary::default()
     };
     let mut writer = Writer::new(options, folder)?;
+    let (submit_tx, submit_rx) = mpsc::sync_channel::<crate::api::SubmitItem>(jobs * CHUNK);
+    if matches!(options.sink, Sink::Submit { .. }) {
+        writer.submit = Some(submit_tx);
+    } else {
+        drop(submit_tx);
+    }
     // At most `in_flight` chunks are read and not yet written: the reader takes a credit per
     // chunk and the writer gives it back once the chunk is out.
     let in_flight = jobs * 4;
@@ -153,7 +166,13 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
     }
     let work_rx = std::sync::Mutex::new(work_rx);
     let (work_rx, stop, progress_ref) = (&work_rx, &stop, &progress);
-    std::thread::scope(|scope| -> Result<(), Error> {
+    let submitted = std::thread::scope(|scope| -> Result<Option<crate::api::Summary>, Error> {
+        let submitter = match &options.sink {
+            Sink::Submit { options, api } => Some(
+                scope.spawn(move || crate::api::commands::submit_items(submit_rx, options, api)),
+            ),
+            _ => None,
+        };
         scope.spawn(move || {
             let mut sequence = 0;
             let mut chunk = Vec::with_capacity(CHUNK);
@@ -224,13 +243,24 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
                 let _ = credit_tx.send(());
             }
         }
-        Ok(())
+        writer.submit = None;
+        match submitter.map(|handle| handle.join()) {
+            None => Ok(None),
+            Some(Ok(summary)) => summary.map(Some),
+            Some(Err(_)) => Err(Error::Api("the submission thread panicked".into())),
+        }
     })?;
     writer.finish()?;
     progress.finish();
+    if let Some(submitted) = &submitted {
+        crate::api::commands::print_created(submitted)?;
+    }
     summary.elapsed = started.elapsed();
     if !options.quiet {
         eprintln!("{}", summary.line());
+    }
+    if let Some(submitted) = submitted {
+        submitted.result()?;
     }
     Ok(summary)
 }
@@ -291,6 +321,14 @@ fn render_row(
     let (format, out) = match &options.sink {
         Sink::Ndjson => (Format::Compact, false),
         Sink::Files { format, .. } => (*format, true),
+        Sink::Submit { .. } => {
+            let project = renderer.render(&inputs).map_err(|d| located(d.items))?;
+            return Ok(Rendered {
+                bytes: Vec::new(),
+                path: None,
+                project: Some(project),
+            });
+        }
     };
     let bytes = renderer
         .render_bytes(&inputs, format)
@@ -309,7 +347,11 @@ fn render_row(
     } else {
         None
     };
-    Ok(Rendered { bytes, path })
+    Ok(Rendered {
+        bytes,
+        path,
+        project: None,
+    })
 }
 
 /// Writes results in row order: NDJSON lines or files, the report, errors on stderr.
@@ -319,6 +361,8 @@ struct Writer {
     written: Written,
     report: Option<Report>,
     color: bool,
+    /// Where rows go to be submitted (`--submit`).
+    submit: Option<mpsc::SyncSender<crate::api::SubmitItem>>,
 }
 
 impl Writer {
@@ -336,6 +380,7 @@ impl Writer {
             written: Written::default(),
             report,
             color: options.color,
+            submit: None,
         })
     }
 
@@ -385,6 +430,12 @@ impl Writer {
     }
 
     fn output(&mut self, row: u64, rendered: Rendered) -> Result<Option<PathBuf>, String> {
+        if let (Some(project), Some(submit)) = (rendered.project, &self.submit) {
+            submit
+                .send(crate::api::SubmitItem { row, project })
+                .map_err(|_| format!("row {row}: the submission stopped before this row"))?;
+            return Ok(None);
+        }
         let (Some(path), Some(folder)) = (rendered.path, &self.folder) else {
             return match self.stdout.write_all(&rendered.bytes) {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(None),

@@ -283,8 +283,25 @@ fn add_spec_presets(
 
 /// Compiles a spec once with the given options and renders it: `vidspec build`.
 pub fn build(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
+    let (program, lowered) = compile_once(spec_path, options)?;
+    Ok((lowered, program.warnings))
+}
+
+/// Like [`build`], with the lints of the result among the warnings: `vidspec check`.
+pub fn check(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
+    let (program, lowered) = compile_once(spec_path, options)?;
+    let mut warnings = program.warnings;
+    warnings.extend(crate::lint::lint(
+        &lowered.project,
+        &lowered.origins,
+        &program.presets,
+    ));
+    Ok((lowered, warnings))
+}
+
+fn compile_once(spec_path: &Path, options: &Options) -> Result<(Program, Lowered), Error> {
     let program = Program::load(spec_path, options)?;
     let inputs = program.inputs(&Inputs::new())?;
     let lowered = program.render(&inputs)?;
-    Ok((lowered, program.warnings))
+    Ok((program, lowered))
 }

@@ -299,7 +299,7 @@ fn split(text: &str) -> Option<Vec<Part>> {
         if rest.as_bytes().get(after) != Some(&b'"') {
             return None;
         }
-        parts.push(Part::Bytes(rest[..quote].as_bytes().to_vec()));
+        parts.push(Part::Bytes(rest.as_bytes()[..quote].to_vec()));
         parts.push(if marker == BOX {
             let (index, dimension) = body.split_at(body.len().checked_sub(1)?);
             Part::Box(index.parse().ok()?, dimension == "1")

@@ -1,0 +1,236 @@
+//! The submit journal (`--journal FILE`): JSON Lines, appended and flushed one record at a time,
+//! saying what each row became — `created` (with its projectId), `failed` (with the reason),
+//! `unknown` (sent, no answer: maybe created) or `exported` (with the download URL).
+//!
+//! Creating a project is not idempotent, so the journal is what makes a rerun safe: the last
+//! record of a row wins; a row already created with the same content hash is skipped, a failed
+//! one is tried again, an unknown one is reported and left alone unless `--retry-unknown`.
+//! Before a create is sent an `unknown` record is written, so even a run killed mid-request
+//! leaves the truth behind: that row's outcome is unknown.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Created,
+    Failed,
+    Unknown,
+    Exported,
+}
+
+/// One line of the journal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub row: u64,
+    /// sha256 of the row's compact project JSON: a changed row is a new row.
+    pub hash: String,
+    pub status: Status,
+    #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    #[serde(
+        rename = "downloadUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub download_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// When the record was written (RFC 3339, UTC).
+    pub at: String,
+}
+
+impl Record {
+    pub fn new(row: u64, hash: &str, status: Status) -> Record {
+        Record {
+            row,
+            hash: hash.to_owned(),
+            status,
+            project_id: None,
+            download_url: None,
+            error: None,
+            at: super::now_rfc3339(),
+        }
+    }
+}
+
+/// What a rerun does with a row, given the journal.
+#[derive(Debug, PartialEq)]
+pub enum Plan<'a> {
+    /// Never submitted, failed, or changed since: submit it.
+    Submit,
+    /// Created (or exported) with the same content: skip it.
+    Done(&'a Record),
+    /// Sent with the same content, outcome unknown: report it; submit only with `--retry-unknown`.
+    Unknown(&'a Record),
+}
+
+/// The journal of one run: what earlier runs recorded, and the file new records go to.
+#[derive(Debug, Default)]
+pub struct Journal {
+    path: Option<PathBuf>,
+    file: Option<File>,
+    last: HashMap<u64, Record>,
+    /// Lines that could not be read (a torn last line after a crash, say).
+    pub unreadable: usize,
+}
+
+impl Journal {
+    /// No journal: every row is submitted, nothing is recorded.
+    pub fn none() -> Journal {
+        Journal::default()
+    }
+
+    /// Opens (or creates) the journal at `path` and reads what it holds.
+    pub fn open(path: &Path) -> Result<Journal, Error> {
+        let shown = || crate::display_path(path);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|e| Error::io(format!("opening the journal {}", shown()), e))?;
+        let mut text = String::new();
+        file.read_to_string(&mut text)
+            .map_err(|e| Error::io(format!("reading the journal {}", shown()), e))?;
+        let mut journal = Journal {
+            path: Some(path.to_owned()),
+            ..Journal::default()
+        };
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            match serde_json::from_str::<Record>(line) {
+                Ok(record) => {
+                    journal.last.insert(record.row, record);
+                }
+                Err(_) => journal.unreadable += 1,
+            }
+        }
+        if !text.is_empty() && !text.ends_with('\n') {
+            // A record torn by a crash: start the next one on a line of its own.
+            file.seek(SeekFrom::End(0))
+                .and_then(|_| file.write_all(b"\n"))
+                .map_err(|e| Error::io(format!("writing the journal {}", shown()), e))?;
+        }
+        journal.file = Some(file);
+        Ok(journal)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// What to do with `row`, whose project hashes to `hash`.
+    pub fn plan(&self, row: u64, hash: &str) -> Plan<'_> {
+        match self.last.get(&row) {
+            Some(record) if record.hash == hash => match record.status {
+                Status::Created | Status::Exported => Plan::Done(record),
+                Status::Unknown => Plan::Unknown(record),
+                Status::Failed => Plan::Submit,
+            },
+            _ => Plan::Submit,
+        }
+    }
+
+    /// Appends one record and flushes it to the file.
+    pub fn append(&mut self, record: Record) -> std::io::Result<()> {
+        if let Some(file) = &mut self.file {
+            let mut line = serde_json::to_vec(&record).expect("records serialize");
+            line.push(b'\n');
+            file.write_all(&line)?;
+            file.flush()?;
+        }
+        self.last.insert(record.row, record);
+        Ok(())
+    }
+
+    /// The last record of every row, by row.
+    pub fn latest(&self) -> Vec<&Record> {
+        let mut records: Vec<&Record> = self.last.values().collect();
+        records.sort_by_key(|r| r.row);
+        records
+    }
+}
+
+/// The journal hash of a project: sha256 of its compact JSON, in hex.
+pub fn hash_project(project: &Value) -> String {
+    let bytes = serde_json::to_vec(project).expect("JSON values serialize");
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(row: u64, hash: &str, status: Status) -> Record {
+        Record::new(row, hash, status)
+    }
+
+    #[test]
+    fn the_last_record_of_a_row_decides_what_a_rerun_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        {
+            let mut journal = Journal::open(&path).unwrap();
+            journal.append(record(1, "a", Status::Unknown)).unwrap();
+            journal.append(record(1, "a", Status::Created)).unwrap();
+            journal.append(record(2, "b", Status::Failed)).unwrap();
+            journal.append(record(3, "c", Status::Created)).unwrap();
+            journal.append(record(3, "c", Status::Unknown)).unwrap();
+        }
+        let journal = Journal::open(&path).unwrap();
+        assert!(matches!(journal.plan(1, "a"), Plan::Done(_)));
+        assert_eq!(journal.plan(1, "changed"), Plan::Submit);
+        assert_eq!(journal.plan(2, "b"), Plan::Submit);
+        assert!(matches!(journal.plan(3, "c"), Plan::Unknown(_)));
+        assert_eq!(journal.plan(4, "d"), Plan::Submit);
+        assert_eq!(journal.latest().len(), 3);
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped_and_the_next_record_starts_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let good = serde_json::to_string(&record(1, "a", Status::Created)).unwrap();
+        std::fs::write(&path, format!("{good}\n{{\"row\":2,\"ha")).unwrap();
+        let mut journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.unreadable, 1);
+        journal.append(record(2, "b", Status::Created)).unwrap();
+        drop(journal);
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.unreadable, 1);
+        assert!(matches!(journal.plan(2, "b"), Plan::Done(_)));
+    }
+
+    #[test]
+    fn records_are_json_lines_with_camel_case_ids() {
+        let mut r = record(7, "h", Status::Created);
+        r.project_id = Some("p1".into());
+        r.at = "2025-01-01T00:00:00Z".into();
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"row":7,"hash":"h","status":"created","projectId":"p1","at":"2025-01-01T00:00:00Z"}"#
+        );
+    }
+
+    #[test]
+    fn the_hash_is_sha256_of_compact_json() {
+        let hash = hash_project(&serde_json::json!({"a": 1}));
+        // sha256 of `{"a":1}`
+        assert_eq!(
+            hash,
+            "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862"
+        );
+    }
+}

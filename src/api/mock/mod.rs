@@ -1,0 +1,584 @@
+//! `vidspec mock-server`: an in-memory stand-in for the AI Studios v3 API on 127.0.0.1, for the
+//! tests and for users who want to try a batch before spending credits.
+//!
+//! It speaks the same envelope and endpoints, validates project bodies with the same schema and
+//! rules as `vidspec check`, issues tokens that expire, advances export progress with time, and
+//! injects faults: 500s (`--fail-rate`), 429 with `Retry-After` above a request rate
+//! (`--rate-limit`), latency, and connections closed without an answer (`--drop-rate`).
+//! `GET /__mock/stats` counts what it saw; `POST /__mock/faults {"failNext": n, "dropNext": n}`
+//! makes the next requests fail, for tests that need a fault at an exact moment.
+
+mod faults;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+use self::faults::{Bucket, Conn, Killable, chance, take_one};
+
+use super::client::{AUTH_PATH, EXPORT_PATH, MODELS_PATH, PROGRESS_PATH, PROJECT_PATH, TOKEN_PATH};
+use crate::check::{self, Schema};
+
+/// The mock's settings (`vidspec mock-server` flags).
+#[derive(Clone, Debug)]
+pub struct MockOptions {
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Share of requests answered 500.
+    pub fail_rate: f64,
+    /// Added to every answer.
+    pub latency: Duration,
+    /// Requests per second above which the answer is 429 with `Retry-After`.
+    pub rate_limit: Option<u32>,
+    /// How long a token lives.
+    pub token_ttl: Duration,
+    /// Share of requests whose connection is closed without an answer.
+    pub drop_rate: f64,
+    /// How long an export takes from 0 to 100.
+    pub export_time: Duration,
+    /// The only accepted UserKey; any non-empty one when `None`.
+    pub user_key: Option<String>,
+}
+
+impl Default for MockOptions {
+    fn default() -> MockOptions {
+        MockOptions {
+            port: 7878,
+            fail_rate: 0.0,
+            latency: Duration::ZERO,
+            rate_limit: None,
+            token_ttl: Duration::from_secs(24 * 60 * 60),
+            drop_rate: 0.0,
+            export_time: Duration::from_secs(5),
+            user_key: None,
+        }
+    }
+}
+
+/// Binds 127.0.0.1, calls `ready` with the address, and serves until `shutdown` resolves.
+pub async fn serve(
+    options: MockOptions,
+    ready: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let listener = TcpListener::bind(("127.0.0.1", options.port)).await?;
+    let addr = listener.local_addr()?;
+    let mock = Arc::new(Mock {
+        bucket: options.rate_limit.map(Bucket::new),
+        options,
+        addr,
+        state: Mutex::new(MockState::default()),
+    });
+    let app = Router::new().fallback(handle).with_state(mock);
+    ready(addr);
+    axum::serve(
+        Killable(listener),
+        app.into_make_service_with_connect_info::<Conn>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+struct Mock {
+    options: MockOptions,
+    addr: SocketAddr,
+    state: Mutex<MockState>,
+    /// `--rate-limit`.
+    bucket: Option<Bucket>,
+}
+
+#[derive(Default)]
+struct MockState {
+    tokens: HashMap<String, Instant>,
+    projects: BTreeMap<String, Project>,
+    next_id: u64,
+    fail_next: u64,
+    drop_next: u64,
+    requests: BTreeMap<&'static str, u64>,
+    statuses: BTreeMap<u16, u64>,
+    tokens_issued: u64,
+    projects_created: u64,
+    dropped: u64,
+    names: BTreeMap<String, u64>,
+}
+
+struct Project {
+    body: Value,
+    created_at: String,
+    export_started: Option<Instant>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Endpoint {
+    Token,
+    Auth,
+    Create,
+    List,
+    Delete,
+    Export,
+    Progress,
+    Project,
+    Models,
+}
+
+impl Endpoint {
+    fn name(self) -> &'static str {
+        match self {
+            Endpoint::Token => "token",
+            Endpoint::Auth => "auth",
+            Endpoint::Create => "create",
+            Endpoint::List => "list",
+            Endpoint::Delete => "delete",
+            Endpoint::Export => "export",
+            Endpoint::Progress => "progress",
+            Endpoint::Project => "project",
+            Endpoint::Models => "models",
+        }
+    }
+
+    fn route<'p>(method: &Method, path: &'p str) -> Option<(Endpoint, Option<&'p str>)> {
+        let id = |prefix: &str| {
+            path.strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .filter(|id| !id.is_empty() && !id.contains('/'))
+        };
+        let endpoint = match (method, path) {
+            (&Method::POST, TOKEN_PATH) => Endpoint::Token,
+            (&Method::GET, AUTH_PATH) => Endpoint::Auth,
+            (&Method::POST, PROJECT_PATH) => Endpoint::Create,
+            (&Method::GET, PROJECT_PATH) => Endpoint::List,
+            (&Method::DELETE, PROJECT_PATH) => Endpoint::Delete,
+            (&Method::POST, EXPORT_PATH) => Endpoint::Export,
+            (&Method::GET, MODELS_PATH) => Endpoint::Models,
+            (&Method::GET, _) if id(PROGRESS_PATH).is_some() => {
+                return Some((Endpoint::Progress, id(PROGRESS_PATH)));
+            }
+            (&Method::GET, _) if id(PROJECT_PATH).is_some() => {
+                return Some((Endpoint::Project, id(PROJECT_PATH)));
+            }
+            _ => return None,
+        };
+        Some((endpoint, None))
+    }
+}
+
+fn state(mock: &Mock) -> std::sync::MutexGuard<'_, MockState> {
+    mock.state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn ok(data: Value) -> Response {
+    axum::Json(json!({ "success": true, "data": data })).into_response()
+}
+
+fn fail(status: StatusCode, code: &str, msg: impl Into<String>) -> Response {
+    let body = json!({ "success": false, "error": { "code": code, "msg": msg.into() } });
+    (status, axum::Json(body)).into_response()
+}
+
+async fn handle(
+    State(mock): State<Arc<Mock>>,
+    ConnectInfo(conn): ConnectInfo<Conn>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    match (&parts.method, path.as_str()) {
+        (&Method::GET, "/__mock/stats") => return axum::Json(mock.stats()).into_response(),
+        (&Method::POST, "/__mock/faults") => {
+            let bytes = axum::body::to_bytes(body, 1 << 16)
+                .await
+                .unwrap_or_default();
+            let faults: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            let mut state = state(&mock);
+            state.fail_next += faults.get("failNext").and_then(Value::as_u64).unwrap_or(0);
+            state.drop_next += faults.get("dropNext").and_then(Value::as_u64).unwrap_or(0);
+            return axum::Json(json!({ "failNext": state.fail_next, "dropNext": state.drop_next }))
+                .into_response();
+        }
+        _ => {}
+    }
+    let Some((endpoint, id)) = Endpoint::route(&parts.method, &path) else {
+        return fail(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("no endpoint {} {path}", parts.method),
+        );
+    };
+    *state(&mock).requests.entry(endpoint.name()).or_default() += 1;
+    let response = mock.answer(endpoint, id, &parts.headers, body, &conn).await;
+    *state(&mock)
+        .statuses
+        .entry(response.status().as_u16())
+        .or_default() += 1;
+    response
+}
+
+impl Mock {
+    async fn answer(
+        &self,
+        endpoint: Endpoint,
+        id: Option<&str>,
+        headers: &axum::http::HeaderMap,
+        body: axum::body::Body,
+        conn: &Conn,
+    ) -> Response {
+        if let Some(wait) = self.bucket.as_ref().and_then(Bucket::take) {
+            let mut response = fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TOO_MANY_REQUESTS",
+                "rate limit exceeded",
+            );
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            return response;
+        }
+        if !self.options.latency.is_zero() {
+            tokio::time::sleep(self.options.latency).await;
+        }
+        let (drop, fail_now) = {
+            let mut state = state(self);
+            let drop = take_one(&mut state.drop_next) || chance(self.options.drop_rate);
+            let fail_now =
+                !drop && (take_one(&mut state.fail_next) || chance(self.options.fail_rate));
+            state.dropped += u64::from(drop);
+            (drop, fail_now)
+        };
+        if drop {
+            conn.kill();
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        if fail_now {
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_ERROR",
+                "injected failure (--fail-rate)",
+            );
+        }
+        let Ok(bytes) = axum::body::to_bytes(body, 64 << 20).await else {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the body could not be read",
+            );
+        };
+        let json: Option<Value> = serde_json::from_slice(&bytes).ok();
+        if endpoint == Endpoint::Token {
+            return self.issue_token(json.as_ref());
+        }
+        if let Some(refusal) = self.refuse_token(headers) {
+            return refusal;
+        }
+        let needs_body = matches!(
+            endpoint,
+            Endpoint::Create | Endpoint::Export | Endpoint::Delete
+        );
+        let json = match json {
+            Some(json) if json.is_object() => json,
+            _ if needs_body => {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "the body is not a JSON object",
+                );
+            }
+            _ => Value::Null,
+        };
+        match endpoint {
+            Endpoint::Token => unreachable!("answered above"),
+            Endpoint::Auth => ok(json!({ "isAuthenticated": true })),
+            Endpoint::Create => self.create(json),
+            Endpoint::Export => self.export(&json),
+            Endpoint::Progress => self.progress(id.unwrap_or_default()),
+            Endpoint::Project => self.project(id.unwrap_or_default()),
+            Endpoint::List => self.list(),
+            Endpoint::Delete => self.delete(&json),
+            Endpoint::Models => ok(json!({ "models": models() })),
+        }
+    }
+
+    fn issue_token(&self, body: Option<&Value>) -> Response {
+        let field = |name: &str| {
+            body.and_then(|b| b.get(name))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        let (app_id, user_key) = (field("appId"), field("userKey"));
+        if app_id.is_empty() || user_key.is_empty() {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "appId and userKey are required",
+            );
+        }
+        if self
+            .options
+            .user_key
+            .as_deref()
+            .is_some_and(|k| k != user_key)
+        {
+            return fail(
+                StatusCode::UNAUTHORIZED,
+                "INVALID_CREDENTIALS",
+                "appId or userKey is wrong",
+            );
+        }
+        let token: String = (0..40).map(|_| fastrand::alphanumeric()).collect();
+        let mut state = state(self);
+        state.tokens.insert(token.clone(), Instant::now());
+        state.tokens_issued += 1;
+        ok(json!({ "token": token }))
+    }
+
+    /// A 401 for a missing, unknown or expired token; `None` when the token is good.
+    fn refuse_token(&self, headers: &axum::http::HeaderMap) -> Option<Response> {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        match state(self).tokens.get(token) {
+            None => Some(fail(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHORIZED",
+                "missing or unknown token",
+            )),
+            Some(issued) if issued.elapsed() >= self.options.token_ttl => Some(fail(
+                StatusCode::UNAUTHORIZED,
+                "TOKEN_EXPIRED",
+                "the token has expired",
+            )),
+            Some(_) => None,
+        }
+    }
+
+    fn create(&self, mut body: Value) -> Response {
+        let schema = Schema::project();
+        let mut problems = schema.errors(&body);
+        problems.extend(check::rule_violations(&body));
+        if !problems.is_empty() {
+            let listed: Vec<String> = problems
+                .iter()
+                .take(3)
+                .map(|(at, message)| format!("{}: {message}", if at.is_empty() { "/" } else { at }))
+                .collect();
+            let more = problems.len().saturating_sub(3);
+            let tail = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "INVALID_PROJECT",
+                format!("{}{tail}", listed.join("; ")),
+            );
+        }
+        let export = body
+            .get("isExport")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        if let Some(map) = body.as_object_mut() {
+            map.entry("name")
+                .or_insert_with(|| Value::from("Default Template"));
+        }
+        let name = body["name"].as_str().unwrap_or_default().to_owned();
+        let mut state = state(self);
+        state.next_id += 1;
+        let id = format!("{:08x}{:016x}", self.addr.port(), state.next_id);
+        let now = Instant::now();
+        state.projects.insert(
+            id.clone(),
+            Project {
+                body,
+                created_at: super::now_rfc3339(),
+                export_started: export.then_some(now),
+            },
+        );
+        state.projects_created += 1;
+        *state.names.entry(name).or_default() += 1;
+        ok(json!({ "projectId": id }))
+    }
+
+    fn export(&self, body: &Value) -> Response {
+        let id = body
+            .get("projectId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut state = state(self);
+        let Some(project) = state.projects.get_mut(id) else {
+            return fail(
+                StatusCode::NOT_FOUND,
+                "PROJECT_NOT_FOUND",
+                format!("no project {id}"),
+            );
+        };
+        project.export_started.get_or_insert_with(Instant::now);
+        ok(json!({ "projectId": id }))
+    }
+
+    /// Progress and download URL of a stored project.
+    fn progress_of(&self, id: &str, project: &Project) -> (f64, Option<String>) {
+        let Some(started) = project.export_started else {
+            return (0.0, None);
+        };
+        let total = self.options.export_time.as_secs_f64();
+        let progress = if total <= 0.0 {
+            100.0
+        } else {
+            (started.elapsed().as_secs_f64() / total * 100.0).min(100.0)
+        };
+        let progress = (progress * 10.0).floor() / 10.0;
+        let url =
+            (progress >= 100.0).then(|| format!("http://{}/__mock/videos/{id}.mp4", self.addr));
+        (progress, url)
+    }
+
+    fn progress(&self, id: &str) -> Response {
+        let state = state(self);
+        let Some(project) = state.projects.get(id) else {
+            return fail(
+                StatusCode::NOT_FOUND,
+                "PROJECT_NOT_FOUND",
+                format!("no project {id}"),
+            );
+        };
+        let (progress, url) = self.progress_of(id, project);
+        let mut data = json!({ "progress": progress });
+        if let Some(url) = url {
+            data["downloadUrl"] = Value::String(url);
+        }
+        ok(data)
+    }
+
+    fn project(&self, id: &str) -> Response {
+        let state = state(self);
+        let Some(project) = state.projects.get(id) else {
+            return fail(
+                StatusCode::NOT_FOUND,
+                "PROJECT_NOT_FOUND",
+                format!("no project {id}"),
+            );
+        };
+        let (progress, url) = self.progress_of(id, project);
+        let state_name = match (project.export_started, &url) {
+            (None, _) => "draft",
+            (Some(_), None) => "exporting",
+            (Some(_), Some(_)) => "exported",
+        };
+        let mut stored = json!({ "_id": id });
+        if let (Some(out), Some(body)) = (stored.as_object_mut(), project.body.as_object()) {
+            out.extend(body.iter().map(|(k, v)| (k.clone(), v.clone())));
+            out.insert("state".into(), state_name.into());
+            out.insert("progress".into(), json!(progress));
+            out.insert(
+                "download_url".into(),
+                url.map_or(Value::Null, Value::String),
+            );
+            out.insert("createdAt".into(), project.created_at.clone().into());
+            out.insert("updatedAt".into(), project.created_at.clone().into());
+        }
+        ok(json!({ "project": stored }))
+    }
+
+    fn list(&self) -> Response {
+        let state = state(self);
+        let exported: Vec<Value> = state
+            .projects
+            .iter()
+            .filter_map(|(id, project)| {
+                let (_, url) = self.progress_of(id, project);
+                url.map(|url| json!({ "id": id, "name": project.body["name"], "state": "exported", "download_url": url }))
+            })
+            .collect();
+        ok(Value::Array(exported))
+    }
+
+    fn delete(&self, body: &Value) -> Response {
+        let ids: Vec<&str> = body
+            .get("ids")
+            .and_then(Value::as_array)
+            .map(|ids| ids.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut state = state(self);
+        let deleted = ids
+            .iter()
+            .filter(|id| state.projects.remove(**id).is_some())
+            .count();
+        ok(json!({ "deletedCount": deleted }))
+    }
+
+    fn stats(&self) -> Value {
+        let state = state(self);
+        let statuses: BTreeMap<String, u64> = state
+            .statuses
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        json!({
+            "requests": state.requests,
+            "statuses": statuses,
+            "tokensIssued": state.tokens_issued,
+            "projectsCreated": state.projects_created,
+            "projects": state.projects.len(),
+            "dropped": state.dropped,
+            "projectNames": state.names,
+        })
+    }
+}
+
+/// The model catalogue: the one model of the public docs.
+fn models() -> Value {
+    let cdn = "https://cdn.aistudios.com";
+    json!([{
+        "id": "M000045058",
+        "label": { "ko": "애나", "en": "Anna" },
+        "thumbnail": format!("{cdn}/ai/model-introduce/thumbnails/M000045058_BG00002320.png"),
+        "clothes": [{
+            "id": "BG00002320",
+            "label": { "ko": "네이비 정장", "en": "Navy suit" },
+            "thumbnail": format!("{cdn}/ai/ai_mov_thm/tight_ai_mov_thm_M000045058_BG00002320.png"),
+        }],
+    }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_match_the_documented_paths() {
+        let route =
+            |m: Method, p: &str| Endpoint::route(&m, p).map(|(e, id)| (e, id.map(str::to_owned)));
+        assert_eq!(
+            route(Method::POST, TOKEN_PATH),
+            Some((Endpoint::Token, None))
+        );
+        assert_eq!(
+            route(Method::POST, EXPORT_PATH),
+            Some((Endpoint::Export, None))
+        );
+        assert_eq!(
+            route(Method::GET, "/api/odin/v3/editor/progress/abc"),
+            Some((Endpoint::Progress, Some("abc".into())))
+        );
+        assert_eq!(
+            route(Method::GET, "/api/odin/v3/editor/project/abc"),
+            Some((Endpoint::Project, Some("abc".into())))
+        );
+        assert_eq!(route(Method::GET, "/api/odin/v3/editor/progress/"), None);
+        assert_eq!(route(Method::PUT, PROJECT_PATH), None);
+    }
+}

@@ -1,0 +1,147 @@
+//! The API half of vidspec: a client for the AI Studios v3 endpoints, the token cache, the
+//! submission engine with its journal, and a local mock of the API to try it all offline.
+//!
+//! Everything here is async (tokio); the compiler stays synchronous. The command functions in
+//! [`commands`] build a runtime for the duration of one command and are what `cli` calls.
+//!
+//! - [`retry`]: the retry policy (which failures to retry, backoff with full jitter,
+//!   `Retry-After`) and the request pacer behind `--rate`.
+//! - [`client`]: the HTTP client, one method per endpoint; [`answer`]: what the answers mean.
+//! - [`token`]: credentials, the `Secret` newtype, the on-disk token cache.
+//! - [`journal`]: the append-only JSON Lines record of what each row became.
+//! - [`submit`]: [`submit::submit_all`], used by `vidspec submit` and `vidspec batch --submit`.
+//! - [`mock`]: `vidspec mock-server`, an in-memory HTTP server speaking the same API, and
+//!   `mock/faults.rs`, its rate limiter and the connections it can drop unanswered.
+
+pub mod answer;
+pub mod client;
+pub mod commands;
+pub mod journal;
+pub mod mock;
+pub mod retry;
+pub mod submit;
+pub mod token;
+
+use std::time::Duration;
+
+pub use client::{ApiError, Client};
+pub use submit::{SubmitItem, SubmitOptions, Summary, submit_all};
+
+/// The vendor's global host.
+pub const GLOBAL_BASE: &str = "https://app.aistudios.com";
+/// The vendor's host in China (same paths).
+pub const CN_BASE: &str = "https://app.aistudios.cn";
+
+/// Which vendor host to talk to when no `--api-base` is given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Region {
+    #[default]
+    Global,
+    Cn,
+}
+
+/// How to reach the API: the command line's `--api-base`, `--region`, `--verbose`, `--rate`.
+#[derive(Clone, Debug)]
+pub struct ApiOptions {
+    /// The base URL, without a trailing slash.
+    pub base: String,
+    /// Log each request (method, path, status, attempt, elapsed) on stderr.
+    pub verbose: bool,
+    /// Attempts per request, the first included.
+    pub attempts: u32,
+    /// The limit on one request, from connecting to the last byte of the answer.
+    pub timeout: Duration,
+    /// Requests per second, shared by every request of the command (`--rate`); `None`: no cap.
+    pub rate: Option<f64>,
+}
+
+impl Default for ApiOptions {
+    fn default() -> ApiOptions {
+        ApiOptions {
+            base: GLOBAL_BASE.to_owned(),
+            verbose: false,
+            attempts: 5,
+            timeout: Duration::from_secs(60),
+            rate: None,
+        }
+    }
+}
+
+impl ApiOptions {
+    /// The options for a region, or for an explicit base URL (which wins).
+    pub fn new(region: Region, api_base: Option<&str>) -> ApiOptions {
+        let base = match (api_base, region) {
+            (Some(url), _) => url.trim_end_matches('/').to_owned(),
+            (None, Region::Global) => GLOBAL_BASE.to_owned(),
+            (None, Region::Cn) => CN_BASE.to_owned(),
+        };
+        ApiOptions {
+            base,
+            ..ApiOptions::default()
+        }
+    }
+}
+
+/// A runtime for one API command: the compiler never needs one.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, crate::Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::Error::io("starting the async runtime", e))
+}
+
+/// The current time as RFC 3339 UTC (`2025-01-31T12:00:00Z`), for journal records and the cache.
+pub fn now_rfc3339() -> String {
+    rfc3339(unix_now())
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// `secs` since the epoch as RFC 3339 UTC.
+pub fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rest = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats_known_instants() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_767_225_599), "2025-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn an_explicit_base_wins_over_the_region() {
+        assert_eq!(ApiOptions::new(Region::Cn, None).base, CN_BASE);
+        assert_eq!(ApiOptions::new(Region::Global, None).base, GLOBAL_BASE);
+        assert_eq!(
+            ApiOptions::new(Region::Cn, Some("http://127.0.0.1:9/")).base,
+            "http://127.0.0.1:9"
+        );
+    }
+}

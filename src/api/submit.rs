@@ -1,0 +1,548 @@
+//! The submission engine behind `vidspec submit` and `vidspec batch --submit`: rows go out
+//! `jobs` at a time, paced by the client's `--rate`, each recorded in the journal before it is
+//! sent and again when its answer comes; Ctrl-C (or SIGTERM) stops new requests and lets the
+//! ones in flight finish.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::Value;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+use super::client::{ApiError, Client, ErrorKind};
+use super::journal::{Journal, Plan, Record, Status, hash_project};
+use crate::error::Error;
+
+/// One project to submit; `row` names it in the journal and in messages.
+#[derive(Clone, Debug)]
+pub struct SubmitItem {
+    pub row: u64,
+    /// The compiled project body (as `vidspec build` prints it).
+    pub project: Value,
+}
+
+/// How to submit: the flags shared by `submit` and `batch --submit`.
+#[derive(Clone, Debug)]
+pub struct SubmitOptions {
+    /// Render the video after creating the project; `false` (`--no-export`) sets `isExport: false`.
+    pub export: bool,
+    /// `--webhook URL` → `webhookUrl`.
+    pub webhook: Option<String>,
+    /// `--resolution R` → `resolution`.
+    pub resolution: Option<String>,
+    /// `--workspace ID` → `workspaceId`.
+    pub workspace: Option<String>,
+    /// Poll each project's export progress until 100 and report its download URL.
+    pub wait: bool,
+    /// Requests in flight at once (`--jobs`).
+    pub jobs: usize,
+    /// `--journal FILE`.
+    pub journal: Option<PathBuf>,
+    /// Submit rows whose earlier outcome is unknown (they may be created twice).
+    pub retry_unknown: bool,
+    /// Print each row's failure on stderr as it happens (a batch); `submit` reports its one row.
+    pub report_rows: bool,
+    /// The first wait between progress polls; it grows ×1.5 up to 30 s.
+    pub poll_interval: Duration,
+}
+
+impl Default for SubmitOptions {
+    fn default() -> SubmitOptions {
+        SubmitOptions {
+            export: true,
+            webhook: None,
+            resolution: None,
+            workspace: None,
+            wait: false,
+            jobs: 4,
+            journal: None,
+            retry_unknown: false,
+            report_rows: true,
+            poll_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+impl SubmitOptions {
+    /// The request body for a project: the project with the options' fields set.
+    pub fn body(&self, mut project: Value) -> Value {
+        if let Value::Object(map) = &mut project {
+            if !self.export {
+                map.insert("isExport".into(), Value::Bool(false));
+            }
+            let fields = [
+                ("webhookUrl", &self.webhook),
+                ("resolution", &self.resolution),
+                ("workspaceId", &self.workspace),
+            ];
+            for (key, value) in fields {
+                if let Some(value) = value {
+                    map.insert(key.into(), Value::String(value.clone()));
+                }
+            }
+        }
+        project
+    }
+}
+
+/// A row created by this run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Created {
+    pub row: u64,
+    pub project_id: String,
+    /// With `wait`: the video, once exported.
+    pub download_url: Option<String>,
+    /// With `wait`: why waiting for the export stopped short.
+    pub wait_error: Option<String>,
+}
+
+/// What a run did, row by row (each list in row order).
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// Rows handed to the engine.
+    pub total: usize,
+    pub created: Vec<Created>,
+    /// Rows the journal says were created by an earlier run: (row, projectId).
+    pub already_created: Vec<(u64, String)>,
+    /// Rows that failed, with the reason; a rerun tries them again.
+    pub failed: Vec<(u64, String)>,
+    /// Rows that may or may not have been created, with the reason.
+    pub unknown: Vec<(u64, String)>,
+    /// Rows not started because the run was stopped.
+    pub not_started: usize,
+    /// Ctrl-C or SIGTERM stopped the run.
+    pub interrupted: bool,
+    /// An error that stopped the run (credentials refused, the journal unwritable).
+    pub fatal: Option<String>,
+}
+
+impl Summary {
+    /// The run as a result: interrupted → [`Error::Interrupted`] (exit 130); a fatal error →
+    /// [`Error::Api`] (exit 4); rows failed, unknown or not exported → [`Error::RowsFailed`] (exit 3).
+    pub fn result(&self) -> Result<(), Error> {
+        if self.interrupted {
+            return Err(Error::Interrupted);
+        }
+        if let Some(fatal) = &self.fatal {
+            return Err(Error::Api(fatal.clone()));
+        }
+        let waits = self
+            .created
+            .iter()
+            .filter(|c| c.wait_error.is_some())
+            .count();
+        let failed = self.failed.len() + self.unknown.len() + waits;
+        if failed > 0 {
+            return Err(Error::RowsFailed {
+                failed,
+                total: self.total,
+            });
+        }
+        Ok(())
+    }
+
+    /// One line: `1000 rows: 990 created, 5 already created, 3 failed, 2 unknown`.
+    pub fn line(&self) -> String {
+        let mut parts = vec![format!("{} created", self.created.len())];
+        let counts = [
+            (self.already_created.len(), "already created"),
+            (self.failed.len(), "failed"),
+            (
+                self.unknown.len(),
+                "unknown (see above; --retry-unknown submits them again)",
+            ),
+            (self.not_started, "not started"),
+        ];
+        parts.extend(
+            counts
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, what)| format!("{n} {what}")),
+        );
+        let rows = if self.total == 1 { "row" } else { "rows" };
+        format!("{} {rows}: {}", self.total, parts.join(", "))
+    }
+}
+
+/// Submits every item: `options.jobs` at a time, each paced by the client's rate cap and
+/// recorded in `options.journal`. Rows the journal marks as done are skipped; rows it marks as
+/// unknown are reported and skipped unless `options.retry_unknown`.
+///
+/// Returns an error only when the journal cannot be opened; everything else — failed rows,
+/// Ctrl-C — is in the [`Summary`], whose [`Summary::result`] gives the command's exit status.
+/// Must run inside a tokio runtime (see [`super::commands::submit_items`] for a blocking call).
+pub async fn submit_all(
+    client: &Client,
+    items: impl IntoIterator<Item = SubmitItem>,
+    options: &SubmitOptions,
+) -> Result<Summary, Error> {
+    let journal = match &options.journal {
+        Some(path) => Journal::open(path)?,
+        None => Journal::none(),
+    };
+    if journal.unreadable > 0 {
+        eprintln!(
+            "warning: {} unreadable line(s) in the journal were ignored",
+            journal.unreadable
+        );
+    }
+    let journal = Arc::new(Mutex::new(journal));
+    let stop = Stop::new();
+    let signals = tokio::spawn(stop.clone().on_signals());
+    let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
+    let bars = (options.wait && std::io::stderr().is_terminal())
+        .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+    let mut tasks = JoinSet::new();
+    let mut summary = Summary::default();
+
+    for item in items {
+        summary.total += 1;
+        if stop.is_stopped() {
+            summary.not_started += 1;
+            continue;
+        }
+        let hash = hash_project(&item.project);
+        match lock(&journal).plan(item.row, &hash) {
+            Plan::Submit => {}
+            Plan::Done(record) => {
+                let id = record.project_id.clone().unwrap_or_default();
+                summary.already_created.push((item.row, id));
+                continue;
+            }
+            Plan::Unknown(_) if options.retry_unknown => {}
+            Plan::Unknown(record) => {
+                let reason = format!(
+                    "outcome unknown since {} ({}); skipped: check the account, then rerun with --retry-unknown to submit it again",
+                    record.at,
+                    record
+                        .error
+                        .as_deref()
+                        .unwrap_or("sent, no answer recorded")
+                );
+                eprintln!("row {}: {reason}", item.row);
+                summary.unknown.push((item.row, reason));
+                continue;
+            }
+        }
+        let permit = tokio::select! {
+            permit = Arc::clone(&slots).acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = stop.wait() => { summary.not_started += 1; continue; }
+        };
+        tokio::select! {
+            () = client.pace() => {}
+            () = stop.wait() => { summary.not_started += 1; continue; }
+        }
+        while let Some(done) = tasks.try_join_next() {
+            absorb(&mut summary, done);
+        }
+        let row = Row {
+            client: client.clone(),
+            journal: Arc::clone(&journal),
+            stop: stop.clone(),
+            options: options.clone(),
+            bar: bars.as_ref().map(|m| progress_bar(m, item.row)),
+            row: item.row,
+            hash,
+        };
+        let body = options.body(item.project);
+        tasks.spawn(async move {
+            let outcome = row.run(body).await;
+            drop(permit);
+            outcome
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        absorb(&mut summary, done);
+    }
+    signals.abort();
+    summary.interrupted = stop.interrupted();
+    summary.fatal = stop.fatal();
+    summary.created.sort_by_key(|c| c.row);
+    summary.failed.sort_by_key(|f| f.0);
+    summary.unknown.sort_by_key(|u| u.0);
+    summary.already_created.sort_by_key(|a| a.0);
+    Ok(summary)
+}
+
+enum Outcome {
+    Created(Created),
+    Failed(u64, String),
+    Unknown(u64, String),
+}
+
+fn absorb(summary: &mut Summary, done: Result<Outcome, tokio::task::JoinError>) {
+    match done {
+        Ok(Outcome::Created(created)) => summary.created.push(created),
+        Ok(Outcome::Failed(row, reason)) => summary.failed.push((row, reason)),
+        Ok(Outcome::Unknown(row, reason)) => summary.unknown.push((row, reason)),
+        Err(e) => summary.fatal = Some(format!("a submission task failed: {e}")),
+    }
+}
+
+fn lock(journal: &Mutex<Journal>) -> std::sync::MutexGuard<'_, Journal> {
+    journal
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn progress_bar(multi: &MultiProgress, row: u64) -> ProgressBar {
+    let bar = multi.add(ProgressBar::new(100));
+    if let Ok(style) = ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos:>3}% {elapsed}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(format!("row {row}"));
+    bar
+}
+
+/// One row in flight.
+struct Row {
+    client: Client,
+    journal: Arc<Mutex<Journal>>,
+    stop: Stop,
+    options: SubmitOptions,
+    bar: Option<ProgressBar>,
+    row: u64,
+    hash: String,
+}
+
+impl Row {
+    async fn run(self, body: Value) -> Outcome {
+        let row = self.row;
+        let mut intent = Record::new(row, &self.hash, Status::Unknown);
+        intent.error = Some("the request was in flight when the run stopped".into());
+        if let Err(reason) = self.record(intent) {
+            return Outcome::Failed(row, reason);
+        }
+        let project_id = match self.client.create_project(&body, true).await {
+            Ok(id) => id,
+            Err(error) => return self.failure(error),
+        };
+        let mut created = Record::new(row, &self.hash, Status::Created);
+        created.project_id = Some(project_id.clone());
+        let mut outcome = Created {
+            row,
+            project_id: project_id.clone(),
+            download_url: None,
+            wait_error: None,
+        };
+        if let Err(reason) = self.record(created) {
+            outcome.wait_error = Some(reason);
+            return Outcome::Created(outcome);
+        }
+        if self.options.wait {
+            match self.wait_for_export(&project_id).await {
+                Ok(Some(url)) => {
+                    let mut exported = Record::new(row, &self.hash, Status::Exported);
+                    exported.project_id = Some(project_id);
+                    exported.download_url = Some(url.clone());
+                    outcome.download_url = Some(url);
+                    if let Err(reason) = self.record(exported) {
+                        outcome.wait_error = Some(reason);
+                    }
+                }
+                Ok(None) => outcome.wait_error = Some("stopped before the export finished".into()),
+                Err(error) => {
+                    let reason = format!(
+                        "created as {}, but waiting for its export failed: {error}",
+                        outcome.project_id
+                    );
+                    if self.options.report_rows {
+                        eprintln!("row {row}: {reason}");
+                    }
+                    outcome.wait_error = Some(reason);
+                }
+            }
+        }
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        Outcome::Created(outcome)
+    }
+
+    fn failure(&self, error: ApiError) -> Outcome {
+        let status = if error.kind == ErrorKind::Unknown {
+            Status::Unknown
+        } else {
+            Status::Failed
+        };
+        let mut record = Record::new(self.row, &self.hash, status);
+        record.error = Some(error.message.clone());
+        let _ = self.record(record);
+        if error.kind == ErrorKind::Auth {
+            self.stop.fail(error.message.clone());
+        }
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if self.options.report_rows {
+            let what = if status == Status::Unknown {
+                "outcome unknown"
+            } else {
+                "failed"
+            };
+            eprintln!("row {}: {what}: {}", self.row, error.message);
+        }
+        match status {
+            Status::Unknown => Outcome::Unknown(self.row, error.message),
+            _ => Outcome::Failed(self.row, error.message),
+        }
+    }
+
+    /// Appends a record; a journal that cannot be written stops the run (going on would risk
+    /// creating rows twice on the next run).
+    fn record(&self, record: Record) -> Result<(), String> {
+        let mut journal = lock(&self.journal);
+        journal.append(record).map_err(|e| {
+            let path = journal.path().map(crate::display_path).unwrap_or_default();
+            let message = format!("cannot write the journal {path}: {e}");
+            self.stop.fail(message.clone());
+            message
+        })
+    }
+
+    /// Polls progress (1 s, then ×1.5 up to 30 s) until 100; `None` if the run was stopped.
+    async fn wait_for_export(&self, project_id: &str) -> Result<Option<String>, ApiError> {
+        let mut delay = self.options.poll_interval;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = self.stop.wait() => return Ok(None),
+            }
+            let progress = self.client.progress(project_id).await?;
+            if let Some(bar) = &self.bar {
+                bar.set_position(progress.progress.clamp(0.0, 100.0) as u64);
+            }
+            if progress.progress >= 100.0 {
+                if let Some(url) = progress.download_url {
+                    return Ok(Some(url));
+                }
+                // Done but no URL in the progress answer: the stored project may carry it.
+                let project = self.client.project(project_id).await?;
+                return match project.get("download_url").and_then(Value::as_str) {
+                    Some(url) if !url.is_empty() => Ok(Some(url.to_owned())),
+                    _ => Err(ApiError::new(
+                        ErrorKind::Refused { status: 200 },
+                        "the export finished without a download URL",
+                    )),
+                };
+            }
+            delay = delay.mul_f64(1.5).min(Duration::from_secs(30));
+        }
+    }
+}
+
+/// The run's stop switch: Ctrl-C, SIGTERM, or a fatal error.
+#[derive(Clone)]
+struct Stop {
+    switch: Arc<watch::Sender<bool>>,
+    state: Arc<Mutex<(bool, Option<String>)>>,
+}
+
+impl Stop {
+    fn new() -> Stop {
+        Stop {
+            switch: Arc::new(watch::channel(false).0),
+            state: Arc::new(Mutex::new((false, None))),
+        }
+    }
+
+    fn is_stopped(&self) -> bool {
+        *self.switch.borrow()
+    }
+
+    async fn wait(&self) {
+        let mut receiver = self.switch.subscribe();
+        let _ = receiver.wait_for(|stopped| *stopped).await;
+    }
+
+    fn interrupted(&self) -> bool {
+        self.state.lock().map(|s| s.0).unwrap_or(false)
+    }
+
+    fn fatal(&self) -> Option<String> {
+        self.state.lock().ok().and_then(|s| s.1.clone())
+    }
+
+    fn fail(&self, message: String) {
+        if let Ok(mut state) = self.state.lock() {
+            state.1.get_or_insert(message);
+        }
+        self.switch.send_replace(true);
+    }
+
+    /// The first Ctrl-C or SIGTERM stops the run; a second Ctrl-C quits at once (the journal is
+    /// already on disk, record by record).
+    async fn on_signals(self) {
+        #[cfg(unix)]
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        #[cfg(unix)]
+        let terminated = async {
+            match term.as_mut() {
+                Some(term) => {
+                    term.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminated = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = terminated => {}
+        }
+        if let Ok(mut state) = self.state.lock() {
+            state.0 = true;
+        }
+        self.switch.send_replace(true);
+        eprintln!(
+            "interrupted: no new requests; finishing the ones in flight (Ctrl-C again to quit now)"
+        );
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(crate::error::exit::INTERRUPTED);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_set_the_documented_body_fields() {
+        let options = SubmitOptions {
+            export: false,
+            webhook: Some("https://example.com/hook".into()),
+            resolution: Some("720".into()),
+            workspace: Some("ws1".into()),
+            ..SubmitOptions::default()
+        };
+        let body = options.body(serde_json::json!({"name": "x", "isExport": true, "scenes": []}));
+        assert_eq!(
+            body,
+            serde_json::json!({"name": "x", "isExport": false, "scenes": [], "webhookUrl": "https://example.com/hook",
+                "resolution": "720", "workspaceId": "ws1"})
+        );
+        let unchanged = SubmitOptions::default().body(serde_json::json!({"isExport": false}));
+        assert_eq!(unchanged, serde_json::json!({"isExport": false}));
+    }
+
+    #[test]
+    fn the_summary_maps_to_exit_codes() {
+        let mut summary = Summary {
+            total: 3,
+            ..Summary::default()
+        };
+        assert!(summary.result().is_ok());
+        summary.unknown.push((2, "x".into()));
+        assert_eq!(summary.result().unwrap_err().exit_code(), 3);
+        summary.fatal = Some("refused".into());
+        assert_eq!(summary.result().unwrap_err().exit_code(), 4);
+        summary.interrupted = true;
+        assert_eq!(summary.result().unwrap_err().exit_code(), 130);
+    }
+}

@@ -1,0 +1,773 @@
+//! The API commands against `vidspec mock-server` on loopback: tokens, retries, the journal,
+//! secrets. Each test starts its own mock (port 0) and counts what it saw via `/__mock/stats`.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::{BIN, Output, Test, repo};
+
+const APP_ID: &str = "app-test";
+const USER_KEY: &str = "uk-7f3a9c-DO-NOT-PRINT";
+
+/// A one-scene spec: small bodies keep the thousand-row tests quick.
+const MINI_SPEC: &str = r#"
+name: "{{ name }}"
+vars:
+  name: { type: string, required: true }
+avatar:
+  preset: anna-navy-suit
+scenes:
+  - say: "Hello {{ name }}"
+"#;
+
+/// A running `vidspec mock-server`, killed when dropped.
+struct Mock {
+    child: Child,
+    _stdout: BufReader<ChildStdout>,
+    url: String,
+}
+
+impl Mock {
+    fn start(args: &[&str]) -> Mock {
+        let mut child = Command::new(BIN)
+            .args(["mock-server", "--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the mock starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line from the mock: {line:?}"))
+            .to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Mock {
+            child,
+            _stdout: stdout,
+            url,
+        }
+    }
+
+    /// A request to the mock with a plain HTTP/1.1 client; the JSON body of the answer.
+    fn http(&self, method: &str, path: &str, body: &str) -> Value {
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (_, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+    }
+
+    fn stats(&self) -> Value {
+        self.http("GET", "/__mock/stats", "")
+    }
+
+    fn requests(&self, endpoint: &str) -> u64 {
+        self.stats()["requests"][endpoint].as_u64().unwrap_or(0)
+    }
+
+    fn faults(&self, faults: Value) {
+        self.http("POST", "/__mock/faults", &faults.to_string());
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A mock plus a private home (config, cache, journals) shared by the commands of one test.
+struct Api {
+    mock: Mock,
+    home: tempfile::TempDir,
+}
+
+impl Api {
+    fn new(mock_args: &[&str]) -> Api {
+        Api {
+            mock: Mock::start(mock_args),
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.home.path().join(name)
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        let home = self.home.path().display().to_string();
+        vec![
+            ("HOME", home.clone()),
+            ("XDG_CONFIG_HOME", format!("{home}/config")),
+            ("XDG_CACHE_HOME", format!("{home}/cache")),
+            ("VIDSPEC_CACHE_DIR", format!("{home}/cache/vidspec")),
+        ]
+    }
+
+    /// `vidspec` with this test's home but no credentials in the environment.
+    fn bare(&self) -> Test {
+        self.env()
+            .iter()
+            .fold(Test::new(), |test, (k, v)| test.env(k, v))
+    }
+
+    /// `vidspec` with credentials in the environment.
+    fn vidspec(&self) -> Test {
+        self.bare()
+            .env("AISTUDIOS_APP_ID", APP_ID)
+            .env("AISTUDIOS_USER_KEY", USER_KEY)
+    }
+
+    /// Runs `args` followed by `--api-base URL`.
+    fn run(&self, args: &[&str]) -> Output {
+        self.vidspec()
+            .args(args)
+            .args(["--api-base", &self.mock.url])
+            .run()
+    }
+
+    fn token_cache(&self) -> PathBuf {
+        self.path("cache/vidspec/token.json")
+    }
+
+    /// `rows` compiled projects named `row 1` … `row N`, one per line.
+    fn projects(&self, name: &str, rows: usize) -> PathBuf {
+        let spec = self.path("mini.yaml");
+        std::fs::write(&spec, MINI_SPEC).unwrap();
+        let options = vidspec::compile::Options {
+            sets: vec!["name=x".into()],
+            ..Default::default()
+        };
+        let (lowered, _) = vidspec::compile::build(&spec, &options).unwrap();
+        let mut text = String::new();
+        for row in 1..=rows {
+            let mut project = lowered.project.clone();
+            project["name"] = json!(format!("row {row}"));
+            text.push_str(&format!("{project}\n"));
+        }
+        let path = self.path(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// A command line for `vidspec submit-projects` that a test can kill.
+    fn submit_command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command
+            .arg("submit-projects")
+            .args(args)
+            .args(["--api-base", &self.mock.url])
+            .env("AISTUDIOS_APP_ID", APP_ID)
+            .env("AISTUDIOS_USER_KEY", USER_KEY)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in self.env() {
+            command.env(k, v);
+        }
+        command
+    }
+}
+
+fn welcome() -> String {
+    repo().join("examples/welcome.yaml").display().to_string()
+}
+
+/// The last record of every row.
+fn journal(path: &Path) -> BTreeMap<u64, Value> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut last = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let record: Value = serde_json::from_str(line).unwrap();
+        last.insert(record["row"].as_u64().unwrap(), record);
+    }
+    last
+}
+
+fn rows_with(records: &BTreeMap<u64, Value>, status: &str) -> Vec<u64> {
+    records
+        .iter()
+        .filter(|(_, r)| r["status"] == status)
+        .map(|(row, _)| *row)
+        .collect()
+}
+
+/// How many projects the mock holds per name: no name may appear twice.
+#[track_caller]
+fn assert_no_duplicates(stats: &Value) -> BTreeMap<String, u64> {
+    let names: BTreeMap<String, u64> =
+        serde_json::from_value(stats["projectNames"].clone()).unwrap();
+    let twice: Vec<_> = names.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "created more than once: {twice:?}");
+    names
+}
+
+#[test]
+fn the_token_is_fetched_once_and_reused_across_commands() {
+    let api = Api::new(&[]);
+    let id = api
+        .run(&["submit", &welcome(), "--set", "name=Ada"])
+        .success()
+        .stdout;
+    let id = id.trim();
+    assert!(!id.is_empty());
+    api.run(&["status", id]).success();
+    api.run(&["models"]).success();
+    api.run(&["auth", "status"]).success();
+    let stats = api.mock.stats();
+    assert_eq!(stats["tokensIssued"], 1, "{stats}");
+    assert_eq!(stats["requests"]["token"], 1, "{stats}");
+    assert_eq!(stats["projectsCreated"], 1, "{stats}");
+}
+
+#[test]
+fn an_expired_token_is_renewed_exactly_once_under_concurrency() {
+    // The latency keeps the first wave of 8 requests in flight together with the stale token.
+    let api = Api::new(&["--token-ttl", "2", "--latency", "50"]);
+    api.run(&["models"]).success();
+    std::thread::sleep(Duration::from_millis(2100));
+    let file = api.projects("rows.ndjson", 24);
+    api.run(&["submit-projects", file.to_str().unwrap(), "--jobs", "8"])
+        .success();
+    let stats = api.mock.stats();
+    assert_eq!(stats["tokensIssued"], 2, "{stats}");
+    assert!(
+        stats["statuses"]["401"].as_u64().unwrap_or(0) >= 2,
+        "{stats}"
+    );
+    assert_eq!(stats["projectsCreated"], 24, "{stats}");
+}
+
+#[test]
+fn rate_limited_and_failed_requests_are_retried_until_they_succeed() {
+    // A bucket of one request per second: the token takes it, `models` gets a 429 first.
+    let api = Api::new(&["--rate-limit", "1"]);
+    let started = Instant::now();
+    let out = api.run(&["models", "--verbose"]).success();
+    assert!(out.stdout.contains("M000045058"), "{}", out.stdout);
+    assert!(out.stderr.contains("→ 429"), "{}", out.stderr);
+    let stats = api.mock.stats();
+    assert_eq!(stats["requests"]["models"], 2, "{stats}");
+    assert_eq!(stats["statuses"]["429"], 1, "{stats}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After was not honoured"
+    );
+
+    let api = Api::new(&[]);
+    api.run(&["models"]).success();
+    api.mock.faults(json!({ "failNext": 2 }));
+    api.run(&["models"]).success();
+    assert_eq!(api.mock.requests("models"), 1 + 3);
+    assert_eq!(api.mock.stats()["statuses"]["500"], 2);
+}
+
+#[test]
+fn server_errors_are_retried_a_bounded_number_of_times() {
+    let api = Api::new(&["--fail-rate", "1"]);
+    let out = api.run(&["models"]).failure(4);
+    assert!(
+        out.stderr.contains("HTTP 500") && out.stderr.contains("after 5 attempts"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(api.mock.requests("token"), 5);
+    assert_eq!(api.mock.requests("models"), 0);
+}
+
+#[test]
+fn dropped_connections_are_retried_for_reads_but_a_dropped_create_is_reported_unknown() {
+    let api = Api::new(&[]);
+    api.run(&["models"]).success();
+    api.mock.faults(json!({ "dropNext": 2 }));
+    api.run(&["models"]).success();
+    assert_eq!(api.mock.requests("models"), 1 + 3);
+
+    let journal_path = api.path("one.jsonl");
+    let journal_arg = journal_path.to_str().unwrap();
+    api.mock.faults(json!({ "dropNext": 1 }));
+    let out = api
+        .run(&[
+            "submit",
+            &welcome(),
+            "--set",
+            "name=Ada",
+            "--journal",
+            journal_arg,
+        ])
+        .failure(4);
+    assert!(out.stderr.contains("outcome is unknown"), "{}", out.stderr);
+    assert_eq!(
+        api.mock.requests("create"),
+        1,
+        "a create that may have arrived is not resent"
+    );
+    assert_eq!(journal(&journal_path)[&1]["status"], "unknown");
+
+    let out = api
+        .run(&[
+            "submit",
+            &welcome(),
+            "--set",
+            "name=Ada",
+            "--journal",
+            journal_arg,
+        ])
+        .failure(4);
+    assert!(out.stderr.contains("--retry-unknown"), "{}", out.stderr);
+    assert_eq!(
+        api.mock.requests("create"),
+        1,
+        "an unknown row is reported, not resubmitted"
+    );
+
+    let out = api.run(&[
+        "submit",
+        &welcome(),
+        "--set",
+        "name=Ada",
+        "--journal",
+        journal_arg,
+        "--retry-unknown",
+    ]);
+    let id = out.success().stdout;
+    assert_eq!(api.mock.requests("create"), 2);
+    assert_eq!(journal(&journal_path)[&1]["projectId"], id.trim());
+}
+
+#[test]
+fn bad_requests_and_missing_projects_are_not_retried() {
+    let api = Api::new(&[]);
+    let bad = api.path("bad.ndjson");
+    std::fs::write(&bad, "{\"name\": \"empty\", \"scenes\": []}\n").unwrap();
+    let out = api
+        .run(&["submit-projects", bad.to_str().unwrap()])
+        .failure(3);
+    assert!(
+        out.stderr.contains(
+            "row 1: failed: POST /api/odin/v3/editor/project: HTTP 400, code INVALID_PROJECT"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(api.mock.requests("create"), 1);
+
+    let out = api.run(&["status", "nosuchproject"]).failure(4);
+    assert!(
+        out.stderr
+            .contains("HTTP 404, code PROJECT_NOT_FOUND: no project nosuchproject"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(api.mock.requests("progress"), 1);
+}
+
+#[test]
+fn a_thousand_rows_with_injected_failures_are_each_created_once_or_reported() {
+    let api = Api::new(&["--fail-rate", "0.1"]);
+    let file = api.projects("rows.ndjson", 1000);
+    let journal_path = api.path("rows.jsonl");
+    let out = api
+        .vidspec()
+        .args([
+            "submit-projects",
+            file.to_str().unwrap(),
+            "--jobs",
+            "16",
+            "--journal",
+        ])
+        .arg(&journal_path)
+        .args(["--api-base", &api.mock.url])
+        .run();
+    assert!(
+        out.code == 0 || out.code == 3,
+        "exit {}: {}",
+        out.code,
+        out.stderr
+    );
+    let records = journal(&journal_path);
+    assert_eq!(records.len(), 1000);
+    let created = rows_with(&records, "created");
+    let failed = rows_with(&records, "failed");
+    assert_eq!(
+        created.len() + failed.len(),
+        1000,
+        "no row is left unknown: {records:?}"
+    );
+    for row in &failed {
+        assert!(
+            out.stderr.contains(&format!("row {row}: failed: ")),
+            "row {row} failed silently"
+        );
+    }
+    let stats = api.mock.stats();
+    assert!(stats["statuses"]["500"].as_u64().unwrap() > 50, "{stats}");
+    assert_eq!(
+        stats["projectsCreated"].as_u64().unwrap(),
+        created.len() as u64
+    );
+    let names = assert_no_duplicates(&stats);
+    for row in &created {
+        assert_eq!(names.get(&format!("row {row}")), Some(&1), "row {row}");
+    }
+    assert_eq!(out.stdout.lines().count(), created.len());
+}
+
+#[test]
+fn a_killed_run_rerun_with_its_journal_creates_no_row_twice() {
+    let api = Api::new(&["--latency", "5"]);
+    let file = api.projects("rows.ndjson", 300);
+    let journal_path = api.path("rows.jsonl");
+    let args = [
+        file.to_str().unwrap(),
+        "--jobs",
+        "4",
+        "--rate",
+        "150",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ];
+    let mut child = api.submit_command(&args).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(&journal_path).unwrap_or_default();
+        if text.matches("\"status\":\"created\"").count() >= 60 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the run made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to tidy up
+    child.wait().unwrap();
+    let before = api.mock.stats()["projectsCreated"].as_u64().unwrap();
+    assert!(before < 300, "the run was killed mid-way");
+
+    let out = api
+        .vidspec()
+        .arg("submit-projects")
+        .args(args)
+        .args(["--api-base", &api.mock.url])
+        .run();
+    let records = journal(&journal_path);
+    let created = rows_with(&records, "created");
+    let unknown = rows_with(&records, "unknown");
+    assert_eq!(created.len() + unknown.len(), 300, "{}", out.stderr);
+    assert!(
+        unknown.len() <= 4,
+        "only requests in flight at the kill are unknown: {unknown:?}"
+    );
+    assert_eq!(
+        out.code,
+        if unknown.is_empty() { 0 } else { 3 },
+        "{}",
+        out.stderr
+    );
+    for row in &unknown {
+        assert!(
+            out.stderr.contains(&format!("row {row}: outcome unknown")),
+            "{}",
+            out.stderr
+        );
+    }
+    let stats = api.mock.stats();
+    let names = assert_no_duplicates(&stats);
+    for row in &created {
+        assert_eq!(
+            names.get(&format!("row {row}")),
+            Some(&1),
+            "row {row} is in the journal but not in the mock"
+        );
+    }
+    let unknown_but_created = unknown
+        .iter()
+        .filter(|row| names.contains_key(&format!("row {row}")))
+        .count();
+    assert_eq!(
+        stats["projectsCreated"].as_u64().unwrap(),
+        (created.len() + unknown_but_created) as u64
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_finishes_requests_in_flight_exits_130_and_a_rerun_completes_every_row_once() {
+    let api = Api::new(&["--latency", "20"]);
+    let file = api.projects("rows.ndjson", 200);
+    let journal_path = api.path("rows.jsonl");
+    let args = [
+        file.to_str().unwrap(),
+        "--jobs",
+        "4",
+        "--rate",
+        "100",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ];
+    let mut child = api.submit_command(&args).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::read_to_string(&journal_path)
+        .unwrap_or_default()
+        .matches("\"status\":\"created\"")
+        .count()
+        < 30
+    {
+        assert!(Instant::now() < deadline, "the run made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let interrupt = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let records = journal(&journal_path);
+    assert!(records.len() < 200, "the run stopped early");
+    assert_eq!(
+        rows_with(&records, "created").len(),
+        records.len(),
+        "requests in flight finished: {records:?}"
+    );
+    assert_eq!(
+        api.mock.stats()["projectsCreated"].as_u64().unwrap(),
+        records.len() as u64
+    );
+
+    let out = api
+        .vidspec()
+        .arg("submit-projects")
+        .args(args)
+        .args(["--api-base", &api.mock.url])
+        .run()
+        .success();
+    let done = records.len();
+    let line = format!("200 rows: {} created, {done} already created", 200 - done);
+    assert!(out.stderr.contains(&line), "{}", out.stderr);
+    assert_eq!(rows_with(&journal(&journal_path), "created").len(), 200);
+    let stats = api.mock.stats();
+    assert_no_duplicates(&stats);
+    assert_eq!(stats["projectsCreated"], 200, "{stats}");
+}
+
+#[test]
+fn secrets_never_appear_in_output_even_verbose_and_files_are_private() {
+    let api = Api::new(&["--export-seconds", "0"]);
+    let mut outputs = Vec::new();
+    let login = api
+        .bare()
+        .args(["auth", "login", "--verbose", "--api-base", &api.mock.url])
+        .stdin(format!("{APP_ID}\n{USER_KEY}\n"))
+        .run()
+        .success();
+    outputs.push(login.stdout + &login.stderr);
+    let runs: [&[&str]; 4] = [
+        &["models", "--verbose"],
+        &["auth", "status", "--verbose"],
+        &[
+            "submit",
+            &welcome(),
+            "--set",
+            "name=Ada",
+            "--wait",
+            "--verbose",
+        ],
+        &["status", "nosuchproject", "--verbose"],
+    ];
+    for args in runs {
+        let out = api
+            .bare()
+            .args(args)
+            .args(["--api-base", &api.mock.url])
+            .run();
+        outputs.push(out.stdout + &out.stderr);
+    }
+    let refused = Mock::start(&["--user-key", "another-key"]);
+    let out = api
+        .vidspec()
+        .args(["models", "--verbose", "--api-base", &refused.url])
+        .run()
+        .failure(4);
+    assert!(
+        out.stderr.contains("refused the credentials"),
+        "{}",
+        out.stderr
+    );
+    outputs.push(out.stdout + &out.stderr);
+
+    let cache: Value =
+        serde_json::from_str(&std::fs::read_to_string(api.token_cache()).unwrap()).unwrap();
+    let token = cache["token"].as_str().unwrap();
+    assert!(token.len() >= 20);
+    for output in &outputs {
+        assert!(!output.contains(USER_KEY), "the UserKey leaked:\n{output}");
+        assert!(!output.contains(token), "the token leaked:\n{output}");
+    }
+    assert!(
+        outputs[1].contains("api: GET /api/odin/v3/model → 200 (attempt 1,"),
+        "{}",
+        outputs[1]
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(api.token_cache()), 0o600);
+        assert_eq!(mode(api.path("config/vidspec/credentials.json")), 0o600);
+    }
+}
+
+#[test]
+fn login_saves_credentials_that_later_commands_use_and_logout_forgets_them() {
+    let api = Api::new(&["--user-key", USER_KEY]);
+    let wrong = api
+        .bare()
+        .args(["auth", "login", "--api-base", &api.mock.url])
+        .stdin(format!("{APP_ID}\nwrong-key\n"))
+        .run()
+        .failure(4);
+    assert!(
+        wrong
+            .stderr
+            .contains("refused the credentials of AppId app-test"),
+        "{}",
+        wrong.stderr
+    );
+    assert!(
+        !api.path("config/vidspec/credentials.json").exists(),
+        "refused credentials are not saved"
+    );
+
+    api.bare()
+        .args(["auth", "login", "--api-base", &api.mock.url])
+        .stdin(format!("{APP_ID}\n{USER_KEY}\n"))
+        .run()
+        .success();
+    let status = api
+        .bare()
+        .args(["auth", "status", "--api-base", &api.mock.url])
+        .run()
+        .success();
+    assert!(
+        status.stdout.contains("credentials.json"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("m left)"), "{}", status.stdout);
+    api.bare()
+        .args(["models", "--api-base", &api.mock.url])
+        .run()
+        .success();
+    assert_eq!(
+        api.mock.stats()["tokensIssued"],
+        1,
+        "the refused login got none; models reuses login's"
+    );
+
+    api.bare().args(["auth", "logout"]).run().success();
+    assert!(!api.path("config/vidspec/credentials.json").exists());
+    assert!(!api.token_cache().exists());
+    let out = api
+        .bare()
+        .args(["models", "--api-base", &api.mock.url])
+        .run()
+        .failure(4);
+    assert!(out.stderr.contains("no credentials"), "{}", out.stderr);
+}
+
+#[test]
+fn submit_wait_prints_the_download_url_and_no_export_leaves_a_draft() {
+    let api = Api::new(&["--export-seconds", "1"]);
+    let out = api
+        .run(&[
+            "submit",
+            &welcome(),
+            "--set",
+            "name=Ada",
+            "--wait",
+            "--resolution",
+            "720",
+        ])
+        .success();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert!(
+        lines[1].ends_with(&format!("{}.mp4", lines[0])),
+        "{}",
+        out.stdout
+    );
+    let status = api.run(&["status", lines[0]]).success();
+    assert!(
+        status.stdout.contains("progress  100%") && status.stdout.contains(lines[1]),
+        "{}",
+        status.stdout
+    );
+
+    let draft = api
+        .run(&["submit", &welcome(), "--set", "name=Bob", "--no-export"])
+        .success()
+        .stdout;
+    std::thread::sleep(Duration::from_millis(1100));
+    let status = api.run(&["status", draft.trim()]).success();
+    assert_eq!(status.stdout, "progress  0%\n");
+}
+
+#[test]
+fn batch_submit_creates_each_good_row_once_and_a_rerun_with_the_journal_creates_none() {
+    let api = Api::new(&[]);
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let mut csv = String::from("name\n");
+    for row in 1..=40 {
+        csv.push_str(&format!("person {row}\n"));
+    }
+    csv.push('\n');
+    let csv_path = api.path("people.csv");
+    std::fs::write(&csv_path, csv).unwrap();
+    let journal = api.path("batch.journal");
+    let args = [
+        "batch",
+        spec.to_str().unwrap(),
+        "--csv",
+        csv_path.to_str().unwrap(),
+        "--submit",
+        "--jobs",
+        "6",
+        "--journal",
+        journal.to_str().unwrap(),
+    ];
+    let first = api.run(&args).success();
+    assert_eq!(first.stdout.lines().count(), 40, "{}", first.stdout);
+    assert!(first.stdout.lines().all(|l| l.split('\t').count() >= 2));
+    let names = assert_no_duplicates(&api.mock.stats());
+    assert_eq!(names.len(), 40);
+    let again = api.run(&args).success();
+    assert_eq!(
+        again.stdout.lines().count(),
+        40,
+        "a rerun still lists every created row"
+    );
+    assert_eq!(
+        assert_no_duplicates(&api.mock.stats()).len(),
+        40,
+        "and creates nothing new"
+    );
+    assert_eq!(api.mock.requests("create"), 40);
+}
