@@ -244,7 +244,11 @@ pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> 
         Some(close) => format!("did you mean `{close}`?"),
         None => {
             let all: Vec<String> = candidates.into_iter().map(|c| format!("`{c}`")).collect();
-            format!("expected one of {}", all.join(", "))
+            if all.is_empty() {
+                "there is nothing of that kind to choose from here".to_owned()
+            } else {
+                format!("expected one of {}", all.join(", "))
+            }
         }
     }
 }

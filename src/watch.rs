@@ -25,11 +25,14 @@ pub fn inputs_of(
     let mut files = vec![spec.to_owned()];
     files.extend(options.vars_files.iter().cloned());
     files.extend(extra.iter().cloned());
-    let folder = spec
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    files.extend(listing(folder, &["yaml", "yml", "json"]));
+    match spec.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(folder) => files.extend(listing(folder, &["yaml", "yml", "json"])),
+        None => files.extend(
+            listing(Path::new("."), &["yaml", "yml", "json"])
+                .into_iter()
+                .filter_map(|p| p.strip_prefix(".").ok().map(Path::to_path_buf)),
+        ),
+    }
     for dir in &options.templates {
         for family in ["clips", "scenes", "models"] {
             files.extend(listing(&dir.join(family), &["json", "yaml", "yml"]));

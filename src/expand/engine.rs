@@ -161,6 +161,14 @@ impl Engine {
             Form::Value => {
                 let captured = template.render_captured(ctx).map_err(fail)?;
                 let value = captured.state().lookup(VALUE).unwrap_or(Value::UNDEFINED);
+                if value.is_undefined() {
+                    // Strict mode lets `set` take an undefined value; a spec value may not.
+                    let undefined = minijinja::Error::new(
+                        ErrorKind::UndefinedError,
+                        "the expression has no value",
+                    );
+                    return Err(self.diagnose_leaf(id, &undefined, &context_names(ctx)));
+                }
                 to_json(&value).map_err(|m| Diagnostic::error(m).at(&leaf.span))
             }
         }
@@ -243,6 +251,11 @@ fn explain(err: &minijinja::Error, vars: &BTreeSet<String>, names: &[String]) ->
         ErrorKind::UndefinedError => {
             let missing: Vec<&String> = vars.iter().filter(|v| !names.contains(v)).collect();
             match missing.first() {
+                Some(name) if names.is_empty() => {
+                    Diagnostic::error(format!("undefined variable `{name}`")).with_help(format!(
+                        "declare it under `vars:`, e.g. `{name}: {{ type: string }}`"
+                    ))
+                }
                 Some(name) => Diagnostic::error(format!("undefined variable `{name}`"))
                     .with_help(suggestion(name, names.iter().map(String::as_str))),
                 None => Diagnostic::error(format!("undefined value: {}", kind_text(err))),
@@ -335,6 +348,18 @@ mod tests {
         let err = engine.eval_leaf(id, &ctx()).unwrap_err();
         assert_eq!(err.message, "undefined variable `nme`");
         assert_eq!(err.help.as_deref(), Some("did you mean `name`?"));
+    }
+
+    #[test]
+    fn a_lone_undefined_expression_is_an_error_too() {
+        let mut engine = Engine::new();
+        let id = engine.add_leaf("{{ nme }}", &span("{{ nme }}")).unwrap();
+        let err = engine.eval_leaf(id, &ctx()).unwrap_err();
+        assert_eq!(err.message, "undefined variable `nme`");
+        let id = engine
+            .add_leaf("{{ items.nope }}", &span("{{ items.nope }}"))
+            .unwrap();
+        assert!(engine.eval_leaf(id, &ctx()).is_err());
     }
 
     #[test]
