@@ -424,3 +424,133 @@ fn diagnostics_name_the_place_and_show_the_line() {
         insta::assert_snapshot!(format!("exit {}\n{}", out.code, out.stderr));
     });
 }
+
+#[test]
+fn a_templates_folder_overrides_clips_and_adds_scenes_and_presets() {
+    let clip = std::fs::read_to_string(repo().join("templates/clips/image.json"))
+        .unwrap()
+        .replace(
+            "\"lockScalingFlip\": true,",
+            "\"lockScalingFlip\": true,\n  \"brand\": \"acme\",",
+        );
+    let preset = std::fs::read_to_string(repo().join("templates/models/anna-navy-suit.yaml"))
+        .unwrap()
+        .replace("alias: anna-navy-suit", "alias: anna-green")
+        .replace("clothing: BG00002320", "clothing: BG00009999");
+    let spec =
+        "avatar: { preset: anna-green }\nscenes:\n  - use: card\n    with: { title: Hi }\n    \n";
+    let out = Test::new()
+        .write("mine/clips/image.json", clip)
+        .write("mine/scenes/card.yaml", "say: {{ title }}\nclips:\n  - image: {{ \"https://example.com/\" ~ (title | lower) ~ \".png\" }}\n")
+        .write("mine/models/anna-green.yaml", preset)
+        .write("s.yaml", spec)
+        .args(["build", "s.yaml", "--templates", "mine"])
+        .run()
+        .success();
+    let scene = &out.json()["scenes"][0];
+    assert_eq!(
+        scene["clips"][1]["brand"], "acme",
+        "the overriding clip template is used"
+    );
+    assert_eq!(
+        scene["clips"][1]["source_url"],
+        "https://example.com/hi.png"
+    );
+    assert_eq!(
+        scene["scripts"][0]["clothId"], "BG00009999",
+        "the added preset is used"
+    );
+    assert_eq!(
+        scene["clips"][0]["model"]["maskFile"], "M000045058_BG00009999H_alpha_INV.mp4",
+        "derived values follow the preset's ids"
+    );
+}
+
+#[test]
+fn a_spec_can_name_its_own_preset_files_and_inline_presets() {
+    let preset = std::fs::read_to_string(repo().join("templates/models/anna-navy-suit.yaml"))
+        .unwrap()
+        .replace("alias: anna-navy-suit", "alias: from-file");
+    let spec = "presets:\n  - models/from-file.yaml\navatar: { preset: from-file, placement: docs-sample }\nscenes:\n  - say: Hi\n";
+    let out = Test::new()
+        .write("models/from-file.yaml", preset)
+        .write("s.yaml", spec)
+        .args(["build", "s.yaml"])
+        .run()
+        .success();
+    assert_eq!(
+        out.json()["scenes"][0]["clips"][0]["top"],
+        146.74129135713008
+    );
+}
+
+#[test]
+fn avatar_can_be_named_by_model_and_clothing_ids() {
+    let spec = "avatar: { preset: M000045058/BG00002320 }\nscenes:\n  - say: Hi\n";
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .args(["build", "s.yaml"])
+        .run()
+        .success();
+    assert_eq!(
+        out.json()["scenes"][0]["clips"][0]["model"]["ai_name"],
+        "M000045058"
+    );
+}
+
+#[test]
+fn a_scene_without_the_presenter_cannot_have_speech() {
+    let spec = "avatar: { preset: anna-navy-suit }\nscenes:\n  - avatar: none\n    say: Hello\n";
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .args(["build", "s.yaml"])
+        .run()
+        .failure(1);
+    assert!(
+        out.stderr
+            .contains("a scene with `avatar: none` has no speech"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("s.yaml:4:10"), "{}", out.stderr);
+}
+
+#[test]
+fn each_and_when_repeat_and_drop_scenes_and_clips() {
+    let spec = r#"
+vars:
+  items: { type: list, default: [a, b, c] }
+  show: { type: boolean, default: false }
+avatar: { preset: anna-navy-suit }
+scenes:
+  - each: "{{ items }}"
+    as: letter
+    when: "{{ letter != 'b' }}"
+    say: "{{ loop.index }}/{{ loop.length }} {{ letter }}"
+    clips:
+      - each: [x, y]
+        text: "{{ letter }}{{ item }}"
+      - text: hidden
+        when: "{{ show }}"
+"#;
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .args(["build", "s.yaml"])
+        .run()
+        .success();
+    let scenes = out.json()["scenes"].as_array().unwrap().clone();
+    let said: Vec<&str> = scenes
+        .iter()
+        .map(|s| s["scripts"][0]["org"].as_str().unwrap())
+        .collect();
+    assert_eq!(said, ["1/3 a", "3/3 c"]);
+    let texts: Vec<&str> = scenes[1]["clips"].as_array().unwrap()[1..]
+        .iter()
+        .map(|c| c["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["cx", "cy"]);
+    assert_eq!(
+        scenes[1]["sceneIdx"], 1,
+        "sceneIdx counts scenes after expansion"
+    );
+}
