@@ -45,6 +45,25 @@ enum Command {
     Preview(PreviewArgs),
     /// Print the JSON Schema of the spec language (for editors' YAML plugins).
     Schema,
+    /// Write the shortest spec that compiles to a v3 project body (or a get-project response).
+    Decompile {
+        /// The project JSON: a body, or a get-project response with its `data.project`.
+        project: PathBuf,
+        /// Write the spec to FILE (new preset files go beside it) instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Model presets: list them, show one, or extract them from an editor-made project.
+    Presets {
+        #[command(subcommand)]
+        command: PresetsCommand,
+    },
+    /// Start a project: a spec, a sample CSV, the spec schema and a README in DIR.
+    Init {
+        /// The folder (created if missing; default: the current one).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -71,6 +90,34 @@ enum Command {
     },
     /// Serve an in-memory mock of the AI Studios API on 127.0.0.1, for tests and dry runs.
     MockServer(MockArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum PresetsCommand {
+    /// List the presets: alias, label, model/clothing ids, placements.
+    List {
+        /// A folder of templates whose models/ add to or override the built-in presets.
+        #[arg(long = "templates", value_name = "DIR")]
+        templates: Vec<PathBuf>,
+    },
+    /// Print a preset file, by alias or MODEL/CLOTHING ids.
+    Show {
+        name: String,
+        /// A folder of templates whose models/ add to or override the built-in presets.
+        #[arg(long = "templates", value_name = "DIR")]
+        templates: Vec<PathBuf>,
+    },
+    /// Write a preset file for each model/clothing among a project's avatar clips.
+    Extract {
+        /// The project JSON (a body or a get-project response), made in the editor.
+        project: PathBuf,
+        /// The preset's alias (default: <ai_name>-<emotion>, lowercased).
+        #[arg(long, value_name = "NAME")]
+        alias: Option<String>,
+        /// The folder to write the preset files into (default: the current one).
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -123,11 +170,14 @@ struct PreviewArgs {
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
     /// The CSV data row to draw, 1-based (default 1).
-    #[arg(long, value_name = "N", requires = "csv", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", requires = "csv", value_parser = crate::preview::parse_row)]
     row: Option<u64>,
     /// Write the HTML to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Draw again whenever the spec, a vars file, a template, a preset or the CSV changes.
+    #[arg(long, requires = "output")]
+    watch: bool,
 }
 
 #[derive(Args, Debug)]
@@ -526,16 +576,53 @@ fn dispatch(command: Command, color: bool) -> Result<(), Error> {
             crate::watch::watch(files, || report(check(), color))
         }
         Command::Preview(args) => {
+            let options = args.compile.options();
             let csv = args.csv.as_deref().map(|f| (f, args.row.unwrap_or(1)));
-            let (project, warnings) =
-                crate::preview::project(&args.compile.spec, &args.compile.options(), csv)?;
-            print_warnings(&warnings, color);
-            let html = crate::preview::storyboard(&project);
-            match &args.output {
-                Some(path) => emit::write_atomic(path, html.as_bytes())
-                    .map_err(|e| Error::io(format!("writing {}", crate::display_path(path)), e)),
-                None => emit::write_stdout(html.as_bytes()).map_err(|e| Error::io("writing stdout", e)),
+            let draw = || -> Result<(), Error> {
+                let (project, warnings) =
+                    crate::preview::project(&args.compile.spec, &options, csv)?;
+                print_warnings(&warnings, color);
+                let html = crate::preview::storyboard(&project);
+                match &args.output {
+                    Some(path) => {
+                        emit::write_atomic(path, html.as_bytes()).map_err(|e| {
+                            Error::io(format!("writing {}", crate::display_path(path)), e)
+                        })?;
+                        if args.watch {
+                            eprintln!("wrote {}", crate::display_path(path));
+                        }
+                        Ok(())
+                    }
+                    None => emit::write_stdout(html.as_bytes())
+                        .map_err(|e| Error::io("writing stdout", e)),
+                }
+            };
+            if !args.watch {
+                return draw();
             }
+            let extra: Vec<PathBuf> = args
+                .csv
+                .iter()
+                .filter(|c| c.as_os_str() != "-")
+                .cloned()
+                .collect();
+            let files = || {
+                crate::watch::inputs_of(
+                    &args.compile.spec,
+                    &options,
+                    &extra,
+                    args.output.as_deref(),
+                )
+            };
+            crate::watch::watch(files, || report(draw(), color))
+        }
+        Command::Init { dir } => {
+            for file in crate::init::init(&dir)? {
+                eprintln!("wrote {file}");
+            }
+            let shown = crate::display_path(&dir);
+            eprintln!("next: cd {shown} && vidspec build video.yaml --set name=Ada");
+            Ok(())
         }
         Command::Schema => emit::write_stdout(crate::check::SPEC_SCHEMA.as_bytes())
             .map_err(|e| Error::io("writing stdout", e)),
@@ -568,5 +655,24 @@ fn dispatch(command: Command, color: bool) -> Result<(), Error> {
             AuthCommand::Logout => crate::api::commands::auth_logout(),
         },
         Command::MockServer(args) => crate::api::commands::mock_server(args.options()),
+        Command::Decompile { project, output } => {
+            crate::decompile::command(&project, output.as_deref(), color)
+        }
+        Command::Presets { command } => match command {
+            PresetsCommand::List { templates } => crate::decompile::presets::list(&templates),
+            PresetsCommand::Show { name, templates } => {
+                crate::decompile::presets::show(&name, &templates)
+            }
+            PresetsCommand::Extract {
+                project,
+                alias,
+                output,
+            } => crate::decompile::presets::extract(
+                &project,
+                alias.as_deref(),
+                output.as_deref(),
+                color,
+            ),
+        },
     }
 }

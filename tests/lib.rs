@@ -4,6 +4,9 @@ mod support;
 
 mod api;
 
+mod authoring;
 mod batch;
 mod build;
+mod decompile;
 mod lint;
+mod preview;

@@ -141,7 +141,7 @@ fn preview_of_the_welcome_example_shows_a_frame_per_scene_in_a_real_browser() {
     for text in [
         "Welcome, Ada",
         "Hello Ada, welcome to the Pro plan.",
-        "Pro · 1 seats",
+        "Pro · 1 seat",
         "Reply to this email",
         "https://example.com/logo.png",
         "https://example.com/clip.mp4",

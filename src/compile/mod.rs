@@ -53,8 +53,31 @@ impl Program {
         for dir in &options.templates {
             library.add_dir(dir)?;
         }
+        let root = load::load_spec(spec_path)?;
+        Program::compile(root, spec_path, library, options)
+    }
+
+    /// Compiles a spec already parsed (`decompile` checks the spec it writes this way);
+    /// `spec_path` is where its preset files are found and what names the project by default.
+    pub fn from_tree(
+        root: yaml::Node,
+        spec_path: &Path,
+        options: &Options,
+    ) -> Result<Program, Error> {
+        let mut library = Library::builtin();
+        for dir in &options.templates {
+            library.add_dir(dir)?;
+        }
+        Program::compile(root, spec_path, library, options)
+    }
+
+    fn compile(
+        mut root: yaml::Node,
+        spec_path: &Path,
+        library: Library,
+        options: &Options,
+    ) -> Result<Program, Error> {
         let mut diags = Diagnostics::default();
-        let mut root = load::load_spec(spec_path)?;
         shape::check(&root, &shape::PROJECT, "the spec", &mut diags);
         let vars = Vars::parse(root.get("vars"), &mut diags);
 
@@ -145,15 +168,20 @@ impl Program {
 
     /// Renders one input set into a checked project.
     pub fn render(&self, inputs: &Inputs) -> Result<Lowered, Diagnostics> {
-        let scope = Scope::from_inputs(inputs);
-        let expanded = expand::expand(&self.root, &self.engine, &self.scene_files, &scope)?;
-        let lowered = self.lowerer(false).lower(&expanded)?;
+        let lowered = self.lower(inputs)?;
         let problems = check::check_project(&lowered.project, &lowered.origins, &self.schema);
         if problems.is_empty() {
             Ok(lowered)
         } else {
             Err(Diagnostics { items: problems })
         }
+    }
+
+    /// Expands and lowers one input set, without checking the project.
+    pub fn lower(&self, inputs: &Inputs) -> Result<Lowered, Diagnostics> {
+        let scope = Scope::from_inputs(inputs);
+        let expanded = expand::expand(&self.root, &self.engine, &self.scene_files, &scope)?;
+        self.lowerer(false).lower(&expanded)
     }
 
     fn lowerer(&self, partial: bool) -> Lowerer<'_> {

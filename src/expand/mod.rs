@@ -19,8 +19,9 @@ pub use engine::Engine;
 /// How deeply `use:` may nest (a scene template that uses another).
 const MAX_USE_DEPTH: usize = 8;
 
-/// Keys whose values are not templates: `vars` holds data, `presets` names files.
-const RAW_KEYS: &[&str] = &["vars", "presets"];
+/// Keys whose values are not templates: `vars` holds data, `presets` names files, `extra`
+/// holds JSON fields merged verbatim into the output.
+const RAW_KEYS: &[&str] = &["vars", "presets", "extra"];
 
 /// Registers every template string of a spec tree with the engine, marking its node.
 pub fn compile(node: &mut Node, engine: &mut Engine, diags: &mut Diagnostics) {
@@ -187,6 +188,8 @@ impl Expander<'_> {
                     .map(|(key, value)| {
                         let value = if key.name == "clips" {
                             self.list(value, scope, ListKind::Clips)
+                        } else if key.name == "extra" {
+                            value.clone()
                         } else {
                             self.value(value, scope)
                         };

@@ -55,6 +55,7 @@ pub static AVATAR: Shape = Map(&[
     ("layer", &Any),
     ("opacity", &Any),
     ("tag", &Any),
+    ("extra", &Any),
 ]);
 
 static VAR: Shape = Map(&[
@@ -81,6 +82,7 @@ pub static SCENE: Shape = Map(&[
     ("each", &Any),
     ("as", &Any),
     ("when", &Any),
+    ("extra", &Any),
 ]);
 
 /// Keys of the spec file itself.
@@ -97,6 +99,7 @@ pub static PROJECT: Shape = Map(&[
     ("presets", &Any),
     ("avatar", &AVATAR),
     ("scenes", &SeqOf(&SCENE)),
+    ("extra", &Any),
 ]);
 
 /// Keys every clip may have.
@@ -118,6 +121,7 @@ pub const CLIP_COMMON: &[(&str, &Shape)] = &[
     ("when", &Any),
     ("each", &Any),
     ("as", &Any),
+    ("extra", &Any),
 ];
 
 /// The clip kinds: the key naming the content, and the keys only that kind has.

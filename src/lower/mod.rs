@@ -48,7 +48,8 @@ pub struct Lowerer<'a> {
 
 const ORIENTATIONS: [&str; 2] = ["landscape", "portrait"];
 const RESOLUTIONS: [&str; 4] = ["4k", "1080", "720", "480"];
-const DEFAULT_FONT: &str = "Noto Sans CJK";
+/// The font of a text clip that names none.
+pub const DEFAULT_FONT: &str = "Noto Sans CJK";
 
 impl Lowerer<'_> {
     pub fn lower(&self, spec: &Node) -> Result<Lowered, Diagnostics> {
@@ -178,7 +179,33 @@ impl Run<'_, '_> {
             }
         };
         out.insert("scenes".into(), Value::Array(scenes));
-        Value::Object(out)
+        let mut project = Value::Object(out);
+        self.merge_extra(spec.get("extra"), &mut project, "");
+        project
+    }
+
+    /// Merges an `extra:` mapping into an output object: its fields are taken verbatim (no
+    /// templates) and override what lowering built.
+    fn merge_extra(&mut self, extra: Option<&Node>, target: &mut Value, pointer: &str) {
+        let Some(extra) = extra else {
+            return;
+        };
+        let (NodeKind::Map(entries), Value::Object(out)) = (&extra.kind, target) else {
+            self.error(
+                format!(
+                    "`extra` is a mapping of JSON fields, found {}",
+                    extra.type_name()
+                ),
+                &extra.span,
+            );
+            return;
+        };
+        for (key, value) in entries {
+            let escaped = key.name.replace('~', "~0").replace('/', "~1");
+            self.origins
+                .record(format!("{pointer}/{escaped}"), &value.span);
+            out.insert(key.name.clone(), value.to_json());
+        }
     }
 
     fn fallback<T: Into<Value>>(&self, value: T, node: &Node) -> Placed {
@@ -258,7 +285,7 @@ impl Run<'_, '_> {
         let watermark = self
             .boolean(scene, "watermark")
             .map_or(Value::Bool(false), |p| p.value);
-        json!({
+        let mut out = json!({
             "background": background,
             "watermark": watermark,
             "scripts": [{
@@ -271,7 +298,9 @@ impl Run<'_, '_> {
             "clips": clips,
             "thumbnailUrl": null,
             "sceneIdx": index,
-        })
+        });
+        self.merge_extra(scene.get("extra"), &mut out, &pointer);
+        out
     }
 
     fn background(&mut self, scene: &Node, pointer: &str) -> Value {
@@ -436,12 +465,10 @@ impl Run<'_, '_> {
         if let Some(tag) = avatar.get("tag").and_then(|n| self.string_of(n, "tag")) {
             fields.push(("tag", tag));
         }
-        self.fill(
-            "aiModel",
-            &fields,
-            &format!("{pointer}/clips/0"),
-            &scene.span,
-        )
+        let at = format!("{pointer}/clips/0");
+        let mut clip = self.fill("aiModel", &fields, &at, &scene.span)?;
+        self.merge_extra(avatar.get("extra"), &mut clip, &at);
+        Some(clip)
     }
 
     fn placement(
@@ -683,7 +710,33 @@ impl Run<'_, '_> {
         common.extend(self.shadow(clip).map(|s| ("shadow", s)));
         common.extend(self.string(clip, "tag").map(|t| ("tag", t)));
         common.append(&mut fields);
-        self.fill(clip_type, &common, pointer, &clip.span)
+        let mut value = self.fill(clip_type, &common, pointer, &clip.span)?;
+        if let Some(extra) = clip.get("extra") {
+            self.merge_extra(Some(extra), &mut value, pointer);
+            self.refit_box(pointer, extra, &mut value);
+        }
+        Some(value)
+    }
+
+    /// After `extra` changed a text clip, its estimated box follows the output: a dimension
+    /// `extra` gives is no longer estimated, and a text or size it gives is measured.
+    fn refit_box(&mut self, pointer: &str, extra: &Node, clip: &mut Value) {
+        let Some(at) = self
+            .estimated_boxes
+            .iter()
+            .position(|b| b.pointer == pointer)
+        else {
+            return;
+        };
+        let estimated = &mut self.estimated_boxes[at];
+        estimated.width &= extra.get("width").is_none();
+        estimated.height &= extra.get("height").is_none();
+        if extra.get("text").is_some() || extra.get("fontSize").is_some() {
+            estimated.fit(clip);
+        }
+        if !estimated.width && !estimated.height {
+            self.estimated_boxes.remove(at);
+        }
     }
 
     fn fill(
@@ -911,7 +964,8 @@ fn describe(node: &Node) -> String {
     }
 }
 
-fn looks_like_color(text: &str) -> bool {
+/// Whether a scene's `background` string is a colour (else it is an image URL).
+pub fn looks_like_color(text: &str) -> bool {
     let t = text.trim().to_ascii_lowercase();
     t.starts_with('#')
         || t.starts_with("rgb")
@@ -954,9 +1008,13 @@ impl EstimatedBox {
     /// Estimates the box again from the clip's current text and size (after a row's text
     /// was filled in), for the dimensions the spec did not give.
     pub fn reestimate(&self, project: &mut Value) {
-        let Some(clip) = project.pointer_mut(&self.pointer) else {
-            return;
-        };
+        if let Some(clip) = project.pointer_mut(&self.pointer) {
+            self.fit(clip);
+        }
+    }
+
+    /// Estimates the box of `clip` (a text clip) from its text and size.
+    fn fit(&self, clip: &mut Value) {
         let text = clip["text"].as_str().unwrap_or_default();
         let (w, h) = text_box(text, clip["fontSize"].as_f64().unwrap_or(48.0));
         if self.width {
