@@ -264,7 +264,7 @@ fn rate_limited_and_failed_requests_are_retried_until_they_succeed() {
     let started = Instant::now();
     let out = api.run(&["models", "--verbose"]).success();
     assert!(out.stdout.contains("M000045058"), "{}", out.stdout);
-    assert!(out.stderr.contains("→ 429"), "{}", out.stderr);
+    out.stderr_has("→ 429");
     let stats = api.mock.stats();
     assert_eq!(stats["requests"]["models"], 2, "{stats}");
     assert_eq!(stats["statuses"]["429"], 1, "{stats}");
@@ -315,7 +315,7 @@ fn dropped_connections_are_retried_for_reads_but_a_dropped_create_is_reported_un
             journal_arg,
         ])
         .failure(4);
-    assert!(out.stderr.contains("outcome is unknown"), "{}", out.stderr);
+    out.stderr_has("outcome is unknown");
     assert_eq!(
         api.mock.requests("create"),
         1,
@@ -333,7 +333,7 @@ fn dropped_connections_are_retried_for_reads_but_a_dropped_create_is_reported_un
             journal_arg,
         ])
         .failure(4);
-    assert!(out.stderr.contains("--retry-unknown"), "{}", out.stderr);
+    out.stderr_has("--retry-unknown");
     assert_eq!(
         api.mock.requests("create"),
         1,
@@ -362,12 +362,8 @@ fn bad_requests_and_missing_projects_are_not_retried() {
     let out = api
         .run(&["submit-projects", bad.to_str().unwrap()])
         .failure(3);
-    assert!(
-        out.stderr.contains(
-            "row 1: failed: POST /api/odin/v3/editor/project: HTTP 400, code INVALID_PROJECT"
-        ),
-        "{}",
-        out.stderr
+    out.stderr_has(
+        "row 1: failed: POST /api/odin/v3/editor/project: HTTP 400, code INVALID_PROJECT",
     );
     assert_eq!(api.mock.requests("create"), 1);
 
@@ -482,11 +478,7 @@ fn a_killed_run_rerun_with_its_journal_creates_no_row_twice() {
         out.stderr
     );
     for row in &unknown {
-        assert!(
-            out.stderr.contains(&format!("row {row}: outcome unknown")),
-            "{}",
-            out.stderr
-        );
+        out.stderr_has(&format!("row {row}: outcome unknown"));
     }
     let stats = api.mock.stats();
     let names = assert_no_duplicates(&stats);
@@ -560,7 +552,7 @@ fn ctrl_c_finishes_requests_in_flight_exits_130_and_a_rerun_completes_every_row_
         .success();
     let done = records.len();
     let line = format!("200 rows: {} created, {done} already created", 200 - done);
-    assert!(out.stderr.contains(&line), "{}", out.stderr);
+    out.stderr_has(&line);
     assert_eq!(rows_with(&journal(&journal_path), "created").len(), 200);
     let stats = api.mock.stats();
     assert_no_duplicates(&stats);
@@ -605,11 +597,7 @@ fn secrets_never_appear_in_output_even_verbose_and_files_are_private() {
         .args(["models", "--verbose", "--api-base", &refused.url])
         .run()
         .failure(4);
-    assert!(
-        out.stderr.contains("refused the credentials"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("refused the credentials");
     outputs.push(out.stdout + &out.stderr);
 
     let cache: Value =
@@ -689,7 +677,7 @@ fn login_saves_credentials_that_later_commands_use_and_logout_forgets_them() {
         .args(["models", "--api-base", &api.mock.url])
         .run()
         .failure(4);
-    assert!(out.stderr.contains("no credentials"), "{}", out.stderr);
+    out.stderr_has("no credentials");
 }
 
 #[test]

@@ -93,11 +93,7 @@ fn a_bad_cell_fails_its_row_naming_row_and_column_and_the_others_are_produced() 
         "{}",
         out.stderr
     );
-    assert!(
-        out.stderr.contains("batch: 2 ok, 2 failed, 4 rows"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("batch: 2 ok, 2 failed, 4 rows");
     let report: Vec<serde_json::Value> = out
         .file("report.jsonl")
         .lines()
@@ -117,11 +113,7 @@ fn an_empty_required_cell_is_a_row_error() {
         .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
         .run()
         .failure(3);
-    assert!(
-        out.stderr.contains("row 1, column name: the cell is empty"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("row 1, column name: the cell is empty");
     assert_eq!(lines(&out.stdout).len(), 1);
 }
 
@@ -141,11 +133,7 @@ fn an_unknown_column_is_warned_about_once() {
         "{}",
         out.stderr
     );
-    assert!(
-        out.stderr.contains("did you mean `plan`?"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("did you mean `plan`?");
 }
 
 #[test]
@@ -242,17 +230,9 @@ fn hostile_output_paths_never_write_outside_the_output_folder() {
     everything.sort();
     assert_eq!(everything, ["out", "out/safe.json", "rows.csv", "s.yaml"]);
     assert!(!std::path::Path::new("/etc/passwd.json").exists());
-    assert!(
-        out.stderr.contains("leaves the output folder out"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stderr.contains("contains a NUL byte"), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("batch: 1 ok, 4 failed"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("leaves the output folder out");
+    out.stderr_has("contains a NUL byte");
+    out.stderr_has("batch: 1 ok, 4 failed");
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

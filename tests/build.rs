@@ -388,11 +388,7 @@ fn a_huge_spec_is_refused_before_it_is_read() {
     let file = std::fs::File::create(test.path().join("huge.yaml")).unwrap();
     file.set_len(100 * 1024 * 1024).unwrap();
     let out = test.args(["build", "huge.yaml"]).run().failure(1);
-    assert!(
-        out.stderr.contains("huge.yaml is 104857600 bytes"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("huge.yaml is 104857600 bytes");
 }
 
 #[test]
@@ -512,7 +508,7 @@ fn a_scene_without_the_presenter_cannot_have_speech() {
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("s.yaml:4:10"), "{}", out.stderr);
+    out.stderr_has("s.yaml:4:10");
 }
 
 #[test]

@@ -337,11 +337,7 @@ fn presets_list_and_show_name_the_built_in_preset() {
         .args(["presets", "show", "anna-navy-siut"])
         .run()
         .failure(1);
-    assert!(
-        missing.stderr.contains("did you mean `anna-navy-suit`?"),
-        "{}",
-        missing.stderr
-    );
+    missing.stderr_has("did you mean `anna-navy-suit`?");
 }
 
 /// Random specs, deterministic by seed: whatever vidspec builds from them, decompiling

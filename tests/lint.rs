@@ -25,11 +25,7 @@ fn deny_warnings_turns_lints_into_failure() {
         .args(["check", "s.yaml", "--deny-warnings"])
         .run()
         .failure(1);
-    assert!(
-        out.stderr.contains("warning: speech contains `<b>`"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("warning: speech contains `<b>`");
     assert!(
         out.stderr
             .contains("--deny-warnings turns them into errors"),

@@ -213,11 +213,7 @@ fn preview_of_a_row_past_the_end_is_a_usage_error() {
         .args(["preview", "s.yaml", "--csv", "rows.csv", "--row", "3"])
         .run()
         .failure(2);
-    assert!(
-        out.stderr.contains("--row 3: rows.csv has 1 data row"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("--row 3: rows.csv has 1 data row");
 }
 
 #[test]

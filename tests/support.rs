@@ -160,6 +160,17 @@ impl Output {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 
+    /// Asserts that stderr contains `needle`, printing stderr when it does not.
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Output {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
     /// A file the run wrote into the test's folder.
     pub fn file(&self, name: &str) -> String {
         std::fs::read_to_string(self.dir.path().join(name))

@@ -4,7 +4,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -118,7 +117,7 @@ impl Credentials {
     pub fn save(&self) -> Result<PathBuf, Error> {
         let path = credentials_path().ok_or_else(no_home)?;
         let bytes = serde_json::to_vec_pretty(self).expect("credentials serialize");
-        write_private(&path, &bytes)
+        crate::emit::write_private(&path, &bytes)
             .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
         Ok(path)
     }
@@ -202,44 +201,8 @@ impl CachedToken {
     /// Writes the cache file: mode 0600, through a temporary file and a rename.
     pub fn store(&self, path: &Path) -> std::io::Result<()> {
         let bytes = serde_json::to_vec_pretty(self).expect("tokens serialize");
-        write_private(path, &bytes)
+        crate::emit::write_private(path, &bytes)
     }
-}
-
-/// Writes `bytes` to `path` readable by the owner only, atomically (temp file + rename); the
-/// folder is created (mode 0700) if missing.
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir)?;
-    }
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let temp = dir.join(format!(
-        ".{name}.{}.{:08x}.tmp",
-        std::process::id(),
-        fastrand::u32(..)
-    ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let result = (|| {
-        let mut file = options.open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }
 
 /// The token shared by every request of a client. A renewal happens under the lock, so
