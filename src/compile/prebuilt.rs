@@ -26,6 +26,7 @@ use crate::emit::Format;
 use crate::expand::{self, SYMBOL, Scope};
 use crate::load::yaml::{Node, NodeKind};
 use crate::lower::EstimatedBox;
+use crate::lower::json_path::{Path, Step, at_mut, visit_strings};
 
 /// Keys whose values decide structure: a row value there rules out prebuilding.
 const STRUCTURAL: &[&str] = &["each", "as", "when", "use", "with"];
@@ -33,12 +34,6 @@ const STRUCTURAL: &[&str] = &["each", "as", "when", "use", "with"];
 const RULE_KEYS: &[&str] = &["id", "sceneIdx", "modelId", "clothId", "ai_name", "emotion"];
 /// Marks an estimated text box dimension in the byte segments.
 const BOX: char = '\u{E002}';
-
-#[derive(Debug, Clone)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
 
 /// One piece of a serialized prebuilt document.
 #[derive(Debug)]
@@ -64,7 +59,7 @@ pub struct Prebuilt {
     pub origins: Origins,
     boxes: Vec<EstimatedBox>,
     /// Template id → the paths where its value lands.
-    slots: Vec<(u32, Vec<Vec<Step>>)>,
+    slots: Vec<(u32, Vec<Path>)>,
     /// The document as segments, pretty and compact, when filling bytes is sound.
     segments: Option<[Vec<Part>; 2]>,
     box_sources: Vec<BoxSource>,
@@ -109,8 +104,7 @@ impl Prebuilt {
         )
         .ok()?;
         let lowered = program.lowerer(true).lower(&expanded).ok()?;
-        let mut slots: HashMap<u32, Vec<Vec<Step>>> = HashMap::new();
-        find_symbols(&lowered.project, &mut Vec::new(), &mut slots).ok()?;
+        let slots = find_symbols(&lowered.project).ok()?;
         let mut slots: Vec<_> = slots.into_iter().collect();
         slots.sort_by_key(|(id, _)| *id);
         let mut prebuilt = Prebuilt {
@@ -142,7 +136,7 @@ impl Prebuilt {
             let mut probed = self.project.clone();
             for (_, paths) in &self.slots {
                 for path in paths {
-                    *at(&mut probed, path) = Value::String(probe.to_owned());
+                    *at_mut(&mut probed, path) = Value::String(probe.to_owned());
                 }
             }
             for estimated in &self.boxes {
@@ -243,7 +237,7 @@ impl Prebuilt {
         let mut project = self.project.clone();
         for (id, paths) in &self.slots {
             for path in paths {
-                *at(&mut project, path) = Value::String(texts[id].clone());
+                *at_mut(&mut project, path) = Value::String(texts[id].clone());
             }
         }
         for estimated in &self.boxes {
@@ -261,13 +255,6 @@ impl Prebuilt {
             Err(Diagnostics { items: problems })
         }
     }
-}
-
-fn at<'v>(value: &'v mut Value, path: &[Step]) -> &'v mut Value {
-    path.iter().fold(value, |target, step| match step {
-        Step::Key(k) => &mut target[k.as_str()],
-        Step::Index(i) => &mut target[*i],
-    })
 }
 
 /// The template id of a placeholder string; `Some(Err)` for text that holds a placeholder
@@ -349,34 +336,17 @@ fn only_in_plain_places(node: &Node, dependent: &HashSet<u32>, structural: bool)
 }
 
 /// Finds every placeholder in the lowered project.
-fn find_symbols(
-    value: &Value,
-    path: &mut Vec<Step>,
-    slots: &mut HashMap<u32, Vec<Vec<Step>>>,
-) -> Result<(), Unfit> {
-    match value {
-        Value::String(s) => match parse_symbol(s) {
+fn find_symbols(value: &Value) -> Result<HashMap<u32, Vec<Path>>, Unfit> {
+    let mut slots: HashMap<u32, Vec<Path>> = HashMap::new();
+    visit_strings(value, &mut |path, s| {
+        match parse_symbol(s) {
             Some(Ok(id)) => slots.entry(id).or_default().push(path.clone()),
             Some(Err(())) => return Err(Unfit),
             None => {}
-        },
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                path.push(Step::Index(i));
-                find_symbols(item, path, slots)?;
-                path.pop();
-            }
         }
-        Value::Object(map) => {
-            for (k, v) in map {
-                path.push(Step::Key(k.clone()));
-                find_symbols(v, path, slots)?;
-                path.pop();
-            }
-        }
-        _ => {}
-    }
-    Ok(())
+        Ok(())
+    })?;
+    Ok(slots)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! `script`) are filled in here. Every value placed is recorded in [`Origins`] with the spec
 //! span that produced it, so `check` can point at the spec.
 
+pub mod json_path;
 pub mod preset;
 pub mod skeleton;
 

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::check::Origins;
 use crate::diag::{Diagnostic, Span};
 use crate::expand::Engine;
+use crate::lower::json_path::{Path, at_mut, pointer, visit_strings};
 
 const TOKEN: char = '\u{E000}';
 
@@ -24,16 +25,10 @@ pub struct Placed {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
-enum Segment {
-    Key(String),
-    Index(usize),
-}
-
 #[derive(Debug)]
 struct Skeleton {
     value: Value,
-    slots: Vec<(Vec<Segment>, String)>,
+    slots: Vec<(Path, String)>,
 }
 
 /// A clip type and the fields present: what a skeleton depends on.
@@ -55,13 +50,13 @@ impl Skeletons {
     }
 
     /// Builds the clip of type `clip_type` from its fields, recording where each value came
-    /// from under `pointer`.
+    /// from under the JSON pointer `base`.
     pub fn fill(
         &self,
         engine: &Engine,
         clip_type: &str,
         fields: &[(&'static str, Placed)],
-        pointer: &str,
+        base: &str,
         origins: &mut Origins,
     ) -> Result<Value, Diagnostic> {
         let skeleton = self.skeleton(engine, clip_type, fields)?;
@@ -70,22 +65,8 @@ impl Skeletons {
             let Some((_, placed)) = fields.iter().find(|(k, _)| k == key) else {
                 continue;
             };
-            let mut target = &mut clip;
-            let mut at = pointer.to_owned();
-            for segment in path {
-                target = match segment {
-                    Segment::Key(k) => {
-                        at.push('/');
-                        at.push_str(&k.replace('~', "~0").replace('/', "~1"));
-                        &mut target[k.as_str()]
-                    }
-                    Segment::Index(i) => {
-                        at.push_str(&format!("/{i}"));
-                        &mut target[*i]
-                    }
-                };
-            }
-            *target = placed.value.clone();
+            *at_mut(&mut clip, path) = placed.value.clone();
+            let at = pointer(base, path);
             origins.record(at, &placed.span);
         }
         Ok(clip)
@@ -118,8 +99,7 @@ impl Skeletons {
         let value: Value = serde_json::from_str(&text).map_err(|e| {
             Diagnostic::error(format!("clip template {file} did not produce JSON: {e}"))
         })?;
-        let mut slots = Vec::new();
-        find_slots(&value, &mut Vec::new(), &mut slots).map_err(|key| {
+        let slots = find_slots(&value).map_err(|key| {
             Diagnostic::error(format!(
                 "clip template {file} computes with `{key}`; clip templates may only place values"
             ))
@@ -133,37 +113,20 @@ impl Skeletons {
     }
 }
 
-fn find_slots(
-    value: &Value,
-    path: &mut Vec<Segment>,
-    slots: &mut Vec<(Vec<Segment>, String)>,
-) -> Result<(), String> {
-    match value {
-        Value::String(s) => {
-            if let Some(key) = s.strip_prefix(TOKEN) {
-                if key.contains(TOKEN) {
-                    return Err(key.replace(TOKEN, ""));
-                }
-                slots.push((path.clone(), key.to_owned()));
-            } else if let Some(i) = s.find(TOKEN) {
-                return Err(s[i + TOKEN.len_utf8()..].to_owned());
+/// The slots of a rendered skeleton; a token inside a longer string means the template
+/// computed with a value (the error names it).
+fn find_slots(value: &Value) -> Result<Vec<(Path, String)>, String> {
+    let mut slots = Vec::new();
+    visit_strings(value, &mut |path, s| {
+        if let Some(key) = s.strip_prefix(TOKEN) {
+            if key.contains(TOKEN) {
+                return Err(key.replace(TOKEN, ""));
             }
+            slots.push((path.clone(), key.to_owned()));
+        } else if let Some(i) = s.find(TOKEN) {
+            return Err(s[i + TOKEN.len_utf8()..].to_owned());
         }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                path.push(Segment::Index(i));
-                find_slots(item, path, slots)?;
-                path.pop();
-            }
-        }
-        Value::Object(map) => {
-            for (k, v) in map {
-                path.push(Segment::Key(k.clone()));
-                find_slots(v, path, slots)?;
-                path.pop();
-            }
-        }
-        _ => {}
-    }
-    Ok(())
+        Ok(())
+    })?;
+    Ok(slots)
 }

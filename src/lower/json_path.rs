@@ -1,0 +1,68 @@
+//! Paths into JSON documents: finding the marked strings of a document once (the slots of a
+//! clip skeleton, the placeholders of a prebuilt project) and reaching them again cheaply.
+
+use serde_json::Value;
+
+/// One step into a JSON value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A path from a document's root.
+pub type Path = Vec<Step>;
+
+/// Calls `visit` with every string in `value` and its path; stops at the first error.
+pub fn visit_strings<E>(
+    value: &Value,
+    visit: &mut impl FnMut(&Path, &str) -> Result<(), E>,
+) -> Result<(), E> {
+    fn walk<E>(
+        value: &Value,
+        path: &mut Path,
+        visit: &mut impl FnMut(&Path, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match value {
+            Value::String(s) => visit(path, s)?,
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Step::Index(i));
+                    walk(item, path, visit)?;
+                    path.pop();
+                }
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    path.push(Step::Key(k.clone()));
+                    walk(v, path, visit)?;
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    walk(value, &mut Vec::new(), visit)
+}
+
+/// The value at `path` (which must exist).
+pub fn at_mut<'v>(value: &'v mut Value, path: &[Step]) -> &'v mut Value {
+    path.iter().fold(value, |target, step| match step {
+        Step::Key(k) => &mut target[k.as_str()],
+        Step::Index(i) => &mut target[*i],
+    })
+}
+
+/// `path` as a JSON pointer below `base`.
+pub fn pointer(base: &str, path: &[Step]) -> String {
+    let mut out = base.to_owned();
+    for step in path {
+        out.push('/');
+        match step {
+            Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Step::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
+}
