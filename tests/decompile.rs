@@ -262,7 +262,7 @@ fn presets_extract_from_the_seed_gives_the_built_in_preset() {
     let out = Test::new()
         .arg("presets")
         .arg("extract")
-        .arg(repo().join("../shared/fixtures/seed-project.json"))
+        .arg(crate::support::fixture_path("seed-project.json"))
         .args(["-o", "models"])
         .run()
         .success();

@@ -12,9 +12,14 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The vendor fixtures beside the repository (`../shared/fixtures`).
+/// The path of a vendor fixture.
+pub fn fixture_path(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// The vendor's documented request bodies (`tests/fixtures/*.json`).
 pub fn fixture(name: &str) -> serde_json::Value {
-    let path = repo().join("../shared/fixtures").join(name);
+    let path = fixture_path(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
