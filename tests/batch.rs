@@ -435,3 +435,17 @@ fn prebuilt_rows_equal_full_compiles() {
         "the fast path serves most examples ({prebuilt_seen})"
     );
 }
+
+#[test]
+fn a_row_that_breaks_the_spec_names_the_row_and_the_spec_location() {
+    let spec = "vars:\n  form: { type: string, default: Circle }\navatar: { preset: anna-navy-suit }\nscenes:\n  - say: Hi\n    clips:\n      - shape: \"{{ form }}\"\n";
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .write("rows.csv", "form\nStar\nBlob\n")
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .run()
+        .failure(3);
+    out.stderr_has("row 2: invalid project at /scenes/0/clips/1/shapeName: \"Blob\" is not one of");
+    out.stderr_has("--> s.yaml:7:16");
+    assert_eq!(lines(&out.stdout).len(), 1);
+}
