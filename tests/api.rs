@@ -759,3 +759,32 @@ fn batch_submit_creates_each_good_row_once_and_a_rerun_with_the_journal_creates_
     );
     assert_eq!(api.mock.requests("create"), 40);
 }
+
+#[test]
+fn a_reordered_csv_with_a_new_row_on_top_creates_only_the_new_row() {
+    let api = Api::new(&[]);
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let journal = api.path("j.journal");
+    let submit = |csv: &str| {
+        let path = api.path("people.csv");
+        std::fs::write(&path, csv).unwrap();
+        api.run(&[
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            path.to_str().unwrap(),
+            "--submit",
+            "--journal",
+            journal.to_str().unwrap(),
+        ])
+    };
+    submit("name\nann\nbob\ncy\n").success();
+    let second = submit("name\nzed\ncy\nann\nbob\n").success();
+    assert_eq!(second.stdout.lines().count(), 4, "{}", second.stdout);
+    let names = assert_no_duplicates(&api.mock.stats());
+    assert_eq!(names.len(), 4, "only `zed` was new: {names:?}");
+    let third = submit("name\nzed\ncy\nann\nbobby\n").success();
+    third.stderr_has("row 4: changed since it was created as project");
+    assert_eq!(assert_no_duplicates(&api.mock.stats()).len(), 5);
+}

@@ -65,13 +65,13 @@ impl Record {
 
 /// What a rerun does with a row, given the journal.
 #[derive(Debug, PartialEq)]
-pub enum Plan<'a> {
+pub enum Plan {
     /// Never submitted, failed, or changed since: submit it.
     Submit,
     /// Created (or exported) with the same content: skip it.
-    Done(&'a Record),
+    Done(Record),
     /// Sent with the same content, outcome unknown: report it; submit only with `--retry-unknown`.
-    Unknown(&'a Record),
+    Unknown(Record),
 }
 
 /// The journal of one run: what earlier runs recorded, and the file new records go to.
@@ -80,6 +80,9 @@ pub struct Journal {
     path: Option<PathBuf>,
     file: Option<File>,
     last: HashMap<u64, Record>,
+    /// The last record of each project content, whatever row it was on: a CSV that was
+    /// reordered or grew rows at the top still finds what was created.
+    by_hash: HashMap<String, Record>,
     /// Lines that could not be read (a torn last line after a crash, say).
     pub unreadable: usize,
 }
@@ -108,9 +111,7 @@ impl Journal {
         };
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             match serde_json::from_str::<Record>(line) {
-                Ok(record) => {
-                    journal.last.insert(record.row, record);
-                }
+                Ok(record) => journal.remember(record),
                 Err(_) => journal.unreadable += 1,
             }
         }
@@ -128,16 +129,42 @@ impl Journal {
         self.path.as_deref()
     }
 
-    /// What to do with `row`, whose project hashes to `hash`.
-    pub fn plan(&self, row: u64, hash: &str) -> Plan<'_> {
-        match self.last.get(&row) {
-            Some(record) if record.hash == hash => match record.status {
-                Status::Created | Status::Exported => Plan::Done(record),
-                Status::Unknown => Plan::Unknown(record),
+    fn remember(&mut self, record: Record) {
+        self.by_hash.insert(record.hash.clone(), record.clone());
+        self.last.insert(record.row, record);
+    }
+
+    /// What to do with a project that hashes to `hash`. The content decides, not the
+    /// row number: the same project on another row (the CSV was reordered) is the same video.
+    pub fn plan(&self, hash: &str) -> Plan {
+        match self.by_hash.get(hash) {
+            Some(record) => match record.status {
+                Status::Created | Status::Exported => Plan::Done(record.clone()),
+                Status::Unknown => Plan::Unknown(record.clone()),
                 Status::Failed => Plan::Submit,
             },
-            _ => Plan::Submit,
+            None => Plan::Submit,
         }
+    }
+
+    /// Records that `row` now holds the already created project `project_id` (the CSV was
+    /// reordered), so the journal's rows stay current; nothing is written when they are.
+    pub fn adopt(&mut self, row: u64, hash: &str, project_id: &str) -> std::io::Result<()> {
+        if self.last.get(&row).is_some_and(|r| r.hash == hash) {
+            return Ok(());
+        }
+        let mut record = Record::new(row, hash, Status::Created);
+        record.project_id = Some(project_id.to_owned());
+        self.append(record)
+    }
+
+    /// The project id created earlier for `row` when the row's content has changed since
+    /// (so a new project will be created for it).
+    pub fn changed_since(&self, row: u64, hash: &str) -> Option<String> {
+        let earlier = self.last.get(&row)?;
+        let created = matches!(earlier.status, Status::Created | Status::Exported);
+        (created && earlier.hash != hash && self.plan(hash) == Plan::Submit)
+            .then(|| earlier.project_id.clone().unwrap_or_default())
     }
 
     /// Appends one record and flushes it to the file.
@@ -148,7 +175,7 @@ impl Journal {
             file.write_all(&line)?;
             file.flush()?;
         }
-        self.last.insert(record.row, record);
+        self.remember(record);
         Ok(())
     }
 
@@ -178,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn the_last_record_of_a_row_decides_what_a_rerun_does() {
+    fn the_last_record_of_a_content_decides_what_a_rerun_does() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.jsonl");
         {
@@ -190,11 +217,13 @@ mod tests {
             journal.append(record(3, "c", Status::Unknown)).unwrap();
         }
         let journal = Journal::open(&path).unwrap();
-        assert!(matches!(journal.plan(1, "a"), Plan::Done(_)));
-        assert_eq!(journal.plan(1, "changed"), Plan::Submit);
-        assert_eq!(journal.plan(2, "b"), Plan::Submit);
-        assert!(matches!(journal.plan(3, "c"), Plan::Unknown(_)));
-        assert_eq!(journal.plan(4, "d"), Plan::Submit);
+        assert!(matches!(journal.plan("a"), Plan::Done(_)));
+        assert_eq!(journal.plan("changed"), Plan::Submit);
+        assert_eq!(journal.changed_since(1, "changed").as_deref(), Some(""));
+        assert_eq!(journal.changed_since(1, "a"), None);
+        assert_eq!(journal.plan("b"), Plan::Submit);
+        assert!(matches!(journal.plan("c"), Plan::Unknown(_)));
+        assert_eq!(journal.plan("d"), Plan::Submit);
         assert_eq!(journal.latest().len(), 3);
     }
 
@@ -210,7 +239,7 @@ mod tests {
         drop(journal);
         let journal = Journal::open(&path).unwrap();
         assert_eq!(journal.unreadable, 1);
-        assert!(matches!(journal.plan(2, "b"), Plan::Done(_)));
+        assert!(matches!(journal.plan("b"), Plan::Done(_)));
     }
 
     #[test]

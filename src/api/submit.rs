@@ -206,10 +206,22 @@ pub async fn submit_all(
             continue;
         }
         let hash = hash_project(&item.project);
-        match lock(&journal).plan(item.row, &hash) {
+        if let Some(earlier) = lock(&journal).changed_since(item.row, &hash) {
+            eprintln!(
+                "row {}: changed since it was created as project {earlier}; creating a new project",
+                item.row
+            );
+        }
+        let plan = lock(&journal).plan(&hash);
+        match plan {
             Plan::Submit => {}
             Plan::Done(record) => {
                 let id = record.project_id.clone().unwrap_or_default();
+                let moved = lock(&journal).adopt(item.row, &hash, &id);
+                if let Err(e) = moved {
+                    summary.fatal = Some(format!("writing the journal: {e}"));
+                    break;
+                }
                 summary.already_created.push((item.row, id));
                 continue;
             }
@@ -313,7 +325,7 @@ impl Row {
     async fn run(self, body: Value) -> Outcome {
         let row = self.row;
         let mut intent = Record::new(row, &self.hash, Status::Unknown);
-        intent.error = Some("the request was in flight when the run stopped".into());
+        intent.error = Some("sent; no answer recorded yet".into());
         if let Err(reason) = self.record(intent) {
             return Outcome::Failed(row, reason);
         }
