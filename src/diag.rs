@@ -167,14 +167,20 @@ impl Diagnostic {
             Severity::Warning => ("warning", "1;33"),
         };
         let mut out = format!("{}: {}\n", paint(code, label), self.message);
+        // Notes line up under the snippet's `|`, whose column depends on the line number.
+        let gutter = self.span.as_ref().map_or(1, |span| {
+            let (line, _) = span.source.line_col(span.start);
+            line.to_string().len()
+        });
+        let pad = " ".repeat(gutter);
         if let Some(span) = &self.span {
             write_snippet(&mut out, span, &paint);
         }
         for (what, span) in &self.context {
-            let _ = writeln!(out, "  = {what} at {}", span.location());
+            let _ = writeln!(out, "{pad} = {what} at {}", span.location());
         }
         if let Some(help) = &self.help {
-            let _ = writeln!(out, "  = help: {help}");
+            let _ = writeln!(out, "{pad} = help: {help}");
         }
         out
     }

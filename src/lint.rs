@@ -77,8 +77,26 @@ pub fn lint(project: &Value, origins: &Origins, presets: &Presets) -> Vec<Diagno
                 Some("use plain text, or <p>/<span>"),
             );
         }
+        if let Some(color) = scene["background"]["source_color"].as_str() {
+            lints.color(color, &format!("{at}/background/source_color"));
+        }
         for (c, clip) in clips.iter().enumerate() {
             let here = format!("{at}/clips/{c}");
+            if clip["type"] != "aiModel" {
+                for key in ["fill", "backgroundColor", "stroke"] {
+                    if let Some(color) = clip[key].as_str() {
+                        lints.color(color, &format!("{here}/{key}"));
+                    }
+                }
+                if let Some(color) = clip["shadow"]["color"].as_str() {
+                    lints.color(color, &format!("{here}/shadow/color"));
+                }
+            }
+            if clip["type"] == "textImage"
+                && clip["text"].as_str().is_some_and(|t| t.trim().is_empty())
+            {
+                lints.warn(&format!("{here}/text"), "this text clip has no text", None);
+            }
             for key in ["source_url", "video_url"] {
                 if clip["type"] != "aiModel" {
                     if let Some(url) = clip[key].as_str() {
@@ -119,6 +137,11 @@ pub fn lint(project: &Value, origins: &Origins, presets: &Presets) -> Vec<Diagno
             }
         }
     }
+    // One warning per place: a spec-wide setting lints once, not once per scene.
+    let mut seen = std::collections::HashSet::new();
+    lints
+        .found
+        .retain(|w| seen.insert((w.message.clone(), w.span.as_ref().map(|s| s.location()))));
     lints.found
 }
 
@@ -137,6 +160,16 @@ impl Lints<'_> {
             warning = warning.with_help(help);
         }
         self.found.push(warning);
+    }
+
+    fn color(&mut self, text: &str, pointer: &str) {
+        if !is_color(text) {
+            self.warn(
+                pointer,
+                &format!("`{text}` does not look like a colour"),
+                Some("write `#rrggbb`, `rgb(r,g,b)`, `rgba(r,g,b,a)` or a colour name"),
+            );
+        }
     }
 
     /// Media must be fetchable by the service: http(s), or a path on the service itself.
@@ -164,6 +197,30 @@ impl Lints<'_> {
             );
         }
     }
+}
+
+/// Whether `text` reads as a CSS colour: `#rgb[a]`, `#rrggbb[aa]`, `rgb()`/`rgba()`/`hsl()`/
+/// `hsla()`, or a single colour word (`navy`).
+fn is_color(text: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase();
+    if let Some(hex) = t.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    for function in ["rgba(", "rgb(", "hsla(", "hsl("] {
+        if let Some(inner) = t.strip_prefix(function).and_then(|r| r.strip_suffix(')')) {
+            let parts: Vec<&str> = inner
+                .split([',', ' ', '/'])
+                .filter(|p| !p.is_empty())
+                .collect();
+            return (3..=4).contains(&parts.len())
+                && parts.iter().all(|p| {
+                    p.trim_end_matches(['%', 'g', 'd', 'e'])
+                        .parse::<f64>()
+                        .is_ok()
+                });
+        }
+    }
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphabetic())
 }
 
 /// The clip's box on the canvas: left, top, and its size times its scale.
@@ -198,6 +255,23 @@ fn foreign_markup(speech: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colours_in_the_usual_forms_are_recognised() {
+        for good in [
+            "#fff",
+            "#00000060",
+            "rgb(54,188,37)",
+            "rgba(0, 0, 0, 0.5)",
+            "hsl(120 50% 50%)",
+            "navy",
+        ] {
+            assert!(is_color(good), "{good}");
+        }
+        for bad in ["not a colour", "#ggg", "rgb(1,2)", "", "12"] {
+            assert!(!is_color(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn documented_speech_tags_are_fine_and_others_are_not() {

@@ -550,3 +550,20 @@ scenes:
         "sceneIdx counts scenes after expansion"
     );
 }
+
+#[test]
+fn a_number_written_where_text_is_expected_keeps_its_spelling() {
+    let spec = "vars:\n  price: { type: number, default: 1.50 }\navatar: { preset: anna-navy-suit }\nscenes:\n  - say: 1.50\n    clips:\n      - text: 010\n      - text: \"{{ price }}\"\n";
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .args(["build", "s.yaml"])
+        .run()
+        .success();
+    let scene = &out.json()["scenes"][0];
+    assert_eq!(scene["scripts"][0]["org"], "1.50");
+    assert_eq!(scene["clips"][1]["text"], "010");
+    assert_eq!(
+        scene["clips"][2]["text"], "1.5",
+        "a computed number prints as a number"
+    );
+}

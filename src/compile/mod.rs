@@ -32,7 +32,7 @@ pub struct Options {
 pub struct Program {
     root: yaml::Node,
     engine: Engine,
-    scene_files: BTreeMap<String, String>,
+    scene_files: BTreeMap<String, expand::SceneTemplate>,
     skeletons: Skeletons,
     presets: Presets,
     pub vars: Vars,
@@ -87,7 +87,10 @@ impl Program {
         for (name, entry) in &library.scenes {
             match engine.add_file(&entry.name, &entry.text) {
                 Ok(()) => {
-                    scene_files.insert(name.clone(), entry.name.clone());
+                    scene_files.insert(
+                        name.clone(),
+                        expand::SceneTemplate::new(&entry.name, &entry.text),
+                    );
                 }
                 Err(d) => diags.push(d),
             }

@@ -211,11 +211,29 @@ impl Engine {
 
     fn diagnose_file(&self, err: &minijinja::Error, names: &[String]) -> Diagnostic {
         let file = err.name().and_then(|n| self.files.get(n));
-        let vars = err
+        let mut vars: BTreeSet<String> = err
             .name()
             .and_then(|n| self.env.get_template(n).ok())
-            .map(|t| t.undeclared_variables(true).into_iter().collect())
+            .map(|t| t.undeclared_variables(false).into_iter().collect())
             .unwrap_or_default();
+        // The failing expression is on the error's line: name a variable read there.
+        let text = match (file, err.range(), err.line()) {
+            (Some(source), Some(range), _) => source.text.get(range).map(str::to_owned),
+            (Some(source), None, Some(line)) => {
+                source.text.lines().nth(line - 1).map(str::to_owned)
+            }
+            _ => None,
+        };
+        if let Some(text) = text {
+            let on_line: BTreeSet<String> = vars
+                .iter()
+                .filter(|v| mentions(&text, v))
+                .cloned()
+                .collect();
+            if !on_line.is_empty() {
+                vars = on_line;
+            }
+        }
         let diagnostic = explain(err, &vars, names);
         match (file, err.range(), err.line()) {
             (Some(source), Some(range), _) => {
@@ -228,6 +246,19 @@ impl Engine {
             _ => diagnostic,
         }
     }
+}
+
+/// Whether `text` reads the variable `name` (as a whole word).
+fn mentions(text: &str, name: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back().is_none_or(|c| !word(c));
+        let after = text[i + name.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !word(c));
+        before && after
+    })
 }
 
 /// The part of a scalar's span that holds its text verbatim (inside quotes), if it does.

@@ -6,6 +6,7 @@
 //! every string final: no templates are left for `lower`.
 
 pub mod engine;
+pub mod scene_template;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -15,6 +16,7 @@ use crate::diag::{Diagnostic, Diagnostics, Source, Span};
 use crate::load::shape;
 use crate::load::yaml::{self, Key, Node, NodeKind};
 pub use engine::Engine;
+pub use scene_template::SceneTemplate;
 
 /// How deeply `use:` may nest (a scene template that uses another).
 const MAX_USE_DEPTH: usize = 8;
@@ -92,7 +94,7 @@ pub fn symbol(id: u32) -> String {
 pub fn expand(
     root: &Node,
     engine: &Engine,
-    scenes: &BTreeMap<String, String>,
+    scenes: &BTreeMap<String, SceneTemplate>,
     scope: &Scope,
 ) -> Result<Node, Diagnostics> {
     expand_partially(root, engine, scenes, scope, &HashSet::new())
@@ -103,7 +105,7 @@ pub fn expand(
 pub fn expand_partially(
     root: &Node,
     engine: &Engine,
-    scenes: &BTreeMap<String, String>,
+    scenes: &BTreeMap<String, SceneTemplate>,
     scope: &Scope,
     symbolic: &HashSet<u32>,
 ) -> Result<Node, Diagnostics> {
@@ -125,7 +127,7 @@ pub fn expand_partially(
 struct Expander<'a> {
     engine: &'a Engine,
     /// Scene template name → the engine's file name for it.
-    scene_files: &'a BTreeMap<String, String>,
+    scene_files: &'a BTreeMap<String, SceneTemplate>,
     symbolic: &'a HashSet<u32>,
     diags: Diagnostics,
     use_depth: usize,
@@ -324,7 +326,7 @@ impl Expander<'_> {
                 );
             }
         }
-        let Some(file) = self.scene_files.get(&name) else {
+        let Some(template) = self.scene_files.get(&name) else {
             self.diags.push(
                 Diagnostic::error(format!("no scene template named `{name}`"))
                     .at(&name_node.span)
@@ -344,7 +346,13 @@ impl Expander<'_> {
             );
             return Vec::new();
         }
+        let file = &template.file;
         let args = item.get("with").map(|w| self.value(w, scope));
+        let problems = template.check_args(&name, args.as_ref(), name_node);
+        if !problems.is_empty() {
+            self.diags.extend(problems);
+            return Vec::new();
+        }
         let mut bindings = Vec::new();
         if let Some(args) = &args {
             match args.as_map() {

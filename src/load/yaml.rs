@@ -403,7 +403,8 @@ fn scalar(value: &str, style: ScalarStyle, tag: Option<&str>) -> Result<NodeKind
     })
 }
 
-fn number(text: &str) -> Option<NodeKind> {
+/// The number a plain scalar's text spells, if it spells one.
+pub fn number(text: &str) -> Option<NodeKind> {
     let first = text.as_bytes().first()?;
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
         return None;

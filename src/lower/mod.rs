@@ -467,7 +467,10 @@ impl Run<'_, '_> {
             fields.push(("tag", tag));
         }
         let at = format!("{pointer}/clips/0");
+        let language_span = language.span.clone();
         let mut clip = self.fill("aiModel", &fields, &at, &scene.span)?;
+        self.origins
+            .record(format!("{at}/model/language"), &language_span);
         self.merge_extra(avatar.get("extra"), &mut clip, &at);
         Some(clip)
     }
@@ -829,6 +832,14 @@ impl Run<'_, '_> {
     }
 
     fn string_of(&mut self, node: &Node, key: &str) -> Option<Placed> {
+        // A number written in the spec where text is expected keeps its spelling (`1.50`).
+        let written = node.span.text().trim();
+        if node.template.is_none()
+            && matches!(node.kind, NodeKind::Int(_) | NodeKind::Float(_))
+            && crate::load::yaml::number(written).is_some()
+        {
+            return Some(placed(Value::String(written.to_owned()), node));
+        }
         match as_text(&node.to_json()) {
             Some(text) => Some(placed(text, node)),
             None => {
