@@ -236,6 +236,19 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    // A prefix of one name only (`int` for `integer`) means that name.
+    let extending: Vec<&&str> = candidates
+        .iter()
+        .filter(|c| name.len() >= 2 && c.starts_with(name))
+        .collect();
+    if let [only] = extending.as_slice() {
+        return Some(only);
+    }
+    let lower = name.to_ascii_lowercase();
+    if let Some(same) = candidates.iter().find(|c| c.to_ascii_lowercase() == lower) {
+        return Some(same);
+    }
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))

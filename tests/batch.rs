@@ -445,7 +445,7 @@ fn a_row_that_breaks_the_spec_names_the_row_and_the_spec_location() {
         .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
         .run()
         .failure(3);
-    out.stderr_has("row 2: invalid project at /scenes/0/clips/1/shapeName: \"Blob\" is not one of");
+    out.stderr_has("row 2: `Blob` is not a valid `shape`");
     out.stderr_has("--> s.yaml:7:16");
     assert_eq!(lines(&out.stdout).len(), 1);
 }

@@ -263,12 +263,21 @@ impl Expander<'_> {
         };
         let list = self.value(each, scope).to_json();
         let serde_json::Value::Array(values) = list else {
+            let named = list.as_str().filter(|s| scope.vars.contains_key(*s));
+            let help = match named {
+                Some(name) => {
+                    format!("to repeat over the variable, write `each: \"{{{{ {name} }}}}\"`")
+                }
+                None => "give a YAML list, or a template that makes one: `each: \"{{ items }}\"`"
+                    .to_owned(),
+            };
             self.diags.push(
                 Diagnostic::error(format!(
                     "`each` must give a list, got {}",
                     crate::describe_json(&list)
                 ))
-                .at(&each.span),
+                .at(&each.span)
+                .with_help(help),
             );
             return Vec::new();
         };
@@ -295,14 +304,18 @@ impl Expander<'_> {
         let Some(when) = item.get("when") else {
             return true;
         };
-        match self.value(when, scope).kind {
+        let value = self.value(when, scope);
+        match value.kind {
             NodeKind::Bool(keep) => keep,
             NodeKind::Null if self.diags.has_errors() => false,
             _ => {
                 self.diags.push(
-                    Diagnostic::error("`when` must be true or false")
-                        .at(&when.span)
-                        .with_help("write a comparison, e.g. `when: \"{{ plan == 'Pro' }}\"`"),
+                    Diagnostic::error(format!(
+                        "`when` must be true or false, got {}",
+                        crate::describe_json(&value.to_json())
+                    ))
+                    .at(&when.span)
+                    .with_help("write a comparison, e.g. `when: \"{{ plan == 'Pro' }}\"`"),
                 );
                 false
             }

@@ -209,6 +209,11 @@ fn check_keys<'a>(
     for (key, value) in entries {
         match fields.clone().find(|(name, _)| *name == key.name) {
             Some((name, shape)) => check(value, shape, name, diags),
+            None if looks_like_a_split_value(&key.name) => diags.push(
+                Diagnostic::error(format!("unknown key `{}` in {what}", key.name))
+                    .at(&key.span)
+                    .with_help("a comma inside `{ … }` starts a new entry: quote values that contain commas, e.g. `color: \"rgb(1,2,3)\"`"),
+            ),
             None => {
                 let names = fields.clone().map(|(name, _)| *name);
                 diags.push(
@@ -219,4 +224,15 @@ fn check_keys<'a>(
             }
         }
     }
+}
+
+/// A "key" that is really the rest of a value cut at a comma (`rgb(1,2,3)` unquoted in a flow
+/// mapping gives the keys `2` and `3)`).
+fn looks_like_a_split_value(key: &str) -> bool {
+    let key = key.trim();
+    !key.is_empty()
+        && (key.contains(')')
+            || key
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ' '))
 }

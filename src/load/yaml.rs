@@ -202,6 +202,11 @@ pub fn parse(source: &Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
         let (event, span) = event.map_err(|e| {
             let m = e.marker();
             let at = builder.offset(m.line(), m.col());
+            let help = if e.info().contains("mapping values are not allowed") {
+                "quote a value that contains `: `, e.g. `say: \"Note: this\"`"
+            } else {
+                "quote a value that contains `: ` or ` #`, or starts with `{`, `[`, `*`, `&`, `!`, `%`, `@` or a quote; inside quotes write `''` for `'` and `\\\"` for `\"`"
+            };
             let message = if e.info().contains("recursion limit") {
                 format!(
                     "YAML nesting is deeper than the parser allows; refusing to load it ({})",
@@ -210,7 +215,7 @@ pub fn parse(source: &Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
             } else {
                 format!("YAML syntax error: {}", e.info())
             };
-            Diagnostic::error(message).at(&Span::new(source, at, at + 1))
+            Diagnostic::error(message).at(&Span::new(source, at, at + 1)).with_help(help)
         })?;
         let start = builder.offset(span.start.line(), span.start.col());
         let end = builder.offset(span.end.line(), span.end.col());
@@ -349,7 +354,8 @@ impl Builder<'_> {
                         NodeKind::Float(_) | NodeKind::Null => node.span.text().to_owned(),
                         NodeKind::Seq(_) | NodeKind::Map(_) => {
                             return Err(Diagnostic::error("a mapping key must be a plain value")
-                                .at(&node.span));
+                                .at(&node.span)
+                                .with_help("a value that starts with `{` is a YAML mapping: quote templates, e.g. `text: \"{{ name }}\"`"));
                         }
                     };
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {

@@ -49,6 +49,41 @@ pub struct Lowerer<'a> {
 
 const ORIENTATIONS: [&str; 2] = ["landscape", "portrait"];
 const RESOLUTIONS: [&str; 4] = ["4k", "1080", "720", "480"];
+/// The shapes the editor draws (`shapeName`).
+pub const SHAPES: [&str; 17] = [
+    "Line_v2",
+    "Arrow_1_v2",
+    "Arrow_2_v2",
+    "Circle",
+    "Triangle",
+    "Square",
+    "Parallelogram",
+    "Drop_1",
+    "Polygon",
+    "Pentagon",
+    "Oval_1",
+    "Oval_2",
+    "Hexagon_1",
+    "Hexagon_2",
+    "Diamond",
+    "Star",
+    "Rectangle_corner0",
+];
+/// The clip animations the editor plays.
+pub const ANIMATIONS: [&str; 12] = [
+    "fade-in",
+    "fade-out",
+    "in-right",
+    "in-down",
+    "in-left",
+    "in-up",
+    "out-right",
+    "out-down",
+    "out-left",
+    "out-up",
+    "zoom-in",
+    "zoom-out",
+];
 /// The font of a text clip that names none.
 pub const DEFAULT_FONT: &str = "Noto Sans CJK";
 
@@ -544,8 +579,12 @@ impl Run<'_, '_> {
             return None;
         }
         let kind = shape::clip_kind(clip)?;
-        let content = clip.get(kind)?;
-        let content = self.string_of(content, kind)?;
+        let content_node = clip.get(kind)?;
+        let content = if kind == "shape" {
+            self.choice_of(content_node, "shape", &SHAPES)?
+        } else {
+            self.string_of(content_node, kind)?
+        };
         let (clip_type, mut fields, size) = match kind {
             "text" => {
                 let font = clip.get("font");
@@ -772,11 +811,11 @@ impl Run<'_, '_> {
             self.error("`animation` is `{ type, duration, delay }`", &node.span);
             return None;
         }
-        let kind = self.string(node, "type");
-        let Some(kind) = kind else {
+        if node.get("type").is_none() {
             self.error("an animation needs a `type`, e.g. fade-in", &node.span);
             return None;
-        };
+        }
+        let kind = self.choice(node, "type", &ANIMATIONS)?;
         let duration = self.num(node, "duration").map_or(json!(1), |p| p.value);
         let delay = self.num(node, "delay").map_or(json!(0), |p| p.value);
         Some(placed(
