@@ -192,10 +192,12 @@ struct BatchArgs {
     #[arg(
         long,
         value_name = "PATTERN",
-        conflicts_with_all = ["ndjson", "submit"],
-        required_unless_present_any = ["ndjson", "submit"]
+        conflicts_with_all = ["ndjson", "submit"]
     )]
     out: Option<String>,
+    /// The CSV's field separator: `,` (default), `;`, a tab (`\t`) or another single character.
+    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
     /// Print one compact JSON document per row on stdout, in row order.
     #[arg(long)]
     ndjson: bool,
@@ -231,7 +233,7 @@ struct BatchArgs {
     #[arg(long, conflicts_with = "ndjson")]
     submit: bool,
     /// With --submit: at most R requests per second.
-    #[arg(long, value_name = "R", requires = "submit")]
+    #[arg(long, value_name = "R")]
     rate: Option<f64>,
     #[command(flatten)]
     send: SendArgs,
@@ -253,7 +255,7 @@ impl CompileArgs {
 #[derive(Args, Clone, Debug)]
 struct ApiArgs {
     /// The API's base URL (e.g. http://127.0.0.1:7878 for `vidspec mock-server`); wins over --region.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = crate::api::parse_base)]
     api_base: Option<String>,
     /// The vendor's region: global (app.aistudios.com) or cn (app.aistudios.cn).
     #[arg(long, value_enum, default_value_t = RegionArg::Global)]
@@ -270,6 +272,11 @@ enum RegionArg {
 }
 
 impl ApiArgs {
+    /// Whether any API flag was given.
+    fn is_set(&self) -> bool {
+        self.api_base.is_some() || self.verbose || !matches!(self.region, RegionArg::Global)
+    }
+
     fn options(&self) -> crate::api::ApiOptions {
         let region = match self.region {
             RegionArg::Global => crate::api::Region::Global,
@@ -422,6 +429,17 @@ fn fraction(text: &str) -> Result<f64, String> {
     }
 }
 
+/// `--delimiter`: one ASCII character, or `\t` for a tab.
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "\\t" | "\t" | "tab" => Ok(b'\t'),
+        _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
+        _ => Err(format!(
+            "`{text}` is not one ASCII character (use `\\t` for a tab)"
+        )),
+    }
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
@@ -497,6 +515,11 @@ fn dispatch(command: Command, color: bool) -> Result<(), Error> {
             crate::watch::watch(files, || report(build(), color))
         }
         Command::Batch(args) => {
+            if args.out.is_none() && !args.ndjson && !args.submit {
+                return Err(Error::Usage(
+                    "say where the rows go: --out PATTERN (one file per row), --ndjson (stdout) or --submit (AI Studios)".into(),
+                ));
+            }
             let sink = match args.out {
                 Some(pattern) => Sink::Files {
                     pattern,
@@ -518,12 +541,13 @@ fn dispatch(command: Command, color: bool) -> Result<(), Error> {
                 },
                 None => Sink::Ndjson,
             };
-            if !args.submit && args.send.is_set() {
-                return Err(Error::Usage("--no-export, --wait, --webhook, --resolution, --workspace, --journal and --retry-unknown go with --submit".into()));
+            if !args.submit && (args.send.is_set() || args.rate.is_some() || args.api.is_set()) {
+                return Err(Error::Usage("--rate, --no-export, --wait, --webhook, --resolution, --workspace, --journal, --retry-unknown, --api-base, --region and --verbose go with --submit".into()));
             }
             let options = BatchOptions {
                 csv: args.csv,
                 sink,
+                delimiter: args.delimiter,
                 jobs: args.jobs,
                 shard: args.shard,
                 fail_fast: args.fail_fast,

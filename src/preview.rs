@@ -42,7 +42,7 @@ pub fn project(
         let file = std::fs::File::open(csv).map_err(|e| Error::io(format!("opening {name}"), e))?;
         Box::new(std::io::BufReader::new(file))
     };
-    let mut rows = Rows::new(input).map_err(|m| invalid(format!("{name}: {m}")))?;
+    let mut rows = Rows::new(input, b',').map_err(|m| invalid(format!("{name}: {m}")))?;
     let (header, header_warnings) =
         Header::check(&program, &rows.columns).map_err(Error::Invalid)?;
     let raw = loop {

@@ -449,3 +449,52 @@ fn a_row_that_breaks_the_spec_names_the_row_and_the_spec_location() {
     out.stderr_has("--> s.yaml:7:16");
     assert_eq!(lines(&out.stdout).len(), 1);
 }
+
+#[test]
+fn mistakes_in_the_command_are_refused_before_any_row_runs() {
+    let run = |args: &[&str], csv: &str| {
+        Test::new()
+            .write("s.yaml", SPEC)
+            .write("rows.csv", csv)
+            .args(["batch", "s.yaml", "--csv", "rows.csv"])
+            .args(args)
+            .run()
+    };
+    run(&[], "name\nAda\n")
+        .failure(2)
+        .stderr_has("say where the rows go");
+    run(&["--out", "out/fixed.json"], "name\nAda\n")
+        .failure(2)
+        .stderr_has("every row would write the same file");
+    run(&["--out", "out/{{ nam }}.json"], "name\nAda\n")
+        .failure(2)
+        .stderr_has("did you mean `name`?");
+    run(&["--ndjson", "--rate", "2"], "name\nAda\n")
+        .failure(2)
+        .stderr_has("go with --submit");
+    run(&["--ndjson"], "name,name\nA,B\n")
+        .failure(1)
+        .stderr_has("names `name` twice");
+    let semicolons = run(&["--ndjson"], "name;plan\nAda;Pro\n").failure(1);
+    semicolons.stderr_has("pass `--delimiter ';'`");
+    let read = run(&["--ndjson", "--delimiter", ";"], "name;plan\nAda;Pro\n").success();
+    assert_eq!(speech(&lines(&read.stdout)[0]), "Hello Ada, Pro plan.");
+}
+
+#[test]
+fn file_names_differing_only_in_case_are_one_file() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", "name\nAda\nADA\n")
+        .args([
+            "batch",
+            "s.yaml",
+            "--csv",
+            "rows.csv",
+            "--out",
+            "out/{{ name }}.json",
+        ])
+        .run()
+        .failure(3);
+    out.stderr_has("row 2: output path out/ADA.json was already written by row 1");
+}

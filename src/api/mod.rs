@@ -82,6 +82,20 @@ impl ApiOptions {
     }
 }
 
+/// Checks an `--api-base` URL: http(s), with a host.
+pub fn parse_base(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("`{text}` is not an http(s) URL; write e.g. http://127.0.0.1:7878")
+        })?;
+    if rest.trim_matches('/').is_empty() {
+        return Err(format!("`{text}` names no host"));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
+}
+
 /// A runtime for one API command: the compiler never needs one.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, crate::Error> {
     tokio::runtime::Builder::new_multi_thread()

@@ -47,6 +47,8 @@ pub struct BatchOptions {
     /// The CSV file, or `-` for stdin.
     pub csv: PathBuf,
     pub sink: Sink,
+    /// The CSV's field separator (`,` unless `--delimiter`).
+    pub delimiter: u8,
     /// Worker threads; 0 means one per core.
     pub jobs: usize,
     /// `(k, n)`: process rows whose number is k modulo n (1-based k).
@@ -68,6 +70,8 @@ pub struct Summary {
     pub prebuilt: bool,
     /// …and written straight from its bytes.
     pub bytes: bool,
+    /// Rows went to be submitted (the submission reports its own outcome).
+    pub submitting: bool,
 }
 
 /// What a worker made of one row.
@@ -102,10 +106,7 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
     let mut program = Program::load(spec, compile)?;
     let folder = match &options.sink {
         Sink::Files { pattern, .. } => {
-            program
-                .engine_mut()
-                .add_file("--out", pattern)
-                .map_err(|d| Error::Usage(format!("--out: {}", d.message)))?;
+            check_out_pattern(&mut program, pattern)?;
             Some(output::output_folder(pattern))
         }
         Sink::Ndjson | Sink::Submit { .. } => None,
@@ -121,7 +122,7 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
         .map(|m| m.len())
         .ok()
         .filter(|_| options.csv.as_os_str() != "-");
-    let mut rows = Rows::new(input).map_err(|m| {
+    let mut rows = Rows::new(input, options.delimiter).map_err(|m| {
         Error::Invalid(vec![Diagnostic::error(format!(
             "{}: {m}",
             crate::display_path(&options.csv)
@@ -145,7 +146,8 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
 
     let mut summary = Summary {
         prebuilt: renderer.is_prebuilt(),
-        bytes: renderer.fills_bytes(),
+        bytes: renderer.fills_bytes() && !matches!(options.sink, Sink::Submit { .. }),
+        submitting: matches!(options.sink, Sink::Submit { .. }),
         ..Summary::default()
     };
     let mut writer = Writer::new(options, folder)?;
@@ -271,6 +273,11 @@ impl Summary {
         let total = self.ok + self.failed;
         let seconds = self.elapsed.as_secs_f64();
         let rate = total as f64 / seconds.max(1e-9);
+        let rate = if rate < 10.0 {
+            format!("{rate:.1}")
+        } else {
+            format!("{rate:.0}")
+        };
         let path = match (self.prebuilt, self.bytes) {
             (true, true) => "prebuilt project, filled as bytes",
             (true, false) => "prebuilt project",
@@ -279,8 +286,13 @@ impl Summary {
         let memory = peak_memory().map_or(String::new(), |kib| {
             format!(", peak memory {:.1} MiB", kib as f64 / 1024.0)
         });
+        let (ok, failed) = if self.submitting {
+            ("compiled", "failed to compile")
+        } else {
+            ("ok", "failed")
+        };
         format!(
-            "batch: {} ok, {} failed, {total} rows in {seconds:.2} s ({rate:.0} rows/s; {path}{memory})",
+            "batch: {} {ok}, {} {failed}, {total} rows in {seconds:.2} s ({rate} rows/s; {path}{memory})",
             self.ok, self.failed
         )
     }
@@ -291,6 +303,30 @@ pub fn peak_memory() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Registers the `--out` pattern, refusing before any row runs one that cannot give each row
+/// its own file: no template in it, or a name that is not a variable (nor `row`).
+fn check_out_pattern(program: &mut Program, pattern: &str) -> Result<(), Error> {
+    if !crate::expand::engine::is_template(pattern) {
+        return Err(Error::Usage(format!(
+            "--out {pattern}: every row would write the same file; put a template in it, e.g. 'out/{{{{ row }}}}.json'"
+        )));
+    }
+    program
+        .engine_mut()
+        .add_file("--out", pattern)
+        .map_err(|d| Error::Usage(format!("--out: {}", d.message)))?;
+    let names: Vec<&str> = program.vars.names().chain(["row"]).collect();
+    for name in program.engine().file_vars("--out") {
+        if !names.contains(&name.as_str()) {
+            return Err(Error::Usage(format!(
+                "--out: `{name}` is not a variable of this spec (nor `row`); {}",
+                crate::diag::suggestion(&name, names.iter().copied())
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// One row through the pipeline: inputs, output path, project, bytes.
@@ -450,10 +486,6 @@ impl Writer {
                 "row {row}: output path {} was already written by row {first}; not overwritten",
                 path.display()
             ));
-        }
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("row {row}: creating {}: {e}", parent.display()))?;
         }
         emit::write_atomic(&path, &rendered.bytes)
             .map_err(|e| format!("row {row}: writing {}: {e}", path.display()))?;

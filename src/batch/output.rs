@@ -100,8 +100,9 @@ pub struct Written {
 impl Written {
     /// Records `path` for `row`; the row that wrote it first if it was taken.
     pub fn claim(&mut self, path: &Path, row: u64) -> Result<(), u64> {
+        // Case folded: on macOS and Windows `Ada.json` and `ada.json` are one file.
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        path.hash(&mut hasher);
+        path.to_string_lossy().to_lowercase().hash(&mut hasher);
         match self.first_rows.entry(hasher.finish()) {
             Entry::Occupied(first) => Err(*first.get()),
             Entry::Vacant(slot) => {
@@ -188,5 +189,10 @@ mod tests {
         let mut written = Written::default();
         assert_eq!(written.claim(Path::new("out/a.json"), 1), Ok(()));
         assert_eq!(written.claim(Path::new("out/a.json"), 5), Err(1));
+        assert_eq!(
+            written.claim(Path::new("out/A.json"), 6),
+            Err(1),
+            "case folded"
+        );
     }
 }

@@ -23,8 +23,9 @@ pub struct RawRow {
 }
 
 impl<R: Read> Rows<R> {
-    pub fn new(input: R) -> Result<Rows<R>, String> {
+    pub fn new(input: R, delimiter: u8) -> Result<Rows<R>, String> {
         let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
             .has_headers(true)
             .flexible(true)
             .from_reader(input);
@@ -43,7 +44,15 @@ impl<R: Read> Rows<R> {
             } else {
                 name
             };
-            columns.push(name.trim().to_owned());
+            let name = name.trim().to_owned();
+            if let Some(first) = columns.iter().position(|c| *c == name) {
+                return Err(format!(
+                    "the CSV header names `{name}` twice (columns {} and {})",
+                    first + 1,
+                    i + 1
+                ));
+            }
+            columns.push(name);
         }
         Ok(Rows {
             reader,
@@ -142,10 +151,24 @@ impl Header {
                 })
                 .collect(),
         };
+        if let [only] = columns {
+            if let Some(separator) = [';', '\t', '|'].into_iter().find(|c| only.contains(*c)) {
+                let shown = if separator == '\t' {
+                    "\\t".to_owned()
+                } else {
+                    separator.to_string()
+                };
+                warnings.push(Diagnostic::warning(format!(
+                    "the CSV header `{}` looks separated by `{shown}`, not commas; pass `--delimiter '{shown}'`",
+                    only.escape_debug()
+                )));
+            }
+        }
         if missing.is_empty() {
             Ok((Header { vars }, warnings))
         } else {
-            Err(missing)
+            warnings.extend(missing);
+            Err(warnings)
         }
     }
 

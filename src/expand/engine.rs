@@ -183,6 +183,14 @@ impl Engine {
             .map_err(|err| self.diagnose_file(&err, &[]))
     }
 
+    /// The names a template file reads from its context.
+    pub fn file_vars(&self, name: &str) -> BTreeSet<String> {
+        self.env
+            .get_template(name)
+            .map(|t| t.undeclared_variables(false).into_iter().collect())
+            .unwrap_or_default()
+    }
+
     pub fn has_file(&self, name: &str) -> bool {
         self.files.contains_key(name)
     }
