@@ -475,7 +475,9 @@ fn clip_list_item(out: &mut String, clip: &Value, (cw, ch): (f64, f64)) {
         let (right, bottom) = (b.left + b.width, b.top + b.height);
         if right <= 0.0 || bottom <= 0.0 || b.left >= cw || b.top >= ch {
             out.push_str(" <span class=\"warn\">outside the frame</span>");
-        } else if b.left < 0.0 || b.top < 0.0 || right > cw || bottom > ch {
+        } else if kind != Kind::Avatar && (b.left < 0.0 || b.top < 0.0 || right > cw || bottom > ch)
+        {
+            // The avatar's full-body box runs past the frame by design; only say so for others.
             out.push_str(" <span class=\"warn\">partly outside the frame</span>");
         }
     }
