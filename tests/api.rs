@@ -502,6 +502,18 @@ fn a_killed_run_rerun_with_its_journal_creates_no_row_twice() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_finishes_requests_in_flight_exits_130_and_a_rerun_completes_every_row_once() {
+    stop_mid_way_then_rerun("-INT");
+}
+
+/// `kill` (SIGTERM, what job runners send first) stops a run as cleanly as Ctrl-C.
+#[cfg(unix)]
+#[test]
+fn a_run_killed_mid_way_and_rerun_with_its_journal_creates_every_row_exactly_once() {
+    stop_mid_way_then_rerun("-TERM");
+}
+
+#[cfg(unix)]
+fn stop_mid_way_then_rerun(signal: &str) {
     let api = Api::new(&["--latency", "20"]);
     let file = api.projects("rows.ndjson", 200);
     let journal_path = api.path("rows.jsonl");
@@ -526,7 +538,7 @@ fn ctrl_c_finishes_requests_in_flight_exits_130_and_a_rerun_completes_every_row_
         std::thread::sleep(Duration::from_millis(20));
     }
     let interrupt = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(interrupt.success());

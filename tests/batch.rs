@@ -498,3 +498,42 @@ fn file_names_differing_only_in_case_are_one_file() {
         .failure(3);
     out.stderr_has("row 2: output path out/ADA.json was already written by row 1");
 }
+
+/// On a terminal (a pseudo-terminal from `script`), a long batch shows a progress bar; piped,
+/// it prints only the summary.
+#[cfg(unix)]
+#[test]
+fn a_progress_bar_shows_on_a_terminal_only() {
+    let test = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", many_rows(40_000));
+    let dir = test.path().to_owned();
+    let command = format!(
+        "{} batch s.yaml --csv rows.csv --ndjson --jobs 2 > /dev/null",
+        crate::support::BIN
+    );
+    let Ok(output) = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(&dir)
+        .output()
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "`script` (util-linux) is needed for this test under CI"
+        );
+        eprintln!("skipped: no `script` on this machine");
+        return;
+    };
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        screen.contains('%') && screen.contains("\u{1b}["),
+        "no progress bar drawn:\n{screen}"
+    );
+    assert!(screen.contains("batch: 40000 ok"), "{screen}");
+    let piped = test
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .run()
+        .success();
+    assert!(!piped.stderr.contains('%'), "{}", piped.stderr);
+    assert!(!piped.stderr.contains('\u{1b}'), "{}", piped.stderr);
+}
