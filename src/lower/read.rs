@@ -1,0 +1,158 @@
+//! Typed reads of expanded spec values: each reports a wrong type at the value's span.
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, suggestion};
+use crate::load::yaml::{Node, NodeKind};
+
+use super::{Placed, Run};
+
+impl Run<'_, '_> {
+    pub(super) fn string(&mut self, parent: &Node, key: &str) -> Option<Placed> {
+        self.string_of(parent.get(key)?, key)
+    }
+
+    pub(super) fn string_of(&mut self, node: &Node, key: &str) -> Option<Placed> {
+        // A number written in the spec where text is expected keeps its spelling (`1.50`).
+        let written = node.span.text().trim();
+        if node.template.is_none()
+            && matches!(node.kind, NodeKind::Int(_) | NodeKind::Float(_))
+            && crate::load::yaml::number(written).is_some()
+        {
+            return Some(placed(Value::String(written.to_owned()), node));
+        }
+        match as_text(&node.to_json()) {
+            Some(text) => Some(placed(text, node)),
+            None => {
+                self.error(
+                    format!("`{key}` must be a string, found {}", node.type_name()),
+                    &node.span,
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn choice(&mut self, parent: &Node, key: &str, choices: &[&str]) -> Option<Placed> {
+        self.choice_of(parent.get(key)?, key, choices)
+    }
+
+    pub(super) fn choice_of(&mut self, node: &Node, key: &str, choices: &[&str]) -> Option<Placed> {
+        let value = self.string_of(node, key)?;
+        let text = value.value.as_str().unwrap_or_default();
+        if choices.contains(&text) {
+            return Some(value);
+        }
+        self.diags.push(
+            Diagnostic::error(format!("`{text}` is not a valid `{key}`"))
+                .at(&node.span)
+                .with_help(suggestion(text, choices.iter().copied())),
+        );
+        None
+    }
+
+    pub(super) fn num(&mut self, parent: &Node, key: &str) -> Option<Placed> {
+        self.num_of(parent.get(key)?, key)
+    }
+
+    pub(super) fn num_of(&mut self, node: &Node, key: &str) -> Option<Placed> {
+        match node.kind {
+            NodeKind::Int(_) => Some(placed(node.to_json(), node)),
+            NodeKind::Float(f) if f.is_finite() => Some(placed(crate::json_number(f), node)),
+            _ => {
+                self.error(
+                    format!("`{key}` must be a number, found {}", describe(node)),
+                    &node.span,
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn positive(&mut self, parent: &Node, key: &str) -> Option<Placed> {
+        let value = self.num(parent, key)?;
+        if value.value.as_f64().is_some_and(|v| v > 0.0) {
+            return Some(value);
+        }
+        self.error(format!("`{key}` must be greater than 0"), &value.span);
+        None
+    }
+
+    pub(super) fn non_negative(&mut self, parent: &Node, key: &str) -> Option<Placed> {
+        let value = self.num(parent, key)?;
+        if value.value.as_f64().is_some_and(|v| v >= 0.0) {
+            return Some(value);
+        }
+        self.error(format!("`{key}` must not be negative"), &value.span);
+        None
+    }
+
+    pub(super) fn int(&mut self, parent: &Node, key: &str) -> Option<Placed> {
+        self.int_of(parent.get(key)?, key)
+    }
+
+    pub(super) fn int_of(&mut self, node: &Node, key: &str) -> Option<Placed> {
+        match node.kind {
+            NodeKind::Int(_) => Some(placed(node.to_json(), node)),
+            _ => {
+                self.error(
+                    format!("`{key}` must be an integer, found {}", describe(node)),
+                    &node.span,
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn boolean(&mut self, parent: &Node, key: &str) -> Option<Placed> {
+        self.bool_of(parent.get(key)?, key)
+    }
+
+    pub(super) fn bool_of(&mut self, node: &Node, key: &str) -> Option<Placed> {
+        match node.kind {
+            NodeKind::Bool(_) => Some(placed(node.to_json(), node)),
+            _ => {
+                self.error(
+                    format!("`{key}` must be true or false, found {}", describe(node)),
+                    &node.span,
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A value where text is expected: a string as it is, a number as its text, else nothing.
+pub fn as_text(value: &Value) -> Option<Value> {
+    match value {
+        Value::String(_) => Some(value.clone()),
+        Value::Number(n) => {
+            let normal = n.as_i64().map_or_else(
+                || crate::json_number(n.as_f64().unwrap_or(f64::NAN)),
+                Value::from,
+            );
+            Some(Value::String(normal.to_string()))
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn placed(value: Value, node: &Node) -> Placed {
+    Placed {
+        value,
+        span: node.span.clone(),
+    }
+}
+
+impl From<&Placed> for Node {
+    fn from(p: &Placed) -> Node {
+        Node::from_json(&p.value, &p.span)
+    }
+}
+
+pub(super) fn describe(node: &Node) -> String {
+    match &node.kind {
+        NodeKind::Str(s) => format!("the string \"{s}\""),
+        _ => node.type_name().to_owned(),
+    }
+}
