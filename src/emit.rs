@@ -41,6 +41,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_through_temp(path, bytes, false)
 }
 
+/// Like [`write_atomic`] for a file that must not replace another: an existing file with the
+/// same bytes is left as it is, one with other bytes is an error.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    match std::fs::read(path) {
+        Ok(existing) if existing == bytes => Ok(()),
+        Ok(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "a different file is already there; it was not replaced",
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_atomic(path, bytes),
+        Err(e) => Err(e),
+    }
+}
+
 /// Like [`write_atomic`], readable by the owner only (mode 0600), creating the folder (mode
 /// 0700) if missing: for credentials and tokens.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

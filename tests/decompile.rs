@@ -903,3 +903,18 @@ impl Gen {
         }
     }
 }
+
+#[test]
+fn decompile_never_replaces_a_different_preset_file() {
+    let mut body = fixture("seed-project.json");
+    body["scenes"][0]["clips"][0]["model"]["editor"]["headHeight"] = 200.into();
+    body["scenes"][0]["clips"][0]["model"]["editorValue"]["headHeight"] = 200.into();
+    let out = Test::new()
+        .write("project.json", body.to_string())
+        .write("m000045058-bg00002320.yaml", "mine")
+        .args(["decompile", "project.json"])
+        .run()
+        .failure(1);
+    out.stderr_has("a different file is already there; it was not replaced");
+    assert_eq!(out.file("m000045058-bg00002320.yaml"), "mine");
+}

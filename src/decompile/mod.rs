@@ -102,7 +102,7 @@ pub fn command(project: &Path, output: Option<&Path>, color: bool) -> Result<(),
         .map_err(|e| Error::io(format!("creating {}", crate::display_path(folder)), e))?;
     for preset in &result.presets {
         let path = folder.join(&preset.file_name);
-        crate::emit::write_atomic(&path, preset.text.as_bytes())
+        crate::emit::write_new(&path, preset.text.as_bytes())
             .map_err(|e| Error::io(format!("writing {}", crate::display_path(&path)), e))?;
         eprintln!(
             "note: wrote {}: a preset for {} (no known preset has this model's geometry)",

@@ -375,7 +375,7 @@ pub fn extract(
             }
         }
         let path = folder.join(format!("{name}.yaml"));
-        crate::emit::write_atomic(&path, file_text(&preset, &shown).as_bytes())
+        crate::emit::write_new(&path, file_text(&preset, &shown).as_bytes())
             .map_err(|e| Error::io(format!("writing {}", crate::display_path(&path)), e))?;
         written.push_str(&crate::display_path(&path));
         written.push('\n');
