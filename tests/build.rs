@@ -567,3 +567,17 @@ fn a_number_written_where_text_is_expected_keeps_its_spelling() {
         "a computed number prints as a number"
     );
 }
+
+#[test]
+fn clips_beside_use_go_on_top_of_the_template_scene() {
+    let spec = "avatar: { preset: anna-navy-suit }\nscenes:\n  - use: outro\n    with: { cta: Bye }\n    clips:\n      - image: https://example.com/logo.png\n        width: 200\n        height: 100\n";
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .args(["build", "s.yaml"])
+        .run()
+        .success();
+    let clips = out.json()["scenes"][0]["clips"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = clips.iter().map(|c| c["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["aiModel", "textImage", "image"]);
+    assert_eq!(clips[2]["layer"], 3);
+}

@@ -331,11 +331,11 @@ impl Expander<'_> {
             return Vec::new();
         };
         for (key, _) in item.as_map().unwrap_or_default() {
-            if !matches!(key.name.as_str(), "use" | "with" | "when") {
+            if !matches!(key.name.as_str(), "use" | "with" | "when" | "clips") {
                 self.diags.push(
                     Diagnostic::error(format!("`{}` cannot stand beside `use`", key.name))
                         .at(&key.span)
-                        .with_help("a used scene takes its content from the template; pass values with `with:`"),
+                        .with_help("a used scene takes its content from the template; pass values with `with:`, add clips with `clips:`"),
                 );
             }
         }
@@ -426,6 +426,15 @@ impl Expander<'_> {
             out = items;
         }
         self.use_depth -= 1;
+        // Clips beside `use:` (a logo, a caption) go on top of each scene the template made.
+        if let Some(extra) = item.get("clips") {
+            let NodeKind::Seq(added) = self.list(extra, scope, ListKind::Clips).kind else {
+                return out;
+            };
+            for scene in &mut out {
+                append_clips(scene, &added, &extra.span);
+            }
+        }
         out
     }
 }
@@ -442,6 +451,30 @@ impl ListKind {
             ListKind::Scenes => "scenes",
             ListKind::Clips => "clips",
         }
+    }
+}
+
+/// Appends `added` to a scene's `clips` (creating the list when the scene has none).
+fn append_clips(scene: &mut Node, added: &[Node], span: &Span) {
+    let NodeKind::Map(entries) = &mut scene.kind else {
+        return;
+    };
+    match entries.iter_mut().find(|(k, _)| k.name == "clips") {
+        Some((
+            _,
+            Node {
+                kind: NodeKind::Seq(clips),
+                ..
+            },
+        )) => clips.extend(added.iter().cloned()),
+        Some(_) => {}
+        None => entries.push((
+            Key {
+                name: "clips".to_owned(),
+                span: span.clone(),
+            },
+            Node::new(NodeKind::Seq(added.to_vec()), span.clone()),
+        )),
     }
 }
 
