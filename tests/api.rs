@@ -708,6 +708,7 @@ fn submit_wait_prints_the_download_url_and_no_export_leaves_a_draft() {
         .success();
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", out.stdout);
+    out.stderr_has("row 1: export 100%");
     assert!(
         lines[1].ends_with(&format!("{}.mp4", lines[0])),
         "{}",

@@ -419,6 +419,8 @@ impl Row {
     /// Polls progress (1 s, then ×1.5 up to 30 s) until 100; `None` if the run was stopped.
     async fn wait_for_export(&self, project_id: &str) -> Result<Option<String>, ApiError> {
         let mut delay = self.options.poll_interval;
+        // Off a terminal there is no bar: say so on stderr each time a quarter more is done.
+        let mut reported = 0.0;
         loop {
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
@@ -427,6 +429,11 @@ impl Row {
             let progress = self.client.progress(project_id).await?;
             if let Some(bar) = &self.bar {
                 bar.set_position(progress.progress.clamp(0.0, 100.0) as u64);
+            } else if progress.progress >= reported + 25.0
+                || (reported == 0.0 && progress.progress > 0.0)
+            {
+                reported = progress.progress.floor();
+                eprintln!("row {}: export {}% ({project_id})", self.row, reported);
             }
             if progress.progress >= 100.0 {
                 if let Some(url) = progress.download_url {
