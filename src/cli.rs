@@ -52,6 +52,10 @@ enum Command {
         /// Write the spec to FILE (new preset files go beside it) instead of stdout.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// A folder of templates whose models/ presets are recognised too (build the result
+        /// with the same --templates).
+        #[arg(long = "templates", value_name = "DIR")]
+        templates: Vec<PathBuf>,
     },
     /// Model presets: list them, show one, or extract them from an editor-made project.
     Presets {
@@ -679,9 +683,11 @@ fn dispatch(command: Command, color: bool) -> Result<(), Error> {
             AuthCommand::Logout => crate::api::commands::auth_logout(),
         },
         Command::MockServer(args) => crate::api::commands::mock_server(args.options()),
-        Command::Decompile { project, output } => {
-            crate::decompile::command(&project, output.as_deref(), color)
-        }
+        Command::Decompile {
+            project,
+            output,
+            templates,
+        } => crate::decompile::command(&project, output.as_deref(), &templates, color),
         Command::Presets { command } => match command {
             PresetsCommand::List { templates } => crate::decompile::presets::list(&templates),
             PresetsCommand::Show { name, templates } => {

@@ -360,8 +360,8 @@ fn generated_specs_round_trip_through_decompile() {
             Err(e) => fail("the generated spec does not build", e),
         };
         let out = dir.path().join("out/decompiled.yaml");
-        let decompiled =
-            vidspec::decompile::decompile(&x, &out).unwrap_or_else(|e| fail("decompile failed", e));
+        let decompiled = vidspec::decompile::decompile(&x, &out, &[])
+            .unwrap_or_else(|e| fail("decompile failed", e));
         assert_follows_spec_schema(&decompiled.spec);
         std::fs::create_dir_all(dir.path().join("out")).unwrap();
         std::fs::write(&out, &decompiled.spec).unwrap();
@@ -917,4 +917,55 @@ fn decompile_never_replaces_a_different_preset_file() {
         .failure(1);
     out.stderr_has("a different file is already there; it was not replaced");
     assert_eq!(out.file("m000045058-bg00002320.yaml"), "mine");
+}
+
+#[test]
+fn decompile_recognises_presets_of_a_templates_folder() {
+    let preset = std::fs::read_to_string(
+        crate::support::repo().join("templates/models/anna-navy-suit.yaml"),
+    )
+    .unwrap()
+    .replace("alias: anna-navy-suit", "alias: anna-green")
+    .replace("clothing: BG00002320", "clothing: BG00009999");
+    let test = Test::new()
+        .write("mine/models/anna-green.yaml", preset)
+        .write(
+            "s.yaml",
+            "avatar: { preset: anna-green }\nscenes:\n  - say: Hi\n",
+        );
+    let dir = test.path().to_owned();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(crate::support::BIN)
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    std::fs::write(
+        dir.join("x.json"),
+        run(&["build", "s.yaml", "--templates", "mine"]).stdout,
+    )
+    .unwrap();
+    run(&[
+        "decompile",
+        "x.json",
+        "--templates",
+        "mine",
+        "-o",
+        "back.yaml",
+    ]);
+    let spec = std::fs::read_to_string(dir.join("back.yaml")).unwrap();
+    assert!(spec.contains("preset: anna-green"), "{spec}");
+    let rebuilt = run(&["build", "back.yaml", "--templates", "mine"]).stdout;
+    assert_eq!(
+        String::from_utf8(rebuilt).unwrap(),
+        std::fs::read_to_string(dir.join("x.json")).unwrap()
+    );
+    drop(test);
 }

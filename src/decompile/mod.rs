@@ -75,11 +75,16 @@ pub struct PresetFile {
 
 /// `vidspec decompile`: reads a project (or a get-project response), writes the spec to
 /// `output` or stdout and its preset files beside it (or into the current folder).
-pub fn command(project: &Path, output: Option<&Path>, color: bool) -> Result<(), Error> {
+pub fn command(
+    project: &Path,
+    output: Option<&Path>,
+    templates: &[PathBuf],
+    color: bool,
+) -> Result<(), Error> {
     let document = read_json(project)?;
     let spec_path = output.map_or_else(|| PathBuf::from("decompiled.yaml"), Path::to_path_buf);
     let shown = crate::display_path(project);
-    let result = decompile(&document, &spec_path).map_err(|error| match error {
+    let result = decompile(&document, &spec_path, templates).map_err(|error| match error {
         Error::Invalid(diags) => Error::Invalid(
             diags
                 .into_iter()
@@ -120,7 +125,15 @@ pub fn command(project: &Path, output: Option<&Path>, color: bool) -> Result<(),
 
 /// Decompiles a project body or get-project response; `spec_path` is where the spec will
 /// be (its stem names a project that has no name).
-pub fn decompile(document: &Value, spec_path: &Path) -> Result<Decompiled, Error> {
+pub fn decompile(
+    document: &Value,
+    spec_path: &Path,
+    templates: &[PathBuf],
+) -> Result<Decompiled, Error> {
+    let mut library = Library::builtin();
+    for dir in templates {
+        library.add_dir(dir)?;
+    }
     let mut body = unwrap_envelope(document)
         .map_err(Diagnostic::error)?
         .clone();
@@ -133,7 +146,7 @@ pub fn decompile(document: &Value, spec_path: &Path) -> Result<Decompiled, Error
         }
     }
     let mut diags = Diagnostics::default();
-    let known = Presets::load(Library::builtin().models.values(), &mut diags);
+    let known = Presets::load(library.models.values(), &mut diags);
     if diags.has_errors() {
         return Err(diags.into());
     }
@@ -144,9 +157,9 @@ pub fn decompile(document: &Value, spec_path: &Path) -> Result<Decompiled, Error
     };
     let mut spec = reader.spec(&body)?;
     let new = reader.new;
-    let mut built = build(&spec, &new, spec_path)?;
+    let mut built = build(&spec, &new, spec_path, templates)?;
     if keep_extras(&body, &built, &mut spec, &mut warnings) {
-        built = build(&spec, &new, spec_path)?;
+        built = build(&spec, &new, spec_path, templates)?;
     }
     let mut expected = Value::Object(body);
     if let Some(scenes) = expected["scenes"].as_array_mut() {
@@ -335,7 +348,12 @@ fn with_presets(spec: &Map<String, Value>, presets: Vec<Value>) -> Map<String, V
 }
 
 /// Compiles a spec in memory (new presets given inline) into its unchecked project.
-fn build(spec: &Map<String, Value>, new: &[Preset], spec_path: &Path) -> Result<Value, Error> {
+fn build(
+    spec: &Map<String, Value>,
+    new: &[Preset],
+    spec_path: &Path,
+    templates: &[PathBuf],
+) -> Result<Value, Error> {
     let inline = new.iter().map(presets::to_json).collect();
     let text = yaml::to_yaml(&Value::Object(with_presets(spec, inline)));
     let source = Source::new(
@@ -343,7 +361,11 @@ fn build(spec: &Map<String, Value>, new: &[Preset], spec_path: &Path) -> Result<
         text,
     );
     let root = yaml_in::parse(&source, yaml_in::Limits::default())?;
-    let program = Program::from_tree(root, spec_path, &Options::default())?;
+    let options = Options {
+        templates: templates.to_vec(),
+        ..Options::default()
+    };
+    let program = Program::from_tree(root, spec_path, &options)?;
     let inputs = program.inputs(&Inputs::new())?;
     Ok(program.lower(&inputs)?.project)
 }
