@@ -62,11 +62,21 @@ pub struct Span {
 }
 
 impl Span {
+    /// A span of `start..end`, clamped to the text and to character boundaries (a parser may
+    /// point one past the end of a file).
     pub fn new(source: &Arc<Source>, start: usize, end: usize) -> Span {
+        let boundary = |mut at: usize| {
+            at = at.min(source.text.len());
+            while !source.text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let start = boundary(start);
         Span {
             source: Arc::clone(source),
             start,
-            end: end.max(start),
+            end: boundary(end).max(start),
         }
     }
 
@@ -269,5 +279,28 @@ pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> 
                 format!("expected one of {}", all.join(", "))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_past_the_end_or_inside_a_character_are_clamped() {
+        let source = Source::new("t.yaml", "a: 김");
+        let past = Span::new(&source, 10, 12);
+        assert_eq!(
+            (past.start, past.end),
+            (source.text.len(), source.text.len())
+        );
+        let inside = Span::new(&source, 4, 5);
+        assert_eq!(inside.text(), "");
+        assert!(
+            Diagnostic::error("x")
+                .at(&past)
+                .render(false)
+                .contains("t.yaml:1:5")
+        );
     }
 }

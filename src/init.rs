@@ -22,11 +22,13 @@ pub fn init(dir: &Path) -> Result<Vec<String>, Error> {
         .map(|path| crate::display_path(&path))
         .collect();
     if !taken.is_empty() {
-        return Err(Error::Usage(format!(
-            "{} already exist{}; nothing was written (init never overwrites)",
-            taken.join(", "),
-            if taken.len() == 1 { "s" } else { "" }
-        )));
+        return Err(Error::Invalid(vec![crate::diag::Diagnostic::error(
+            format!(
+                "{} already exist{}; nothing was written (init never overwrites)",
+                taken.join(", "),
+                if taken.len() == 1 { "s" } else { "" }
+            ),
+        )]));
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("creating {}", crate::display_path(dir)), e))?;

@@ -94,15 +94,23 @@ pub fn watch(files: impl Fn() -> Vec<PathBuf>, mut run: impl FnMut()) -> Result<
     let mut watched = files();
     let mut seen = fingerprint(&watched);
     run();
-    eprintln!(
-        "watching {} files for changes (Ctrl-C to stop)",
-        watched.len()
-    );
+    let count = watched.len();
+    let plural = if count == 1 { "" } else { "s" };
+    eprintln!("watching {count} file{plural} for changes (Ctrl-C to stop)");
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(POLL);
-        let now = fingerprint(&watched);
+        let mut now = fingerprint(&watched);
         if now == seen {
             continue;
+        }
+        // Let a writer finish: run once the files have stopped changing for a moment.
+        loop {
+            std::thread::sleep(POLL);
+            let settled = fingerprint(&watched);
+            if settled == now {
+                break;
+            }
+            now = settled;
         }
         let changed: Vec<String> = watched
             .iter()

@@ -42,7 +42,7 @@ fn init_never_overwrites() {
         .write("video.yaml", "mine")
         .args(["init"])
         .run()
-        .failure(2);
+        .failure(1);
     assert!(
         out.stderr
             .contains("video.yaml already exists; nothing was written"),

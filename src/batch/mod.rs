@@ -338,7 +338,10 @@ fn render_row(
     options: &BatchOptions,
 ) -> Result<Rendered, String> {
     let number = raw.number;
-    let cells = raw.cells.map_err(|m| format!("row {number}: {m}"))?;
+    let cells = raw.cells.map_err(|m| match m.strip_prefix("column ") {
+        Some(rest) => format!("row {number}, column {rest}"),
+        None => format!("row {number}: {m}"),
+    })?;
     let row_inputs = header.inputs(program, number, &cells)?;
     let inputs = program.resolve(&row_inputs).map_err(|missing| {
         let names: Vec<String> = missing.iter().map(|d| d.name.clone()).collect();

@@ -37,8 +37,15 @@ impl<R: Read> Rows<R> {
         }
         let mut columns = Vec::with_capacity(header.len());
         for (i, field) in header.iter().enumerate() {
-            let name = std::str::from_utf8(field)
-                .map_err(|_| format!("the CSV header's column {} is not UTF-8", i + 1))?;
+            let name = std::str::from_utf8(field).map_err(|_| {
+                if i == 0 && (field.starts_with(&[0xFF, 0xFE]) || field.starts_with(&[0xFE, 0xFF]))
+                {
+                    "the CSV is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+                        .to_owned()
+                } else {
+                    format!("the CSV header's column {} is not UTF-8", i + 1)
+                }
+            })?;
             let name = if i == 0 {
                 name.trim_start_matches('\u{feff}')
             } else {

@@ -20,6 +20,12 @@ pub use scene_template::SceneTemplate;
 
 /// How deeply `use:` may nest (a scene template that uses another).
 const MAX_USE_DEPTH: usize = 8;
+/// The most items one `each:` may repeat over.
+pub const MAX_EACH_ITEMS: usize = 1_000;
+/// The most scenes a project may have after expansion.
+pub const MAX_SCENES: usize = 1_000;
+/// The most clips a scene may have after expansion.
+pub const MAX_CLIPS: usize = 500;
 
 /// Keys whose values are not templates: `vars` holds data, `presets` names files, `extra`
 /// holds JSON fields merged verbatim into the output.
@@ -219,8 +225,20 @@ impl Expander<'_> {
             return node;
         };
         let mut out = Vec::with_capacity(items.len());
-        for item in items {
+        let limit = match kind {
+            ListKind::Scenes => MAX_SCENES,
+            ListKind::Clips => MAX_CLIPS,
+        };
+        'items: for item in items {
             for (item, item_scope) in self.repeat(item, scope) {
+                if out.len() >= limit {
+                    self.diags.push(
+                        Diagnostic::error(format!("more than {limit} {} after expansion", kind.key()))
+                            .at(&item.span)
+                            .with_help("a video this long is probably a mistake in an `each:`; split it into several specs"),
+                    );
+                    break 'items;
+                }
                 if !self.when(&item, &item_scope) {
                     continue;
                 }
@@ -261,7 +279,23 @@ impl Expander<'_> {
                 }
             },
         };
+        let before = self.diags.items.len();
         let list = self.value(each, scope).to_json();
+        if self.diags.items.len() > before {
+            return Vec::new(); // the template's own error says why
+        }
+        if let serde_json::Value::Array(values) = &list {
+            if values.len() > MAX_EACH_ITEMS {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "`each` gives {} items; at most {MAX_EACH_ITEMS} are allowed",
+                        values.len()
+                    ))
+                    .at(&each.span),
+                );
+                return Vec::new();
+            }
+        }
         let serde_json::Value::Array(values) = list else {
             let named = list.as_str().filter(|s| scope.vars.contains_key(*s));
             let help = match named {
@@ -304,10 +338,11 @@ impl Expander<'_> {
         let Some(when) = item.get("when") else {
             return true;
         };
+        let before = self.diags.items.len();
         let value = self.value(when, scope);
         match value.kind {
             NodeKind::Bool(keep) => keep,
-            NodeKind::Null if self.diags.has_errors() => false,
+            _ if self.diags.items.len() > before => false,
             _ => {
                 self.diags.push(
                     Diagnostic::error(format!(
@@ -382,7 +417,12 @@ impl Expander<'_> {
         let template_scope = scope.with(bindings);
         let rendered = match self.engine.render_file(file, template_scope.ctx()) {
             Ok(text) => text,
-            Err(diagnostic) => {
+            Err(mut diagnostic) => {
+                if diagnostic.message.starts_with("undefined variable") {
+                    diagnostic.help = Some(format!(
+                        "pass it under `with:` where the template is used, or declare it on the `with:` line of {file}'s leading comment"
+                    ));
+                }
                 self.diags
                     .push(diagnostic.with_context("scene template used", &name_node.span));
                 return Vec::new();

@@ -204,6 +204,8 @@ pub fn parse(source: &Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
             let at = builder.offset(m.line(), m.col());
             let help = if e.info().contains("mapping values are not allowed") {
                 "quote a value that contains `: `, e.g. `say: \"Note: this\"`"
+            } else if e.info().contains("did not find expected") {
+                "a `[`, `{` or quote may be left open: check the brackets and quotes before this point"
             } else {
                 "quote a value that contains `: ` or ` #`, or starts with `{`, `[`, `*`, `&`, `!`, `%`, `@` or a quote; inside quotes write `''` for `'` and `\\\"` for `\"`"
             };
