@@ -214,7 +214,8 @@ struct BatchArgs {
         short = 'j',
         value_name = "N",
         default_value_t = 0,
-        hide_default_value = true
+        hide_default_value = true,
+        value_parser = job_count
     )]
     jobs: usize,
     /// Process only rows K, K+N, K+2N, … (1-based): run N copies with K = 1..N to cover the file.
@@ -237,7 +238,7 @@ struct BatchArgs {
     #[arg(long, conflicts_with = "ndjson")]
     submit: bool,
     /// With --submit: at most R requests per second.
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_parser = requests_per_second)]
     rate: Option<f64>,
     #[command(flatten)]
     send: SendArgs,
@@ -360,10 +361,10 @@ struct SubmitProjectsArgs {
     /// NDJSON of compiled projects (`vidspec build --compact` lines); `-` reads stdin.
     file: PathBuf,
     /// Requests in flight at once.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = job_count)]
     jobs: usize,
     /// At most R requests per second, shared by all requests.
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_parser = requests_per_second)]
     rate: Option<f64>,
     #[command(flatten)]
     send: SendArgs,
@@ -402,7 +403,7 @@ struct MockArgs {
     #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
     drop_rate: f64,
     /// Seconds an export takes from 0 to 100%.
-    #[arg(long, value_name = "S", default_value_t = 5.0)]
+    #[arg(long, value_name = "S", default_value_t = 5.0, value_parser = seconds)]
     export_seconds: f64,
     /// Accept only this UserKey (default: any).
     #[arg(long, value_name = "KEY")]
@@ -430,6 +431,34 @@ fn fraction(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
         _ => Err("expected a number from 0 to 1".to_owned()),
+    }
+}
+
+/// `--rate`: a finite number of requests per second, from 0.001 to 10,000.
+fn requests_per_second(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(r) if r.is_finite() && (0.001..=10_000.0).contains(&r) => Ok(r),
+        _ => Err(format!(
+            "`{text}` is not a rate from 0.001 to 10000 requests per second"
+        )),
+    }
+}
+
+/// `--jobs`: at most 256 (0, where allowed, means one per core).
+fn job_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n <= 256 => Ok(n),
+        _ => Err(format!("`{text}` is not a number of jobs from 0 to 256")),
+    }
+}
+
+/// A duration in seconds: finite, from 0 to a day.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => Ok(s),
+        _ => Err(format!(
+            "`{text}` is not a number of seconds from 0 to 86400"
+        )),
     }
 }
 

@@ -76,9 +76,9 @@ fn folder_of(path: &Path) -> &Path {
 }
 
 fn write_through_temp(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    // Short, so that a target name near the filesystem's limit still has room for it.
     let temp = folder_of(path).join(format!(
-        ".{name}.{}.{:08x}.tmp",
+        ".vidspec-{}-{:08x}.tmp",
         std::process::id(),
         fastrand::u32(..)
     ));

@@ -801,3 +801,34 @@ fn a_reordered_csv_with_a_new_row_on_top_creates_only_the_new_row() {
     third.stderr_has("row 4: changed since it was created as project");
     assert_eq!(assert_no_duplicates(&api.mock.stats()).len(), 5);
 }
+
+#[test]
+fn identical_rows_are_one_video_and_not_an_unknown_outcome() {
+    let api = Api::new(&[]);
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let csv = api.path("people.csv");
+    std::fs::write(&csv, "name\nada\nada\nbob\nada\n").unwrap();
+    let journal = api.path("j.journal");
+    let out = api
+        .run(&[
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+            "--submit",
+            "--journal",
+            journal.to_str().unwrap(),
+        ])
+        .success();
+    out.stderr_has("row 2: the same project as row 1; not created twice");
+    assert_eq!(out.stdout.lines().count(), 4, "{}", out.stdout);
+    let ids: Vec<&str> = out
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').nth(1).unwrap())
+        .collect();
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(ids[0], ids[3]);
+    assert_eq!(assert_no_duplicates(&api.mock.stats()).len(), 2);
+}

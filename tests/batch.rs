@@ -537,3 +537,76 @@ fn a_progress_bar_shows_on_a_terminal_only() {
     assert!(!piped.stderr.contains('%'), "{}", piped.stderr);
     assert!(!piped.stderr.contains('\u{1b}'), "{}", piped.stderr);
 }
+
+/// A report that cannot be written stops the batch with an error; it must not leave the reader
+/// and the workers waiting for each other.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failing_report_ends_the_batch_instead_of_hanging() {
+    let test = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", many_rows(20_000));
+    let dir = test.path().to_owned();
+    let mut child = std::process::Command::new(crate::support::BIN)
+        .args([
+            "batch",
+            "s.yaml",
+            "--csv",
+            "rows.csv",
+            "--ndjson",
+            "--jobs",
+            "1",
+            "--report",
+            "/dev/full",
+        ])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the batch hung after its report failed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(1));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("writing the report"), "{stderr}");
+}
+
+/// Values placed with their own type, and text that looks like an internal placeholder, must
+/// come out of a batch exactly as `build` makes them.
+#[test]
+fn batch_rows_equal_builds_for_typed_values_and_look_alike_text() {
+    let spec = "vars:\n  name: { type: string, default: x }\n  w: { type: integer, default: 400 }\navatar: { preset: anna-navy-suit }\ndictionary: { weight: \"{{ w }}\" }\nscenes:\n  - say: \"Hello {{ name }}\"\n    clips:\n      - text: \"\u{E001}0\u{E001} {{ name }}\"\n        font: { weight: \"{{ w }}\" }\n      - text: \"\u{E001}99\u{E001}\"\n";
+    let batch = Test::new()
+        .write("s.yaml", spec)
+        .write("rows.csv", "name,w\nAda,700\nBob,300\n")
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .run()
+        .success();
+    let rows: Vec<&str> = batch.stdout.lines().collect();
+    for (i, (name, w)) in [("Ada", "700"), ("Bob", "300")].iter().enumerate() {
+        let built = Test::new()
+            .write("s.yaml", spec)
+            .args([
+                "build",
+                "s.yaml",
+                "--compact",
+                "--set",
+                &format!("name={name}"),
+                "--set",
+                &format!("w={w}"),
+            ])
+            .run()
+            .success();
+        assert_eq!(rows[i], built.stdout.trim_end(), "row {}", i + 1);
+    }
+}

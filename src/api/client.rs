@@ -85,6 +85,8 @@ impl Client {
             .connect_timeout(Duration::from_secs(10))
             .pool_idle_timeout(Duration::from_secs(30))
             .user_agent(concat!("vidspec/", env!("CARGO_PKG_VERSION")))
+            // A redirect could carry the UserKey in a re-sent body to another host.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Api(format!("cannot set up the HTTP client: {e}")))?;
         let cache_path = token_cache_path();

@@ -90,8 +90,21 @@ pub fn parse_base(text: &str) -> Result<String, String> {
         .ok_or_else(|| {
             format!("`{text}` is not an http(s) URL; write e.g. http://127.0.0.1:7878")
         })?;
-    if rest.trim_matches('/').is_empty() {
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() {
         return Err(format!("`{text}` names no host"));
+    }
+    if host.contains('@') {
+        return Err(
+            "put credentials in AISTUDIOS_APP_ID / AISTUDIOS_USER_KEY, not in the URL".to_owned(),
+        );
+    }
+    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    let loopback = matches!(name, "localhost" | "[::1]") || name.starts_with("127.");
+    if text.starts_with("http://") && !loopback {
+        eprintln!(
+            "warning: {text} is plain http: the UserKey and tokens would cross the network unencrypted"
+        );
     }
     Ok(text.trim_end_matches('/').to_owned())
 }

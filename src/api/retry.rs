@@ -58,7 +58,9 @@ pub fn retryable_status(status: u16) -> bool {
 /// is ignored: the backoff applies instead).
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let seconds: f64 = value.trim().parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+    // A huge or odd value must not crash the client: it is capped by the policy later.
+    (seconds.is_finite() && seconds >= 0.0)
+        .then(|| Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
 }
 
 /// What a transport failure means for the request that suffered it.
@@ -82,7 +84,7 @@ impl Pacer {
     pub fn new(rate: Option<f64>) -> Pacer {
         let interval = rate
             .filter(|r| r.is_finite() && *r > 0.0)
-            .map(|r| Duration::from_secs_f64(1.0 / r));
+            .map(|r| Duration::try_from_secs_f64(1.0 / r).unwrap_or(Duration::from_secs(86_400)));
         Pacer {
             interval,
             next: Mutex::new(None),
@@ -137,6 +139,11 @@ mod tests {
         assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(
+            policy.delay(1, parse_retry_after("1e300")),
+            policy.max_retry_after,
+            "a huge Retry-After is capped, not a crash"
+        );
     }
 
     #[test]

@@ -198,6 +198,8 @@ pub async fn submit_all(
         .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
     let mut tasks = JoinSet::new();
     let mut summary = Summary::default();
+    let mut same_in_run: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut duplicates: Vec<(u64, u64)> = Vec::new();
 
     for item in items {
         summary.total += 1;
@@ -206,6 +208,16 @@ pub async fn submit_all(
             continue;
         }
         let hash = hash_project(&item.project);
+        // The same project twice in one run (identical rows) is one video.
+        if let Some(first) = same_in_run.get(&hash) {
+            eprintln!(
+                "row {}: the same project as row {first}; not created twice",
+                item.row
+            );
+            duplicates.push((item.row, *first));
+            continue;
+        }
+        same_in_run.insert(hash.clone(), item.row);
         if let Some(earlier) = lock(&journal).changed_since(item.row, &hash) {
             eprintln!(
                 "row {}: changed since it was created as project {earlier}; creating a new project",
@@ -269,6 +281,25 @@ pub async fn submit_all(
     }
     while let Some(done) = tasks.join_next().await {
         absorb(&mut summary, done);
+    }
+    for (row, first) in duplicates {
+        let created = summary
+            .created
+            .iter()
+            .find(|c| c.row == first)
+            .map(|c| c.project_id.clone());
+        let before = summary
+            .already_created
+            .iter()
+            .find(|a| a.0 == first)
+            .map(|a| a.1.clone());
+        match created.or(before) {
+            Some(id) => summary.already_created.push((row, id)),
+            None => summary.failed.push((
+                row,
+                format!("the same project as row {first}, which was not created"),
+            )),
+        }
     }
     signals.abort();
     summary.interrupted = stop.interrupted();

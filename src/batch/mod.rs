@@ -169,6 +169,8 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
     let work_rx = std::sync::Mutex::new(work_rx);
     let (work_rx, stop, progress_ref) = (&work_rx, &stop, &progress);
     let submitted = std::thread::scope(|scope| -> Result<Option<crate::api::Summary>, Error> {
+        // Owned here, so that leaving early (a failed write) releases the reader.
+        let credit_tx = credit_tx;
         let submitter = match &options.sink {
             Sink::Submit { options, api } => Some(
                 scope.spawn(move || crate::api::commands::submit_items(submit_rx, options, api)),
@@ -211,13 +213,22 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
                     let Ok((sequence, chunk)) = next else { break };
                     let results = chunk
                         .into_iter()
-                        .map(|raw| Done {
-                            row: raw.number,
-                            result: if stop.load(Ordering::Relaxed) {
+                        .map(|raw| {
+                            let row = raw.number;
+                            let result = if stop.load(Ordering::Relaxed) {
                                 Err(String::new())
                             } else {
-                                render_row(program, renderer, header, raw, options)
-                            },
+                                // A bug must cost one row, not hang the batch waiting for it.
+                                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    render_row(program, renderer, header, raw, options)
+                                }))
+                                .unwrap_or_else(|_| {
+                                    Err(format!(
+                                        "row {row}: internal error in vidspec (please report it)"
+                                    ))
+                                })
+                            };
+                            Done { row, result }
                         })
                         .collect();
                     if done_tx.send((sequence, results)).is_err() {
@@ -227,25 +238,33 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
             });
         }
         drop(done_tx);
-        let mut pending = BTreeMap::new();
-        let mut next = 0;
-        for (sequence, results) in done_rx {
-            pending.insert(sequence, results);
-            while let Some(results) = pending.remove(&next) {
-                next += 1;
-                for done in results {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
+        let write_all = || -> Result<(), Error> {
+            let mut pending = BTreeMap::new();
+            let mut next = 0;
+            for (sequence, results) in done_rx {
+                pending.insert(sequence, results);
+                while let Some(results) = pending.remove(&next) {
+                    next += 1;
+                    for done in results {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let ok = writer.write(done, &progress, &mut summary)?;
+                        if !ok && options.fail_fast {
+                            stop.store(true, Ordering::Relaxed);
+                        }
                     }
-                    let ok = writer.write(done, &progress, &mut summary)?;
-                    if !ok && options.fail_fast {
-                        stop.store(true, Ordering::Relaxed);
-                    }
+                    let _ = credit_tx.send(());
                 }
-                let _ = credit_tx.send(());
             }
-        }
+            Ok(())
+        };
+        let written = write_all();
+        // Whatever happened, let every other thread finish: no more rows, no more submissions.
+        stop.store(true, Ordering::Relaxed);
+        drop(credit_tx);
         writer.submit = None;
+        written?;
         match submitter.map(|handle| handle.join()) {
             None => Ok(None),
             Some(Ok(summary)) => summary.map(Some),

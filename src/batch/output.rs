@@ -46,7 +46,7 @@ pub fn safe_path(rendered: &str, folder: &Path) -> Result<PathBuf, String> {
         return refuse("is too long");
     }
     let path = Path::new(rendered);
-    if path.is_absolute() {
+    if path.is_absolute() && !folder.is_absolute() {
         return refuse("is absolute");
     }
     let relative = if folder == Path::new(".") {
@@ -63,7 +63,8 @@ pub fn safe_path(rendered: &str, folder: &Path) -> Result<PathBuf, String> {
     if inside.as_os_str().is_empty() || rendered.ends_with('/') {
         return refuse("names no file");
     }
-    if rendered.split('/').any(str::is_empty) && !rendered.starts_with("./") {
+    let below_root = rendered.strip_prefix('/').unwrap_or(rendered);
+    if below_root.split('/').any(str::is_empty) && !rendered.starts_with("./") {
         return refuse("has an empty name between slashes");
     }
     for component in inside.components() {
@@ -182,6 +183,13 @@ mod tests {
         }
         assert!(safe_path(&format!("out/{}.json", "a".repeat(300)), out).is_err());
         assert!(safe_path("../x.json", Path::new(".")).is_err());
+        let absolute = Path::new("/srv/out");
+        assert!(
+            safe_path("/srv/out/1.json", absolute).is_ok(),
+            "an absolute pattern keeps its folder"
+        );
+        assert!(safe_path("/srv/out/../x.json", absolute).is_err());
+        assert!(safe_path("/etc/passwd", absolute).is_err());
     }
 
     #[test]

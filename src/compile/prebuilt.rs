@@ -91,7 +91,8 @@ impl Prebuilt {
 
     /// Lowers `program` with the templates in `dependent` left symbolic, if that is sound.
     pub fn prepare(program: &super::Program, dependent: &HashSet<u32>) -> Option<Prebuilt> {
-        if !only_in_plain_places(&program.root, dependent, false) {
+        if !only_in_plain_places(&program.root, dependent, false) || reads_indirectly(&program.root)
+        {
             return None;
         }
         let scope = Scope::from_inputs(&program.base_with_overrides());
@@ -104,7 +105,7 @@ impl Prebuilt {
         )
         .ok()?;
         let lowered = program.lowerer(true).lower(&expanded).ok()?;
-        let slots = find_symbols(&lowered.project).ok()?;
+        let slots = find_symbols(&lowered.project, dependent).ok()?;
         let mut slots: Vec<_> = slots.into_iter().collect();
         slots.sort_by_key(|(id, _)| *id);
         let mut prebuilt = Prebuilt {
@@ -168,8 +169,11 @@ impl Prebuilt {
                     !estimated.width
                 };
                 if !given {
-                    clip[dimension] =
-                        Value::String(format!("{BOX}{index}{}{BOX}", u8::from(is_height)));
+                    clip[dimension] = Value::String(format!(
+                        "{BOX}{}-{index}{}{BOX}",
+                        crate::expand::symbol_nonce(),
+                        u8::from(is_height)
+                    ));
                 }
             }
         }
@@ -266,8 +270,16 @@ fn parse_symbol(text: &str) -> Option<Result<u32, ()>> {
     let id = text
         .strip_prefix(SYMBOL)
         .and_then(|rest| rest.strip_suffix(SYMBOL))
+        .and_then(unseal)
         .and_then(|digits| digits.parse::<u32>().ok());
     Some(id.ok_or(()))
+}
+
+/// The body of a placeholder without this process's nonce; None for text that only looks
+/// like one.
+fn unseal(body: &str) -> Option<&str> {
+    let (nonce, rest) = body.split_once('-')?;
+    (nonce == crate::expand::symbol_nonce()).then_some(rest)
 }
 
 /// Splits serialized JSON at its placeholders (each a whole JSON string).
@@ -287,6 +299,7 @@ fn split(text: &str) -> Option<Vec<Part>> {
             return None;
         }
         parts.push(Part::Bytes(rest.as_bytes()[..quote].to_vec()));
+        let body = unseal(body)?;
         parts.push(if marker == BOX {
             let (index, dimension) = body.split_at(body.len().checked_sub(1)?);
             Part::Box(index.parse().ok()?, dimension == "1")
@@ -297,6 +310,21 @@ fn split(text: &str) -> Option<Vec<Part>> {
     }
     parts.push(Part::Bytes(rest.as_bytes().to_vec()));
     Some(parts)
+}
+
+/// Whether a template may read variables its text does not name (through another template or
+/// the whole context), so its dependence on a row cannot be seen.
+fn reads_indirectly(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Str(text) if node.template.is_some() => {
+            ["include", "import", "extends", "debug("]
+                .iter()
+                .any(|word| text.contains(word))
+        }
+        NodeKind::Seq(items) => items.iter().any(reads_indirectly),
+        NodeKind::Map(entries) => entries.iter().any(|(_, v)| reads_indirectly(v)),
+        _ => false,
+    }
 }
 
 fn collect_templates(node: &Node, found: &mut impl FnMut(u32)) {
@@ -336,12 +364,14 @@ fn only_in_plain_places(node: &Node, dependent: &HashSet<u32>, structural: bool)
 }
 
 /// Finds every placeholder in the lowered project.
-fn find_symbols(value: &Value) -> Result<HashMap<u32, Vec<Path>>, Unfit> {
+fn find_symbols(value: &Value, dependent: &HashSet<u32>) -> Result<HashMap<u32, Vec<Path>>, Unfit> {
     let mut slots: HashMap<u32, Vec<Path>> = HashMap::new();
     visit_strings(value, &mut |path, s| {
         match parse_symbol(s) {
-            Some(Ok(id)) => slots.entry(id).or_default().push(path.clone()),
-            Some(Err(())) => return Err(Unfit),
+            Some(Ok(id)) if dependent.contains(&id) => {
+                slots.entry(id).or_default().push(path.clone())
+            }
+            Some(_) => return Err(Unfit),
             None => {}
         }
         Ok(())
@@ -400,10 +430,16 @@ mod tests {
 
     #[test]
     fn split_finds_text_and_box_slots() {
-        let text = "{\"a\":\"\u{E001}3\u{E001}\",\"w\":\"\u{E002}01\u{E002}\"}";
-        let parts = split(text).unwrap();
+        let nonce = crate::expand::symbol_nonce();
+        let (sym, bx) = (SYMBOL, BOX);
+        let text = format!("{{\"a\":\"{sym}{nonce}-3{sym}\",\"w\":\"{bx}{nonce}-01{bx}\"}}");
+        let parts = split(&text).unwrap();
         assert!(matches!(parts[1], Part::Text(3)));
         assert!(matches!(parts[3], Part::Box(0, true)));
         assert_eq!(parts.len(), 5);
+        assert!(
+            split("{\"a\":\"\u{E001}3\u{E001}\"}").is_none(),
+            "text without the nonce is no slot"
+        );
     }
 }

@@ -93,7 +93,16 @@ pub const SYMBOL: char = '\u{E001}';
 
 /// The placeholder text for template `id` when it is left symbolic.
 pub fn symbol(id: u32) -> String {
-    format!("{SYMBOL}{id}{SYMBOL}")
+    format!("{SYMBOL}{}-{id}{SYMBOL}", symbol_nonce())
+}
+
+/// A random number in every placeholder of this process, so that text in a spec can never be
+/// mistaken for one.
+pub fn symbol_nonce() -> String {
+    static NONCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NONCE
+        .get_or_init(|| format!("{:016x}", fastrand::u64(..)))
+        .clone()
 }
 
 /// Expands a compiled spec tree; returns the tree with every template evaluated.

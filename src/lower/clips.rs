@@ -337,7 +337,7 @@ impl Run<'_, '_> {
         let node = font.get("weight")?;
         match &node.kind {
             NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Str(_) => {
-                Some(placed(node.to_json(), node))
+                Some(placed(self.verbatim(node), node))
             }
             _ => {
                 self.error(

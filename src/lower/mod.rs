@@ -91,6 +91,19 @@ impl Run<'_, '_> {
 
     /// Notes that the output depends on the content of `text`, not only on its placement:
     /// when lowering partially, a symbolic value there means this spec cannot be prebuilt.
+    /// A value placed as it is, of whatever type. When lowering partially, a symbolic value
+    /// here cannot be prebuilt: a row could give it another type than text.
+    fn verbatim(&mut self, node: &Node) -> Value {
+        let json = node.to_json();
+        if self.lowerer.partial && json.to_string().contains(crate::expand::SYMBOL) {
+            self.error(
+                "a row-dependent value of any type cannot be prebuilt",
+                &node.span,
+            );
+        }
+        json
+    }
+
     fn inspect<'t>(&mut self, text: &'t str, span: &Span) -> &'t str {
         if self.lowerer.partial && text.contains(crate::expand::SYMBOL) {
             self.error("a row-dependent value decides the output's shape", span);
@@ -136,12 +149,8 @@ impl Run<'_, '_> {
             self.put(&mut out, "", "webhookUrl", webhook);
         }
         if let Some(dictionary) = spec.get("dictionary") {
-            self.put(
-                &mut out,
-                "",
-                "dictionary",
-                placed(dictionary.to_json(), dictionary),
-            );
+            let value = placed(self.verbatim(dictionary), dictionary);
+            self.put(&mut out, "", "dictionary", value);
         }
         let canvas = if portrait {
             (1080.0, 1920.0)
@@ -194,7 +203,8 @@ impl Run<'_, '_> {
             let escaped = key.name.replace('~', "~0").replace('/', "~1");
             self.origins
                 .record(format!("{pointer}/{escaped}"), &value.span);
-            out.insert(key.name.clone(), value.to_json());
+            let value_json = self.verbatim(value);
+            out.insert(key.name.clone(), value_json);
         }
     }
 
