@@ -182,6 +182,15 @@ fn ok(data: Value) -> Response {
     axum::Json(json!({ "success": true, "data": data })).into_response()
 }
 
+/// The vendor-style answer for a project id the mock does not hold.
+fn no_project(id: &str) -> Response {
+    fail(
+        StatusCode::NOT_FOUND,
+        "PROJECT_NOT_FOUND",
+        format!("no project {id}"),
+    )
+}
+
 fn fail(status: StatusCode, code: &str, msg: impl Into<String>) -> Response {
     let body = json!({ "success": false, "error": { "code": code, "msg": msg.into() } });
     (status, axum::Json(body)).into_response()
@@ -419,11 +428,7 @@ impl Mock {
             .unwrap_or_default();
         let mut state = state(self);
         let Some(project) = state.projects.get_mut(id) else {
-            return fail(
-                StatusCode::NOT_FOUND,
-                "PROJECT_NOT_FOUND",
-                format!("no project {id}"),
-            );
+            return no_project(id);
         };
         project.export_started.get_or_insert_with(Instant::now);
         ok(json!({ "projectId": id }))
@@ -449,11 +454,7 @@ impl Mock {
     fn progress(&self, id: &str) -> Response {
         let state = state(self);
         let Some(project) = state.projects.get(id) else {
-            return fail(
-                StatusCode::NOT_FOUND,
-                "PROJECT_NOT_FOUND",
-                format!("no project {id}"),
-            );
+            return no_project(id);
         };
         let (progress, url) = self.progress_of(id, project);
         let mut data = json!({ "progress": progress });
@@ -466,11 +467,7 @@ impl Mock {
     fn project(&self, id: &str) -> Response {
         let state = state(self);
         let Some(project) = state.projects.get(id) else {
-            return fail(
-                StatusCode::NOT_FOUND,
-                "PROJECT_NOT_FOUND",
-                format!("no project {id}"),
-            );
+            return no_project(id);
         };
         let (progress, url) = self.progress_of(id, project);
         let state_name = match (project.export_started, &url) {
