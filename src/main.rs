@@ -1,3 +1,5 @@
+//! The `vidspec` binary: runs the command line and exits with its code.
+
 fn main() {
     std::process::exit(vidspec::cli::run(std::env::args_os()));
 }
