@@ -427,21 +427,31 @@ impl MockArgs {
     }
 }
 
-fn fraction(text: &str) -> Result<f64, String> {
+/// A finite number within `range`, for flags that take one.
+fn number_in(text: &str, range: std::ops::RangeInclusive<f64>, what: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
-        _ => Err("expected a number from 0 to 1".to_owned()),
+        Ok(n) if n.is_finite() && range.contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not {what} from {} to {}",
+            range.start(),
+            range.end()
+        )),
     }
 }
 
-/// `--rate`: a finite number of requests per second, from 0.001 to 10,000.
+/// A share of requests, from 0 to 1.
+fn fraction(text: &str) -> Result<f64, String> {
+    number_in(text, 0.0..=1.0, "a share")
+}
+
+/// `--rate`: requests per second.
 fn requests_per_second(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(r) if r.is_finite() && (0.001..=10_000.0).contains(&r) => Ok(r),
-        _ => Err(format!(
-            "`{text}` is not a rate from 0.001 to 10000 requests per second"
-        )),
-    }
+    number_in(text, 0.001..=10_000.0, "a rate in requests per second")
+}
+
+/// A duration in seconds, up to a day.
+fn seconds(text: &str) -> Result<f64, String> {
+    number_in(text, 0.0..=86_400.0, "a number of seconds")
 }
 
 /// `--jobs`: at most 256 (0, where allowed, means one per core).
@@ -449,16 +459,6 @@ fn job_count(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(n) if n <= 256 => Ok(n),
         _ => Err(format!("`{text}` is not a number of jobs from 0 to 256")),
-    }
-}
-
-/// A duration in seconds: finite, from 0 to a day.
-fn seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => Ok(s),
-        _ => Err(format!(
-            "`{text}` is not a number of seconds from 0 to 86400"
-        )),
     }
 }
 
