@@ -237,13 +237,39 @@ struct BatchArgs {
     /// time; prints `row<TAB>projectId` per created row.
     #[arg(long, conflicts_with = "ndjson")]
     submit: bool,
-    /// With --submit: at most R requests per second.
+    #[command(flatten)]
+    rows: SubmitRowsArgs,
+}
+
+/// How many rows are submitted, at what rate, where: `batch --submit` and `submit-projects`.
+#[derive(Args, Debug)]
+struct SubmitRowsArgs {
+    /// At most R requests per second, shared by all requests (with --submit).
     #[arg(long, value_name = "R", value_parser = requests_per_second)]
     rate: Option<f64>,
     #[command(flatten)]
     send: SendArgs,
     #[command(flatten)]
     api: ApiArgs,
+}
+
+impl SubmitRowsArgs {
+    fn options(&self, jobs: usize) -> (crate::api::SubmitOptions, crate::api::ApiOptions) {
+        let submit = crate::api::SubmitOptions {
+            jobs,
+            ..self.send.options()
+        };
+        let api = crate::api::ApiOptions {
+            rate: self.rate,
+            ..self.api.options()
+        };
+        (submit, api)
+    }
+
+    /// Whether any of these flags was given.
+    fn is_set(&self) -> bool {
+        self.send.is_set() || self.rate.is_some() || self.api.is_set()
+    }
 }
 
 impl CompileArgs {
@@ -363,13 +389,8 @@ struct SubmitProjectsArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 4, value_parser = job_count)]
     jobs: usize,
-    /// At most R requests per second, shared by all requests.
-    #[arg(long, value_name = "R", value_parser = requests_per_second)]
-    rate: Option<f64>,
     #[command(flatten)]
-    send: SendArgs,
-    #[command(flatten)]
-    api: ApiArgs,
+    rows: SubmitRowsArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -562,19 +583,15 @@ fn dispatch(command: Command, color: bool) -> Result<(), Error> {
                         Format::Pretty
                     },
                 },
-                None if args.submit => Sink::Submit {
-                    options: crate::api::SubmitOptions {
-                        jobs: if args.jobs == 0 { 4 } else { args.jobs },
-                        ..args.send.options()
-                    },
-                    api: crate::api::ApiOptions {
-                        rate: args.rate,
-                        ..args.api.options()
-                    },
-                },
+                None if args.submit => {
+                    let (options, api) =
+                        args.rows
+                            .options(if args.jobs == 0 { 4 } else { args.jobs });
+                    Sink::Submit { options, api }
+                }
                 None => Sink::Ndjson,
             };
-            if !args.submit && (args.send.is_set() || args.rate.is_some() || args.api.is_set()) {
+            if !args.submit && args.rows.is_set() {
                 return Err(Error::Usage("--rate, --no-export, --wait, --webhook, --resolution, --workspace, --journal, --retry-unknown, --api-base, --region and --verbose go with --submit".into()));
             }
             let options = BatchOptions {
@@ -694,14 +711,7 @@ fn dispatch(command: Command, color: bool) -> Result<(), Error> {
             crate::api::commands::submit(lowered.project, &args.send.options(), &args.api.options())
         }
         Command::SubmitProjects(args) => {
-            let options = crate::api::SubmitOptions {
-                jobs: args.jobs,
-                ..args.send.options()
-            };
-            let api = crate::api::ApiOptions {
-                rate: args.rate,
-                ..args.api.options()
-            };
+            let (options, api) = args.rows.options(args.jobs);
             crate::api::commands::submit_projects(&args.file, &options, &api)
         }
         Command::Status { id, api } => crate::api::commands::status(&id, &api.options()),

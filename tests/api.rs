@@ -145,6 +145,27 @@ impl Api {
             .run()
     }
 
+    /// `vidspec batch` of [`MINI_SPEC`] over `csv` with `--submit` and the journal
+    /// `j.journal` of this test's home, plus `extra` flags.
+    fn batch_submit(&self, csv: &str, extra: &[&str]) -> Output {
+        let spec = self.path("mini.yaml");
+        std::fs::write(&spec, MINI_SPEC).unwrap();
+        let csv_path = self.path("people.csv");
+        std::fs::write(&csv_path, csv).unwrap();
+        let journal = self.path("j.journal");
+        let mut args = vec![
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            csv_path.to_str().unwrap(),
+            "--submit",
+            "--journal",
+            journal.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
     fn token_cache(&self) -> PathBuf {
         self.path("cache/vidspec/token.json")
     }
@@ -733,33 +754,17 @@ fn submit_wait_prints_the_download_url_and_no_export_leaves_a_draft() {
 #[test]
 fn batch_submit_creates_each_good_row_once_and_a_rerun_with_the_journal_creates_none() {
     let api = Api::new(&[]);
-    let spec = api.path("mini.yaml");
-    std::fs::write(&spec, MINI_SPEC).unwrap();
     let mut csv = String::from("name\n");
     for row in 1..=40 {
         csv.push_str(&format!("person {row}\n"));
     }
     csv.push('\n');
-    let csv_path = api.path("people.csv");
-    std::fs::write(&csv_path, csv).unwrap();
-    let journal = api.path("batch.journal");
-    let args = [
-        "batch",
-        spec.to_str().unwrap(),
-        "--csv",
-        csv_path.to_str().unwrap(),
-        "--submit",
-        "--jobs",
-        "6",
-        "--journal",
-        journal.to_str().unwrap(),
-    ];
-    let first = api.run(&args).success();
+    let first = api.batch_submit(&csv, &["--jobs", "6"]).success();
     assert_eq!(first.stdout.lines().count(), 40, "{}", first.stdout);
     assert!(first.stdout.lines().all(|l| l.split('\t').count() >= 2));
     let names = assert_no_duplicates(&api.mock.stats());
     assert_eq!(names.len(), 40);
-    let again = api.run(&args).success();
+    let again = api.batch_submit(&csv, &["--jobs", "6"]).success();
     assert_eq!(
         again.stdout.lines().count(),
         40,
@@ -776,22 +781,7 @@ fn batch_submit_creates_each_good_row_once_and_a_rerun_with_the_journal_creates_
 #[test]
 fn a_reordered_csv_with_a_new_row_on_top_creates_only_the_new_row() {
     let api = Api::new(&[]);
-    let spec = api.path("mini.yaml");
-    std::fs::write(&spec, MINI_SPEC).unwrap();
-    let journal = api.path("j.journal");
-    let submit = |csv: &str| {
-        let path = api.path("people.csv");
-        std::fs::write(&path, csv).unwrap();
-        api.run(&[
-            "batch",
-            spec.to_str().unwrap(),
-            "--csv",
-            path.to_str().unwrap(),
-            "--submit",
-            "--journal",
-            journal.to_str().unwrap(),
-        ])
-    };
+    let submit = |csv: &str| api.batch_submit(csv, &[]);
     submit("name\nann\nbob\ncy\n").success();
     let second = submit("name\nzed\ncy\nann\nbob\n").success();
     assert_eq!(second.stdout.lines().count(), 4, "{}", second.stdout);
@@ -805,21 +795,8 @@ fn a_reordered_csv_with_a_new_row_on_top_creates_only_the_new_row() {
 #[test]
 fn identical_rows_are_one_video_and_not_an_unknown_outcome() {
     let api = Api::new(&[]);
-    let spec = api.path("mini.yaml");
-    std::fs::write(&spec, MINI_SPEC).unwrap();
-    let csv = api.path("people.csv");
-    std::fs::write(&csv, "name\nada\nada\nbob\nada\n").unwrap();
-    let journal = api.path("j.journal");
     let out = api
-        .run(&[
-            "batch",
-            spec.to_str().unwrap(),
-            "--csv",
-            csv.to_str().unwrap(),
-            "--submit",
-            "--journal",
-            journal.to_str().unwrap(),
-        ])
+        .batch_submit("name\nada\nada\nbob\nada\n", &[])
         .success();
     out.stderr_has("row 2: the same project as row 1; not created twice");
     assert_eq!(out.stdout.lines().count(), 4, "{}", out.stdout);

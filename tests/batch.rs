@@ -1,6 +1,6 @@
 //! `vidspec batch`: one project per CSV row.
 
-use crate::support::{Test, repo};
+use crate::support::{Output, Test, repo};
 
 const SPEC: &str = r#"
 name: "Welcome, {{ name }}"
@@ -14,6 +14,16 @@ scenes:
     clips:
       - text: "{{ seats }} seats"
 "#;
+
+/// `vidspec batch s.yaml --csv rows.csv ARGS…` with [`SPEC`] and `csv`, in a fresh folder.
+fn batch(csv: &str, args: &[&str]) -> Output {
+    Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", csv)
+        .args(["batch", "s.yaml", "--csv", "rows.csv"])
+        .args(args)
+        .run()
+}
 
 fn lines(stdout: &str) -> Vec<serde_json::Value> {
     stdout
@@ -29,12 +39,7 @@ fn speech(project: &serde_json::Value) -> &str {
 #[test]
 fn real_world_csv_is_read_faithfully() {
     let csv = "\u{feff}name,plan,seats\r\n\"Kim, \"\"Min-su\"\"\",Pro,3\r\n\"Line one\nLine two\",Free,1\r\n김민수,Enterprise,2\r\n";
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", csv)
-        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
-        .run()
-        .success();
+    let out = batch(csv, &["--ndjson"]).success();
     let rows = lines(&out.stdout);
     assert_eq!(rows.len(), 3);
     assert_eq!(speech(&rows[0]), "Hello Kim, \"Min-su\", Pro plan.");
@@ -50,32 +55,14 @@ fn real_world_csv_is_read_faithfully() {
 
 #[test]
 fn an_empty_cell_takes_the_default() {
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", "name,plan,seats\nAda,,\n")
-        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
-        .run()
-        .success();
+    let out = batch("name,plan,seats\nAda,,\n", &["--ndjson"]).success();
     assert_eq!(speech(&lines(&out.stdout)[0]), "Hello Ada, Pro plan.");
 }
 
 #[test]
 fn a_bad_cell_fails_its_row_naming_row_and_column_and_the_others_are_produced() {
     let csv = "name,plan,seats\nAda,Pro,2\nBob,Pro,4x2\nCy,Gold,1\nDee,Free,5\n";
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", csv)
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "rows.csv",
-            "--ndjson",
-            "--report",
-            "report.jsonl",
-        ])
-        .run()
-        .failure(3);
+    let out = batch(csv, &["--ndjson", "--report", "report.jsonl"]).failure(3);
     let names: Vec<String> = lines(&out.stdout)
         .iter()
         .map(|p| p["name"].as_str().unwrap().to_owned())
@@ -107,24 +94,14 @@ fn a_bad_cell_fails_its_row_naming_row_and_column_and_the_others_are_produced() 
 
 #[test]
 fn an_empty_required_cell_is_a_row_error() {
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", "name,plan\n,Pro\nAda,Pro\n")
-        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
-        .run()
-        .failure(3);
+    let out = batch("name,plan\n,Pro\nAda,Pro\n", &["--ndjson"]).failure(3);
     out.stderr_has("row 1, column name: the cell is empty");
     assert_eq!(lines(&out.stdout).len(), 1);
 }
 
 #[test]
 fn an_unknown_column_is_warned_about_once() {
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", "name,plna\nAda,x\nBob,y\n")
-        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
-        .run()
-        .success();
+    let out = batch("name,plna\nAda,x\nBob,y\n", &["--ndjson"]).success();
     assert_eq!(
         out.stderr
             .matches("column `plna` is not a variable")
@@ -138,21 +115,11 @@ fn an_unknown_column_is_warned_about_once() {
 
 #[test]
 fn a_missing_required_column_fails_before_any_row_runs() {
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", "plan,seats\nPro,1\n")
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "rows.csv",
-            "--out",
-            "out/{{ row }}.json",
-            "--report",
-            "r.jsonl",
-        ])
-        .run()
-        .failure(1);
+    let out = batch(
+        "plan,seats\nPro,1\n",
+        &["--out", "out/{{ row }}.json", "--report", "r.jsonl"],
+    )
+    .failure(1);
     assert!(
         out.stderr
             .contains("the CSV has no column for it: missing required variable `name`"),
@@ -165,12 +132,7 @@ fn a_missing_required_column_fails_before_any_row_runs() {
 #[test]
 fn a_cell_holding_template_syntax_reaches_the_output_literally() {
     let csv = "name\n{{ 7*7 }}\n\"{% for x in range(9) %}x{% endfor %}\"\n";
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", csv)
-        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
-        .run()
-        .success();
+    let out = batch(csv, &["--ndjson"]).success();
     let rows = lines(&out.stdout);
     assert_eq!(rows[0]["name"], "Welcome, {{ 7*7 }}");
     assert_eq!(
@@ -181,19 +143,11 @@ fn a_cell_holding_template_syntax_reaches_the_output_literally() {
 
 #[test]
 fn out_pattern_writes_one_file_per_row() {
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", "name\nAda Lovelace\n김민수\n")
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "rows.csv",
-            "--out",
-            "out/{{ row }}-{{ name | slug }}.json",
-        ])
-        .run()
-        .success();
+    let out = batch(
+        "name\nAda Lovelace\n김민수\n",
+        &["--out", "out/{{ row }}-{{ name | slug }}.json"],
+    )
+    .success();
     let first: serde_json::Value =
         serde_json::from_str(&out.file("out/1-ada-lovelace.json")).unwrap();
     assert_eq!(first["name"], "Welcome, Ada Lovelace");
@@ -204,19 +158,7 @@ fn out_pattern_writes_one_file_per_row() {
 #[test]
 fn hostile_output_paths_never_write_outside_the_output_folder() {
     let csv = "name\n../../escaped\n/etc/passwd\n\"nul\u{0}byte\"\nCON\nsafe\n";
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", csv)
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "rows.csv",
-            "--out",
-            "out/{{ name }}.json",
-        ])
-        .run()
-        .failure(3);
+    let out = batch(csv, &["--out", "out/{{ name }}.json"]).failure(3);
     let mut everything = Vec::new();
     for entry in walk(out.dir.path()) {
         everything.push(
@@ -249,19 +191,11 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn two_rows_mapping_to_one_file_fail_the_second_not_overwrite() {
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", "name,plan\nAda,Pro\nAda,Free\n")
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "rows.csv",
-            "--out",
-            "out/{{ name | slug }}.json",
-        ])
-        .run()
-        .failure(3);
+    let out = batch(
+        "name,plan\nAda,Pro\nAda,Free\n",
+        &["--out", "out/{{ name | slug }}.json"],
+    )
+    .failure(3);
     assert!(
         out.stderr
             .contains("row 2: output path out/ada.json was already written by row 1"),
@@ -282,14 +216,7 @@ fn many_rows(count: usize) -> String {
 
 #[test]
 fn output_keeps_input_order_whatever_the_parallelism() {
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", many_rows(700))
-        .args([
-            "batch", "s.yaml", "--csv", "rows.csv", "--ndjson", "--jobs", "4",
-        ])
-        .run()
-        .success();
+    let out = batch(&many_rows(700), &["--ndjson", "--jobs", "4"]).success();
     let names: Vec<String> = lines(&out.stdout)
         .iter()
         .map(|p| p["name"].as_str().unwrap().to_owned())
@@ -301,14 +228,8 @@ fn output_keeps_input_order_whatever_the_parallelism() {
 #[test]
 fn shards_together_equal_the_unsharded_output() {
     let run = |extra: &[&str]| {
-        Test::new()
-            .write("s.yaml", SPEC)
-            .write("rows.csv", many_rows(100))
-            .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
-            .args(extra)
-            .run()
-            .success()
-            .stdout
+        let args: Vec<&str> = ["--ndjson"].iter().chain(extra).copied().collect();
+        batch(&many_rows(100), &args).success().stdout
     };
     let whole: Vec<String> = run(&[]).lines().map(str::to_owned).collect();
     let shards: Vec<Vec<String>> = ["1/3", "2/3", "3/3"]
@@ -337,21 +258,11 @@ fn stdin_is_read_with_a_dash() {
 
 #[test]
 fn fail_fast_stops_at_the_first_failed_row() {
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", "name,seats\nAda,1\nBob,x\nCy,2\n")
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "rows.csv",
-            "--ndjson",
-            "--fail-fast",
-            "--jobs",
-            "1",
-        ])
-        .run()
-        .failure(3);
+    let out = batch(
+        "name,seats\nAda,1\nBob,x\nCy,2\n",
+        &["--ndjson", "--fail-fast", "--jobs", "1"],
+    )
+    .failure(3);
     assert_eq!(lines(&out.stdout).len(), 1);
     assert!(!out.stdout.contains("Cy"));
 }
@@ -452,14 +363,7 @@ fn a_row_that_breaks_the_spec_names_the_row_and_the_spec_location() {
 
 #[test]
 fn mistakes_in_the_command_are_refused_before_any_row_runs() {
-    let run = |args: &[&str], csv: &str| {
-        Test::new()
-            .write("s.yaml", SPEC)
-            .write("rows.csv", csv)
-            .args(["batch", "s.yaml", "--csv", "rows.csv"])
-            .args(args)
-            .run()
-    };
+    let run = |args: &[&str], csv: &str| batch(csv, args);
     run(&[], "name\nAda\n")
         .failure(2)
         .stderr_has("say where the rows go");
@@ -483,19 +387,7 @@ fn mistakes_in_the_command_are_refused_before_any_row_runs() {
 
 #[test]
 fn file_names_differing_only_in_case_are_one_file() {
-    let out = Test::new()
-        .write("s.yaml", SPEC)
-        .write("rows.csv", "name\nAda\nADA\n")
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "rows.csv",
-            "--out",
-            "out/{{ name }}.json",
-        ])
-        .run()
-        .failure(3);
+    let out = batch("name\nAda\nADA\n", &["--out", "out/{{ name }}.json"]).failure(3);
     out.stderr_has("row 2: output path out/ADA.json was already written by row 1");
 }
 

@@ -52,12 +52,7 @@ fn checker_flags_the_duplicated_scene_index_of_the_vendor_sample() {
 #[test]
 fn every_example_compiles_and_its_output_passes_the_schema() {
     let schema = vidspec::check::Schema::project();
-    let mut examples: Vec<_> = std::fs::read_dir(repo().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    examples.sort();
+    let examples = crate::support::examples();
     assert!(
         examples.len() >= 7,
         "expected the fixture examples and at least four more"
@@ -86,10 +81,10 @@ fn every_example_compiles_and_its_output_passes_the_schema() {
 
 #[test]
 fn examples_together_use_every_clip_kind_a_scene_template_each_and_when() {
-    let mut text = String::new();
-    for entry in std::fs::read_dir(repo().join("examples")).unwrap() {
-        text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
-    }
+    let text: String = crate::support::examples()
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect();
     for needle in [
         "- text:", "- image:", "- video:", "- audio:", "- shape:", "use:", "each:", "when:",
     ] {
@@ -100,11 +95,7 @@ fn examples_together_use_every_clip_kind_a_scene_template_each_and_when() {
 #[test]
 fn every_example_follows_the_spec_schema() {
     let schema = vidspec::check::Schema::new(vidspec::check::SPEC_SCHEMA);
-    for entry in std::fs::read_dir(repo().join("examples")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "yaml") {
-            continue;
-        }
+    for path in crate::support::examples() {
         let node = vidspec::load::load_spec(&path).unwrap();
         let errors = schema.errors(&node.to_json());
         assert!(errors.is_empty(), "{}: {errors:?}", path.display());

@@ -51,12 +51,7 @@ fn round_trip(body: &Value) -> (String, String, String) {
 
 #[test]
 fn every_example_round_trips_exactly_and_without_warnings() {
-    let mut examples: Vec<_> = std::fs::read_dir(repo().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    examples.sort();
+    let examples = crate::support::examples();
     assert!(examples.len() >= 7);
     for path in examples {
         let name = path.file_name().unwrap().to_str().unwrap().to_owned();

@@ -58,14 +58,14 @@ pub fn compile(node: &mut Node, engine: &mut Engine, diags: &mut Diagnostics) {
 /// Variables in scope while expanding: the inputs, plus `each:` items.
 #[derive(Clone)]
 pub struct Scope {
-    vars: BTreeMap<String, Value>,
     ctx: Value,
 }
 
 impl Scope {
     pub fn new(vars: BTreeMap<String, Value>) -> Scope {
-        let ctx = Value::from(vars.clone());
-        Scope { vars, ctx }
+        Scope {
+            ctx: Value::from(vars),
+        }
     }
 
     pub fn from_inputs(inputs: &crate::inputs::Inputs) -> Scope {
@@ -78,9 +78,23 @@ impl Scope {
     }
 
     fn with(&self, bindings: impl IntoIterator<Item = (String, Value)>) -> Scope {
-        let mut vars = self.vars.clone();
+        let mut vars: BTreeMap<String, Value> = self
+            .ctx
+            .try_iter()
+            .into_iter()
+            .flatten()
+            .filter_map(|key| {
+                let value = self.ctx.get_item(&key).ok()?;
+                Some((key.as_str()?.to_owned(), value))
+            })
+            .collect();
         vars.extend(bindings);
         Scope::new(vars)
+    }
+
+    /// Whether `name` is a variable in scope.
+    fn has(&self, name: &str) -> bool {
+        self.ctx.get_attr(name).is_ok_and(|v| !v.is_undefined())
     }
 
     pub fn ctx(&self) -> &Value {
@@ -306,7 +320,7 @@ impl Expander<'_> {
             }
         }
         let serde_json::Value::Array(values) = list else {
-            let named = list.as_str().filter(|s| scope.vars.contains_key(*s));
+            let named = list.as_str().filter(|s| scope.has(s));
             let help = match named {
                 Some(name) => {
                     format!("to repeat over the variable, write `each: \"{{{{ {name} }}}}\"`")

@@ -56,34 +56,35 @@ impl Run<'_, '_> {
     }
 
     pub(super) fn num_of(&mut self, node: &Node, key: &str) -> Option<Placed> {
-        match node.kind {
-            NodeKind::Int(_) => Some(placed(node.to_json(), node)),
-            NodeKind::Float(f) if f.is_finite() => Some(placed(crate::json_number(f), node)),
-            _ => {
-                self.error(
-                    format!("`{key}` must be a number, found {}", describe(node)),
-                    &node.span,
-                );
-                None
-            }
-        }
+        let value = match node.kind {
+            NodeKind::Int(_) => Some(node.to_json()),
+            NodeKind::Float(f) if f.is_finite() => Some(crate::json_number(f)),
+            _ => None,
+        };
+        self.typed(node, key, "a number", value)
     }
 
     pub(super) fn positive(&mut self, parent: &Node, key: &str) -> Option<Placed> {
-        let value = self.num(parent, key)?;
-        if value.value.as_f64().is_some_and(|v| v > 0.0) {
-            return Some(value);
-        }
-        self.error(format!("`{key}` must be greater than 0"), &value.span);
-        None
+        self.bounded(parent, key, |v| v > 0.0, "must be greater than 0")
     }
 
     pub(super) fn non_negative(&mut self, parent: &Node, key: &str) -> Option<Placed> {
+        self.bounded(parent, key, |v| v >= 0.0, "must not be negative")
+    }
+
+    /// A number under `key` that passes `within`; otherwise an error saying it `must` ….
+    fn bounded(
+        &mut self,
+        parent: &Node,
+        key: &str,
+        within: fn(f64) -> bool,
+        must: &str,
+    ) -> Option<Placed> {
         let value = self.num(parent, key)?;
-        if value.value.as_f64().is_some_and(|v| v >= 0.0) {
+        if value.value.as_f64().is_some_and(within) {
             return Some(value);
         }
-        self.error(format!("`{key}` must not be negative"), &value.span);
+        self.error(format!("`{key}` {must}"), &value.span);
         None
     }
 
@@ -92,16 +93,8 @@ impl Run<'_, '_> {
     }
 
     pub(super) fn int_of(&mut self, node: &Node, key: &str) -> Option<Placed> {
-        match node.kind {
-            NodeKind::Int(_) => Some(placed(node.to_json(), node)),
-            _ => {
-                self.error(
-                    format!("`{key}` must be an integer, found {}", describe(node)),
-                    &node.span,
-                );
-                None
-            }
-        }
+        let value = matches!(node.kind, NodeKind::Int(_)).then(|| node.to_json());
+        self.typed(node, key, "an integer", value)
     }
 
     pub(super) fn boolean(&mut self, parent: &Node, key: &str) -> Option<Placed> {
@@ -109,16 +102,25 @@ impl Run<'_, '_> {
     }
 
     pub(super) fn bool_of(&mut self, node: &Node, key: &str) -> Option<Placed> {
-        match node.kind {
-            NodeKind::Bool(_) => Some(placed(node.to_json(), node)),
-            _ => {
-                self.error(
-                    format!("`{key}` must be true or false, found {}", describe(node)),
-                    &node.span,
-                );
-                None
-            }
+        let value = matches!(node.kind, NodeKind::Bool(_)).then(|| node.to_json());
+        self.typed(node, key, "true or false", value)
+    }
+
+    /// `value` placed from `node`, or, when there is none, an error that `key` must be `expected`.
+    fn typed(
+        &mut self,
+        node: &Node,
+        key: &str,
+        expected: &str,
+        value: Option<Value>,
+    ) -> Option<Placed> {
+        if value.is_none() {
+            self.error(
+                format!("`{key}` must be {expected}, found {}", describe(node)),
+                &node.span,
+            );
         }
+        value.map(|value| placed(value, node))
     }
 }
 
