@@ -234,6 +234,20 @@ fn rows_with(records: &BTreeMap<u64, Value>, status: &str) -> Vec<u64> {
 
 /// How many projects the mock holds per name: no name may appear twice.
 #[track_caller]
+/// Waits until the journal records at least `rows` created rows (a run in progress).
+fn wait_for_created(journal: &Path, rows: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::read_to_string(journal)
+        .unwrap_or_default()
+        .matches("\"status\":\"created\"")
+        .count()
+        < rows
+    {
+        assert!(Instant::now() < deadline, "the run made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn assert_no_duplicates(stats: &Value) -> BTreeMap<String, u64> {
     let names: BTreeMap<String, u64> =
         serde_json::from_value(stats["projectNames"].clone()).unwrap();
@@ -464,15 +478,7 @@ fn a_killed_run_rerun_with_its_journal_creates_no_row_twice() {
         journal_path.to_str().unwrap(),
     ];
     let mut child = api.submit_command(&args).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let text = std::fs::read_to_string(&journal_path).unwrap_or_default();
-        if text.matches("\"status\":\"created\"").count() >= 60 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the run made no progress");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_created(&journal_path, 60);
     child.kill().unwrap(); // SIGKILL: no chance to tidy up
     child.wait().unwrap();
     let before = api.mock.stats()["projectsCreated"].as_u64().unwrap();
@@ -548,16 +554,7 @@ fn stop_mid_way_then_rerun(signal: &str) {
         journal_path.to_str().unwrap(),
     ];
     let mut child = api.submit_command(&args).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::fs::read_to_string(&journal_path)
-        .unwrap_or_default()
-        .matches("\"status\":\"created\"")
-        .count()
-        < 30
-    {
-        assert!(Instant::now() < deadline, "the run made no progress");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_created(&journal_path, 30);
     let interrupt = Command::new("kill")
         .args([signal, &child.id().to_string()])
         .status()
