@@ -2,6 +2,7 @@
 //! prepared once into a [`Program`]; the program then renders any number of input sets
 //! (one for `build`, one per CSV row for `batch`) through expand → lower → check.
 
+pub mod plan;
 pub mod prebuilt;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -197,13 +198,6 @@ impl Program {
         }
     }
 
-    /// Defaults, vars files and `--set`: the inputs of a build without a row.
-    fn base_with_overrides(&self) -> Inputs {
-        let mut inputs = self.base.clone();
-        inputs.extend(self.overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
-        inputs
-    }
-
     /// Whether `--set` fixes a variable (so no row can change it).
     pub fn is_overridden(&self, name: &str) -> bool {
         self.overrides.contains_key(name)
@@ -216,10 +210,9 @@ impl Program {
             .filter(|c| self.vars.get(c).is_some() && !self.is_overridden(c))
             .cloned()
             .collect();
-        let dependent = prebuilt::Prebuilt::dependent_templates(self, &row_vars);
         RowRenderer {
             program: self,
-            prebuilt: prebuilt::Prebuilt::prepare(self, &dependent),
+            plan: plan::RowPlan::new(self, &row_vars),
         }
     }
 
@@ -233,33 +226,29 @@ impl Program {
     }
 }
 
-/// Renders rows of one batch: through a prebuilt project when the spec allows it, through
-/// the full pipeline otherwise (and for any row the prebuilt project cannot serve).
+/// Renders rows of one batch: through the row plan when it can vouch for a row, through the
+/// full pipeline otherwise (which also reports a row's errors).
 pub struct RowRenderer<'p> {
     program: &'p Program,
-    prebuilt: Option<prebuilt::Prebuilt>,
+    plan: Option<plan::RowPlan<'p>>,
 }
 
 impl RowRenderer<'_> {
-    /// Whether rows are filled into a prebuilt project.
+    /// Whether rows go through a row plan (prebuilt shapes) before the full pipeline.
     pub fn is_prebuilt(&self) -> bool {
-        self.prebuilt.is_some()
+        self.plan.is_some()
     }
 
-    /// Whether rows are written straight from the prebuilt project's bytes.
+    /// Whether rows are written straight from prebuilt bytes.
     pub fn fills_bytes(&self) -> bool {
-        self.prebuilt
-            .as_ref()
-            .is_some_and(prebuilt::Prebuilt::fills_bytes)
+        self.is_prebuilt()
     }
 
     /// The checked project for one row's resolved inputs (see [`Program::inputs`]).
     pub fn render(&self, inputs: &Inputs) -> Result<serde_json::Value, Diagnostics> {
-        if let Some(prebuilt) = &self.prebuilt {
-            if let Ok(project) = prebuilt.fill(self.program, &Scope::from_inputs(inputs)) {
-                return prebuilt
-                    .check(&project, &self.program.schema)
-                    .map(|()| project);
+        if let Some(bytes) = self.planned(inputs, crate::emit::Format::Compact) {
+            if let Ok(project) = serde_json::from_slice(&bytes) {
+                return Ok(project);
             }
         }
         self.program.render(inputs).map(|lowered| lowered.project)
@@ -271,15 +260,19 @@ impl RowRenderer<'_> {
         inputs: &Inputs,
         format: crate::emit::Format,
     ) -> Result<Vec<u8>, Diagnostics> {
-        if let Some(prebuilt) = self.prebuilt.as_ref().filter(|p| p.fills_bytes()) {
-            if let Ok(bytes) =
-                prebuilt.fill_bytes(self.program, &Scope::from_inputs(inputs), format)
-            {
-                return Ok(bytes);
-            }
+        if let Some(bytes) = self.planned(inputs, format) {
+            return Ok(bytes);
         }
-        self.render(inputs)
-            .map(|project| crate::emit::to_bytes(&project, format))
+        self.program
+            .render(inputs)
+            .map(|lowered| crate::emit::to_bytes(&lowered.project, format))
+    }
+
+    /// The row through the row plan alone: None when the plan cannot vouch for it (the full
+    /// pipeline then renders it). For tests and benchmarks that hold the two paths together.
+    pub fn planned(&self, inputs: &Inputs, format: crate::emit::Format) -> Option<Vec<u8>> {
+        let plan = self.plan.as_ref()?;
+        plan.render_bytes(&Scope::from_inputs(inputs), format).ok()
     }
 }
 

@@ -21,8 +21,8 @@ use crate::load::yaml::{Node, NodeKind};
 use avatar::AvatarSpec;
 pub use clips::{ANIMATIONS, DEFAULT_FONT, SHAPES, text_box};
 pub use preset::{Preset, Presets};
-pub use read::as_text;
 use read::placed;
+pub use read::{as_text, number_of_json};
 pub use skeleton::{Placed, Skeletons};
 
 /// The project body and where each of its values came from.
