@@ -50,6 +50,7 @@ pub struct Program {
 impl Program {
     /// Loads and compiles a spec; reports every problem it can find before failing.
     pub fn load(spec_path: &Path, options: &Options) -> Result<Program, Error> {
+        Schema::prepare_project();
         let mut library = Library::builtin();
         for dir in &options.templates {
             library.add_dir(dir)?;

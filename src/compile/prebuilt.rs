@@ -300,7 +300,15 @@ impl Shape {
             }
         }
         let parts = &self.segments[usize::from(format == Format::Compact)];
-        let mut out = Vec::with_capacity(8192);
+        let fixed: usize = parts
+            .iter()
+            .map(|p| match p {
+                Part::Bytes(bytes) => bytes.len(),
+                _ => 0,
+            })
+            .sum();
+        let filled: usize = texts.iter().map(|t| t.len() + 8).sum();
+        let mut out = Vec::with_capacity(fixed + filled * 4);
         for part in parts {
             match part {
                 Part::Bytes(bytes) => out.extend_from_slice(bytes),
