@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod batch;
+pub mod bounded;
 pub mod check;
 pub mod cli;
 pub mod compile;

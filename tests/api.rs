@@ -806,3 +806,31 @@ fn identical_rows_are_one_video_and_not_an_unknown_outcome() {
     assert_eq!(ids[0], ids[3]);
     assert_eq!(assert_no_duplicates(&api.mock.stats()).len(), 2);
 }
+
+#[test]
+fn a_second_run_on_a_journal_in_use_is_refused_and_no_row_is_created_twice() {
+    let api = Api::new(&["--latency", "20"]);
+    let file = api.projects("rows.ndjson", 120);
+    let journal_path = api.path("rows.jsonl");
+    let args = [
+        file.to_str().unwrap(),
+        "--jobs",
+        "8",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ];
+    let mut first = api.submit_command(&args).spawn().unwrap();
+    wait_for_created(&journal_path, 1);
+    let second = api
+        .vidspec()
+        .arg("submit-projects")
+        .args(args)
+        .args(["--api-base", &api.mock.url])
+        .run()
+        .failure(1);
+    second.stderr_has(&format!("the journal {}", journal_path.display()));
+    second.stderr_has(&format!("(pid {})", first.id()));
+    assert!(first.wait().unwrap().success());
+    let names = assert_no_duplicates(&api.mock.stats());
+    assert_eq!(names.len(), 120);
+}

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::client::Client;
+use super::journal::Journal;
 use super::mock::{self, MockOptions};
 use super::submit::{SubmitItem, SubmitOptions, Summary, submit_all};
 use super::token::{CachedToken, Credentials, Secret, Source, credentials_path, token_cache_path};
@@ -26,7 +27,8 @@ pub fn submit(project: Value, options: &SubmitOptions, api: &ApiOptions) -> Resu
         report_rows: false,
         ..options.clone()
     };
-    let summary = submit_items([SubmitItem { row: 1, project }], &options, api)?;
+    let journal = Journal::for_run(options.journal.as_deref())?;
+    let summary = submit_items([SubmitItem { row: 1, project }], &options, api, journal)?;
     if let Some(created) = summary.created.first() {
         // Created: its id is printed even if waiting for the export stopped short.
         print(&format!("{}\n", created.project_id))?;
@@ -55,14 +57,16 @@ pub fn submit(project: Value, options: &SubmitOptions, api: &ApiOptions) -> Resu
 }
 
 /// Submits items from synchronous code (`batch --submit`): builds a runtime and a client from
-/// `api`, runs [`submit_all`], and returns its summary; [`Summary::result`] gives the exit status.
+/// `api`, runs [`submit_all`] with `journal` (`options.journal`, opened by the caller), and
+/// returns its summary; [`Summary::result`] gives the exit status.
 pub fn submit_items(
     items: impl IntoIterator<Item = SubmitItem>,
     options: &SubmitOptions,
     api: &ApiOptions,
+    journal: Journal,
 ) -> Result<Summary, Error> {
     let client = Client::new(api)?;
-    runtime()?.block_on(submit_all(&client, items, options))
+    runtime()?.block_on(submit_all(&client, items, options, journal))
 }
 
 /// The hidden `vidspec submit-projects FILE`: submits the projects of an NDJSON file (one
@@ -74,10 +78,13 @@ pub fn submit_projects(
     api: &ApiOptions,
 ) -> Result<(), Error> {
     let shown = crate::display_path(file);
+    let journal = Journal::for_run(options.journal.as_deref())?;
+    let limit = crate::bounded::MAX_NDJSON;
     let text = if file == Path::new("-") {
-        std::io::read_to_string(std::io::stdin()).map_err(|e| Error::io("reading stdin", e))?
+        crate::bounded::read_text(std::io::stdin(), limit)
+            .map_err(|e| crate::bounded::to_error("reading stdin", e))?
     } else {
-        std::fs::read_to_string(file).map_err(|e| Error::io(format!("reading {shown}"), e))?
+        crate::bounded::read_file_or_error(file, limit)?
     };
     let mut items = Vec::new();
     for (index, line) in text.lines().enumerate() {
@@ -91,7 +98,7 @@ pub fn submit_projects(
             project,
         });
     }
-    let summary = submit_items(items, options, api)?;
+    let summary = submit_items(items, options, api, journal)?;
     print_created(&summary)?;
     summary.result()
 }
@@ -198,7 +205,8 @@ pub fn auth_login(api: &ApiOptions) -> Result<(), Error> {
             .map_err(|e| Error::io("reading the UserKey", e))?;
         (app_id, user_key)
     } else {
-        let mut lines = std::io::stdin().lock().lines();
+        // Two short lines: a stream without an end (`< /dev/zero`) is cut, not read forever.
+        let mut lines = std::io::Read::take(std::io::stdin().lock(), 64 * 1024).lines();
         let mut next = || lines.next().transpose().map(Option::unwrap_or_default);
         let app_id = next().map_err(|e| Error::io("reading the AppId from stdin", e))?;
         let user_key = next().map_err(|e| Error::io("reading the UserKey from stdin", e))?;

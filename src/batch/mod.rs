@@ -150,6 +150,13 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
         submitting: matches!(options.sink, Sink::Submit { .. }),
         ..Summary::default()
     };
+    // The journal is locked before the first row runs: a second run on it stops here.
+    let mut journal = match &options.sink {
+        Sink::Submit { options, .. } => Some(crate::api::journal::Journal::for_run(
+            options.journal.as_deref(),
+        )?),
+        _ => None,
+    };
     let mut writer = Writer::new(options, folder)?;
     let (submit_tx, submit_rx) = mpsc::sync_channel::<crate::api::SubmitItem>(jobs * CHUNK);
     if matches!(options.sink, Sink::Submit { .. }) {
@@ -172,9 +179,12 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
         // Owned here, so that leaving early (a failed write) releases the reader.
         let credit_tx = credit_tx;
         let submitter = match &options.sink {
-            Sink::Submit { options, api } => Some(
-                scope.spawn(move || crate::api::commands::submit_items(submit_rx, options, api)),
-            ),
+            Sink::Submit { options, api } => {
+                let journal = journal.take().unwrap_or_default();
+                Some(scope.spawn(move || {
+                    crate::api::commands::submit_items(submit_rx, options, api, journal)
+                }))
+            }
             _ => None,
         };
         scope.spawn(move || {

@@ -146,23 +146,21 @@ impl Node {
     }
 }
 
-/// Reads and parses a YAML (or JSON) file, refusing files over the size limit before reading.
+/// Reads and parses a YAML (or JSON) file, reading at most one byte past the size limit (a
+/// device, a FIFO or a growing file reports a size that cannot be trusted).
 pub fn load_file(path: &std::path::Path, limits: Limits) -> Result<Node, Diagnostic> {
+    use crate::bounded::{ReadError, read_file};
     let name = crate::display_path(path);
-    let size = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read {name}: {e}")))?
-        .len();
-    if size > limits.max_bytes as u64 {
-        return Err(too_big(&name, size, limits));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read {name}: {e}")))?;
+    let text = read_file(path, limits.max_bytes as u64).map_err(|e| match e {
+        ReadError::TooBig { .. } => too_big(&name, limits),
+        other => Diagnostic::error(format!("cannot read {name}: {other}")),
+    })?;
     parse(&Source::new(name, text), limits)
 }
 
-fn too_big(name: &str, size: u64, limits: Limits) -> Diagnostic {
+fn too_big(name: &str, limits: Limits) -> Diagnostic {
     Diagnostic::error(format!(
-        "{name} is {size} bytes; vidspec reads YAML documents of at most {} bytes",
+        "{name} is larger than {} bytes, the most vidspec reads of a YAML document",
         limits.max_bytes
     ))
 }
@@ -184,7 +182,7 @@ enum Frame {
 /// Parses one YAML document into a node tree.
 pub fn parse(source: &Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
     if source.text.len() > limits.max_bytes {
-        return Err(too_big(&source.name, source.text.len() as u64, limits));
+        return Err(too_big(&source.name, limits));
     }
     let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
     let bom = source.text.len() - text.len();
