@@ -834,3 +834,22 @@ fn a_second_run_on_a_journal_in_use_is_refused_and_no_row_is_created_twice() {
     let names = assert_no_duplicates(&api.mock.stats());
     assert_eq!(names.len(), 120);
 }
+
+/// A 429 slows the pacer every job shares: the jobs neither wait it out alone nor come back
+/// together, and no row runs out of attempts.
+#[test]
+fn rate_limited_jobs_slow_down_together_and_no_row_fails() {
+    let api = Api::new(&["--rate-limit", "10"]);
+    let csv: String = std::iter::once("name".to_owned())
+        .chain((1..=40).map(|i| format!("n{i}")))
+        .map(|l| l + "\n")
+        .collect();
+    let out = api.batch_submit(&csv, &["--rate", "100", "--jobs", "8"]);
+    out.stderr_has("40 rows: 40 created");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stats = api.mock.stats();
+    assert_eq!(assert_no_duplicates(&stats).len(), 40);
+    let refused = stats["statuses"]["429"].as_u64().unwrap_or(0);
+    // Alone, each job waited out its own Retry-After and they all came back together: 24 here.
+    assert!(refused <= 12, "{refused} answers were 429");
+}
