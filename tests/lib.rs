@@ -8,5 +8,6 @@ mod authoring;
 mod batch;
 mod build;
 mod decompile;
+mod hostile;
 mod lint;
 mod preview;

@@ -519,8 +519,13 @@ impl Writer {
                 path.display()
             ));
         }
-        emit::write_atomic(&path, &rendered.bytes)
-            .map_err(|e| format!("row {row}: writing {}: {e}", path.display()))?;
+        let inside = path.strip_prefix(folder).unwrap_or(&path);
+        emit::write_confined(folder, inside, &rendered.bytes).map_err(|e| {
+            format!(
+                "row {row}: writing {}: {e}; nothing was written",
+                path.display()
+            )
+        })?;
         Ok(Some(path))
     }
 
