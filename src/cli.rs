@@ -94,6 +94,16 @@ enum Command {
     },
     /// Serve an in-memory mock of the AI Studios API on 127.0.0.1, for tests and dry runs.
     MockServer(MockArgs),
+    /// Serve the Language Server Protocol on stdin/stdout: `check`'s diagnostics, completion,
+    /// hover and go-to-definition in an editor.
+    Lsp {
+        /// A folder of templates (clips/, scenes/, models/), as for `check`.
+        #[arg(long = "templates", value_name = "DIR")]
+        templates: Vec<PathBuf>,
+        /// A vars file applied to every spec checked, as for `check`.
+        #[arg(long = "vars", value_name = "FILE")]
+        vars_files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -722,6 +732,21 @@ fn dispatch(command: Command, color: bool) -> Result<(), Error> {
             AuthCommand::Logout => crate::api::commands::auth_logout(),
         },
         Command::MockServer(args) => crate::api::commands::mock_server(args.options()),
+        Command::Lsp {
+            templates,
+            vars_files,
+        } => {
+            let options = Options {
+                templates,
+                vars_files,
+                sets: Vec::new(),
+            };
+            let (connection, io) = lsp_server::Connection::stdio();
+            crate::lsp::serve(&connection, options)?;
+            drop(connection);
+            io.join()
+                .map_err(|e| Error::io("the language server's stdio", e))
+        }
         Command::Decompile {
             project,
             output,

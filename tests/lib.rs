@@ -9,4 +9,5 @@ mod batch;
 mod build;
 mod decompile;
 mod lint;
+mod lsp;
 mod preview;
