@@ -23,13 +23,14 @@ macro_rules! put {
 mod draw;
 
 /// The project a preview draws: the spec built as `build` does, or, with `csv`, built with
-/// data row `row` (1-based) of that CSV file as its inputs, exactly as `batch` would.
+/// data row `row` (1-based) of that CSV file (fields separated by `delimiter`) as its inputs,
+/// exactly as `batch` would.
 pub fn project(
     spec: &Path,
     options: &Options,
-    csv: Option<(&Path, u64)>,
+    csv: Option<(&Path, u64, u8)>,
 ) -> Result<(Value, Vec<Diagnostic>), Error> {
-    let Some((csv, row)) = csv else {
+    let Some((csv, row, delimiter)) = csv else {
         let (lowered, warnings) = crate::compile::build(spec, options)?;
         return Ok((lowered.project, warnings));
     };
@@ -42,7 +43,7 @@ pub fn project(
         let file = std::fs::File::open(csv).map_err(|e| Error::io(format!("opening {name}"), e))?;
         Box::new(std::io::BufReader::new(file))
     };
-    let mut rows = Rows::new(input, b',').map_err(|m| invalid(format!("{name}: {m}")))?;
+    let mut rows = Rows::new(input, delimiter).map_err(|m| invalid(format!("{name}: {m}")))?;
     let (header, header_warnings) =
         Header::check(&program, &rows.columns).map_err(Error::Invalid)?;
     let raw = loop {
@@ -69,14 +70,6 @@ pub fn project(
     let mut warnings = program.warnings;
     warnings.extend(header_warnings);
     Ok((lowered.project, warnings))
-}
-
-/// `--row N`: a data row number, 1 being the first row after the header.
-pub fn parse_row(text: &str) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err("expected a data row number: 1 is the first row after the header".to_owned()),
-    }
 }
 
 /// The storyboard page of a v3 project body: a header, then a frame per scene with its

@@ -502,3 +502,19 @@ fn batch_rows_equal_builds_for_typed_values_and_look_alike_text() {
         assert_eq!(rows[i], built.stdout.trim_end(), "row {}", i + 1);
     }
 }
+
+#[test]
+fn submission_flags_without_submit_are_named_as_given() {
+    batch(
+        "name\nAda\n",
+        &["--ndjson", "--journal", "j.jsonl", "--verbose"],
+    )
+    .failure(2)
+    .stderr_has("--journal, --verbose: these say how rows are submitted, and go with --submit");
+    batch(
+        "name\nAda\n",
+        &["--out", "out/{{ row }}.json", "--region", "cn"],
+    )
+    .failure(2)
+    .stderr_has("--region: these say how rows are submitted");
+}

@@ -10,3 +10,4 @@ mod build;
 mod decompile;
 mod lint;
 mod preview;
+mod report;

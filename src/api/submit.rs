@@ -174,7 +174,7 @@ impl Summary {
 ///
 /// Returns an error only when the journal cannot be opened; everything else — failed rows,
 /// Ctrl-C — is in the [`Summary`], whose [`Summary::result`] gives the command's exit status.
-/// Must run inside a tokio runtime (see [`super::commands::submit_items`] for a blocking call).
+/// Must run inside a tokio runtime (see [`submit_items`] for a blocking call).
 pub async fn submit_all(
     client: &Client,
     items: impl IntoIterator<Item = SubmitItem>,
@@ -309,6 +309,17 @@ pub async fn submit_all(
     summary.unknown.sort_by_key(|u| u.0);
     summary.already_created.sort_by_key(|a| a.0);
     Ok(summary)
+}
+
+/// Submits items from synchronous code: builds a runtime and a client from `api`, runs
+/// [`submit_all`], and returns its summary; [`Summary::result`] gives the exit status.
+pub fn submit_items(
+    items: impl IntoIterator<Item = SubmitItem>,
+    options: &SubmitOptions,
+    api: &super::ApiOptions,
+) -> Result<Summary, Error> {
+    let client = Client::new(api)?;
+    super::runtime()?.block_on(submit_all(&client, items, options))
 }
 
 enum Outcome {

@@ -11,7 +11,7 @@ pub mod output;
 pub mod rows;
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -21,6 +21,7 @@ use crate::compile::{Options, Program, RowRenderer};
 use crate::diag::Diagnostic;
 use crate::emit::{self, Format};
 use crate::error::Error;
+use crate::report::progress::Progress;
 use output::{Report, Written};
 use rows::{Header, Rows};
 
@@ -61,7 +62,7 @@ pub struct BatchOptions {
 }
 
 /// How a batch went.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Summary {
     pub ok: u64,
     pub failed: u64,
@@ -72,6 +73,17 @@ pub struct Summary {
     pub bytes: bool,
     /// Rows went to be submitted (the submission reports its own outcome).
     pub submitting: bool,
+    /// What the submission did, with `--submit`.
+    pub submitted: Option<crate::api::Summary>,
+}
+
+/// Worker threads for `--jobs N`: N, or one per core for 0.
+pub fn workers(jobs: usize) -> usize {
+    if jobs == 0 {
+        std::thread::available_parallelism().map_or(2, usize::from)
+    } else {
+        jobs
+    }
 }
 
 /// What a worker made of one row.
@@ -85,19 +97,6 @@ struct Rendered {
     path: Option<PathBuf>,
     /// The project itself, when it is to be submitted.
     project: Option<serde_json::Value>,
-}
-
-/// Parses `K/N` for `--shard`.
-pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
-    let parsed = text
-        .split_once('/')
-        .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
-    match parsed {
-        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
-        _ => Err(format!(
-            "--shard {text}: expected K/N with 1 <= K <= N, e.g. 2/8"
-        )),
-    }
 }
 
 /// Runs a batch: every row of the CSV through the spec.
@@ -130,18 +129,14 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
     })?;
     let (header, warnings) = Header::check(&program, &rows.columns).map_err(Error::Invalid)?;
     for warning in program.warnings.iter().chain(&warnings) {
-        eprint!("{}", warning.render(options.color));
+        crate::report::stderr(warning.render(options.color).as_bytes());
     }
     let program = &program;
     let renderer = program.rows(&rows.columns);
     let renderer = &renderer;
     let header = &header;
-    let jobs = if options.jobs == 0 {
-        std::thread::available_parallelism().map_or(2, usize::from)
-    } else {
-        options.jobs
-    };
-    let progress = Progress::new(options, csv_size);
+    let jobs = workers(options.jobs);
+    let progress = Progress::new(options.quiet, csv_size);
     let stop = AtomicBool::new(false);
 
     let mut summary = Summary {
@@ -172,9 +167,9 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
         // Owned here, so that leaving early (a failed write) releases the reader.
         let credit_tx = credit_tx;
         let submitter = match &options.sink {
-            Sink::Submit { options, api } => Some(
-                scope.spawn(move || crate::api::commands::submit_items(submit_rx, options, api)),
-            ),
+            Sink::Submit { options, api } => {
+                Some(scope.spawn(move || crate::api::submit_items(submit_rx, options, api)))
+            }
             _ => None,
         };
         scope.spawn(move || {
@@ -273,16 +268,8 @@ pub fn run(spec: &Path, compile: &Options, options: &BatchOptions) -> Result<Sum
     })?;
     writer.finish()?;
     progress.finish();
-    if let Some(submitted) = &submitted {
-        crate::api::commands::print_created(submitted)?;
-    }
     summary.elapsed = started.elapsed();
-    if !options.quiet {
-        eprintln!("{}", summary.line());
-    }
-    if let Some(submitted) = submitted {
-        submitted.result()?;
-    }
+    summary.submitted = submitted;
     Ok(summary)
 }
 
@@ -471,7 +458,9 @@ impl Writer {
                 } else {
                     Diagnostic::error(message.clone()).render(self.color)
                 };
-                progress.suspend(|| eprint!("{}", text.trim_end().to_owned() + "\n"));
+                progress.suspend(|| {
+                    crate::report::stderr((text.trim_end().to_owned() + "\n").as_bytes())
+                });
                 if let Some(report) = &mut self.report {
                     let first = message
                         .lines()
@@ -527,64 +516,5 @@ impl Writer {
                 .map_err(|e| Error::io("writing the report", e))?;
         }
         Ok(())
-    }
-}
-
-/// A progress bar on a terminal; nothing otherwise.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    by_bytes: bool,
-}
-
-impl Progress {
-    fn new(options: &BatchOptions, csv_size: Option<u64>) -> Progress {
-        if options.quiet || !std::io::stderr().is_terminal() {
-            return Progress {
-                bar: None,
-                by_bytes: false,
-            };
-        }
-        let (bar, by_bytes) = match csv_size {
-            Some(size) => (indicatif::ProgressBar::new(size), true),
-            None => (indicatif::ProgressBar::new_spinner(), false),
-        };
-        let template = if by_bytes {
-            "{spinner} [{elapsed_precise}] {wide_bar} {percent}% {msg}"
-        } else {
-            "{spinner} [{elapsed_precise}] {pos} rows {per_sec} {msg}"
-        };
-        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
-            bar.set_style(style);
-        }
-        bar.enable_steady_tick(Duration::from_millis(200));
-        Progress {
-            bar: Some(bar),
-            by_bytes,
-        }
-    }
-
-    fn bytes(&self, position: u64) {
-        if let (Some(bar), true) = (&self.bar, self.by_bytes) {
-            bar.set_position(position);
-        }
-    }
-
-    fn row(&self) {
-        if let (Some(bar), false) = (&self.bar, self.by_bytes) {
-            bar.inc(1);
-        }
-    }
-
-    fn suspend(&self, f: impl FnOnce()) {
-        match &self.bar {
-            Some(bar) => bar.suspend(f),
-            None => f(),
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
     }
 }
