@@ -26,6 +26,7 @@ pub mod load;
 pub mod lower;
 pub mod preview;
 pub mod report;
+pub mod rows;
 pub mod watch;
 
 pub use error::Error;

@@ -3,12 +3,10 @@
 //! render. The page has no scripts and fetches nothing: media are named, never loaded.
 
 use std::fmt::{self, Write as _};
-use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::batch::rows::{Header, Rows};
 use crate::compile::{Options, Program};
 use crate::diag::Diagnostic;
 use crate::error::Error;
@@ -36,16 +34,7 @@ pub fn project(
     };
     let program = Program::load(spec, options)?;
     let name = crate::display_path(csv);
-    let invalid = |message: String| Error::Invalid(vec![Diagnostic::error(message)]);
-    let input: Box<dyn Read> = if csv.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let file = std::fs::File::open(csv).map_err(|e| Error::io(format!("opening {name}"), e))?;
-        Box::new(std::io::BufReader::new(file))
-    };
-    let mut rows = Rows::new(input, delimiter).map_err(|m| invalid(format!("{name}: {m}")))?;
-    let (header, header_warnings) =
-        Header::check(&program, &rows.columns).map_err(Error::Invalid)?;
+    let (mut rows, header, header_warnings) = crate::rows::open(csv, delimiter, &program)?;
     let raw = loop {
         match rows.next_row() {
             Some(raw) if raw.number == row => break raw,
@@ -59,13 +48,13 @@ pub fn project(
             }
         }
     };
-    let cells = raw
-        .cells
-        .map_err(|m| invalid(format!("{name}: row {row}: {m}")))?;
-    let row_inputs = header
-        .inputs(&program, row, &cells)
-        .map_err(|m| invalid(format!("{name}: {m}")))?;
-    let inputs = program.inputs(&row_inputs)?;
+    let inputs = header.inputs(&program, raw).map_err(|error| {
+        let located = error.diagnostics.into_iter().map(|mut d| {
+            d.message = format!("{name}: {}", d.message);
+            d
+        });
+        Error::Invalid(located.collect())
+    })?;
     let lowered = program.render(&inputs)?;
     let mut warnings = program.warnings;
     warnings.extend(header_warnings);

@@ -6,9 +6,11 @@
 //! - [`text`]: diagnostics and errors as the text a person reads (`file:line:col`, snippet).
 //! - [`json`]: diagnostics as JSON values, for `batch --report` and editors.
 //! - [`progress`]: progress bars on a terminal.
+//! - `rows`: the `batch --report` writer, one JSON line per row.
 
 pub mod json;
 pub(crate) mod progress;
+pub(crate) mod rows;
 pub mod text;
 
 use std::io::{IsTerminal, Write};
@@ -55,6 +57,11 @@ impl Reporter {
             .map(|d| text::diagnostic(d, self.color))
             .collect();
         stderr(text.as_bytes());
+    }
+
+    /// A failed batch row, as text on stderr.
+    pub fn row_error(&self, error: &crate::rows::RowError) {
+        stderr(text::row_error(&error.diagnostics, self.color).as_bytes());
     }
 
     /// A failed command's error, as text on stderr.
