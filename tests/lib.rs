@@ -11,3 +11,4 @@ mod decompile;
 mod lint;
 mod lsp;
 mod preview;
+mod report;

@@ -215,3 +215,24 @@ fn preview_without_output_prints_the_page_and_portrait_frames_stand_up() {
     assert_eq!(out.stdout.matches("viewBox=\"0 0 1080 1920\"").count(), 2);
     assert!(out.stdout.contains("Theme music"), "audio is listed");
 }
+
+#[test]
+fn preview_reads_a_csv_with_the_delimiter_batch_takes() {
+    let spec = "vars: { name: { type: string }, plan: { type: string } }\navatar: { preset: anna-navy-suit }\nscenes:\n  - say: \"Hi {{ name }}, {{ plan }}\"\n";
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .write("rows.csv", "name;plan\nAda;Pro\nBo;Team\n")
+        .args([
+            "preview",
+            "s.yaml",
+            "--csv",
+            "rows.csv",
+            "--delimiter",
+            ";",
+            "--row",
+            "2",
+        ])
+        .run()
+        .success();
+    assert!(out.stdout.contains("Hi Bo, Team"), "{}", out.stdout);
+}

@@ -223,13 +223,24 @@ impl Program {
         }
     }
 
-    /// The engine, for callers that add their own templates (a batch's `--out` pattern).
-    pub fn engine_mut(&mut self) -> &mut Engine {
-        &mut self.engine
+    /// Adds a template of the caller's to the spec's engine (a batch's `--out` pattern, which
+    /// sees the same filters); the variables it reads.
+    pub(crate) fn add_file_template(
+        &mut self,
+        name: &str,
+        text: &str,
+    ) -> Result<std::collections::BTreeSet<String>, Diagnostic> {
+        self.engine.add_file(name, text)?;
+        Ok(self.engine.file_vars(name))
     }
 
-    pub fn engine(&self) -> &Engine {
-        &self.engine
+    /// Renders a template added by [`Program::add_file_template`].
+    pub(crate) fn render_file_template(
+        &self,
+        name: &str,
+        ctx: &minijinja::Value,
+    ) -> Result<String, Diagnostic> {
+        self.engine.render_file(name, ctx)
     }
 }
 
