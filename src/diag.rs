@@ -1,7 +1,7 @@
 //! Diagnostics: source files, spans into them, and the `file:line:col` reports with a source
 //! line and a caret that every stage uses to say where a problem is.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::Arc;
 
 /// A text that diagnostics can point into: a spec, a template, a vars file, a CSV.
@@ -43,7 +43,7 @@ impl Source {
         (line, col)
     }
 
-    fn line_text(&self, line: usize) -> &str {
+    pub(crate) fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1];
         let end = self
             .line_starts
@@ -163,91 +163,10 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// Renders the diagnostic as text; `color` adds ANSI colours for a terminal.
+    /// The diagnostic as text (see [`crate::report::text`]).
     pub fn render(&self, color: bool) -> String {
-        let paint = |code: &str, text: &str| {
-            if color {
-                format!("\x1b[{code}m{text}\x1b[0m")
-            } else {
-                text.to_owned()
-            }
-        };
-        let (label, code) = match self.severity {
-            Severity::Error => ("error", "1;31"),
-            Severity::Warning => ("warning", "1;33"),
-        };
-        let mut out = format!("{}: {}\n", paint(code, label), self.message);
-        // Notes line up under the snippet's `|`, whose column depends on the line number.
-        let gutter = self.span.as_ref().map_or(1, |span| {
-            let (line, _) = span.source.line_col(span.start);
-            line.to_string().len()
-        });
-        let pad = " ".repeat(gutter);
-        if let Some(span) = &self.span {
-            write_snippet(&mut out, span, &paint);
-        }
-        for (what, span) in &self.context {
-            let _ = writeln!(out, "{pad} = {what} at {}", span.location());
-        }
-        if let Some(help) = &self.help {
-            let _ = writeln!(out, "{pad} = help: {help}");
-        }
-        out
+        crate::report::text::diagnostic(self, color)
     }
-}
-
-/// The most characters of a source line a snippet shows; a longer line is cut to a window
-/// around the caret, with `…` where it was cut.
-const SNIPPET_WIDTH: usize = 120;
-
-fn write_snippet(out: &mut String, span: &Span, paint: &dyn Fn(&str, &str) -> String) {
-    let (line, col) = span.source.line_col(span.start);
-    let full = span.source.line_text(line);
-    let number = line.to_string();
-    let pad = " ".repeat(number.len());
-    let width = span.text().lines().next().map_or(0, |l| l.chars().count());
-    let (text, caret_col, line_rest) = window(full, col - 1, width);
-    let carets = "^".repeat(width.clamp(1, line_rest.max(1)));
-    let _ = writeln!(
-        out,
-        "{pad}{} {}:{line}:{col}",
-        paint("1;34", "-->"),
-        span.source.name
-    );
-    let _ = writeln!(out, "{pad} {}", paint("1;34", "|"));
-    let _ = writeln!(out, "{number} {} {text}", paint("1;34", "|"));
-    let _ = writeln!(
-        out,
-        "{pad} {} {}{}",
-        paint("1;34", "|"),
-        " ".repeat(caret_col),
-        paint("1;31", &carets)
-    );
-}
-
-/// The part of `line` to show for a caret at character `col` spanning `width` characters: the
-/// text, the caret's column in it, and the characters from the caret to the end of the text.
-fn window(line: &str, col: usize, width: usize) -> (String, usize, usize) {
-    let chars = line.chars().count();
-    if chars <= SNIPPET_WIDTH {
-        return (line.to_owned(), col, chars.saturating_sub(col));
-    }
-    // Some context before the caret, the rest after it.
-    let before = (SNIPPET_WIDTH / 4).min(col);
-    let start = col - before;
-    let end = (start + SNIPPET_WIDTH).min(chars);
-    let start = end.saturating_sub(SNIPPET_WIDTH).min(start);
-    let mut text: String = line.chars().skip(start).take(end - start).collect();
-    let mut caret = col - start;
-    if start > 0 {
-        text.insert(0, '…');
-        caret += 1;
-    }
-    let rest = (end - col).min(width.max(1));
-    if end < chars {
-        text.push('…');
-    }
-    (text, caret, rest)
 }
 
 /// Diagnostics gathered by a stage; a stage fails when any is an error.

@@ -51,22 +51,9 @@ impl Error {
         }
     }
 
-    /// The error as printed on stderr.
+    /// The error as printed on stderr (see [`crate::report::text`]).
     pub fn render(&self, color: bool) -> String {
-        match self {
-            Error::Invalid(diags) => {
-                let errors = diags.iter().filter(|d| d.is_error()).count();
-                let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
-                sorted.sort_by_key(|d| d.span.as_ref().map(|s| (s.source.name.clone(), s.start)));
-                let mut out: String = sorted.iter().map(|d| d.render(color) + "\n").collect();
-                if errors > 1 {
-                    out.push_str(&format!("{errors} errors\n"));
-                }
-                out
-            }
-            Error::Interrupted => "interrupted\n".to_owned(),
-            other => format!("error: {other}\n"),
-        }
+        crate::report::text::error(self, color)
     }
 }
 

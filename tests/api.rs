@@ -192,9 +192,13 @@ impl Api {
 
     /// A command line for `vidspec submit-projects` that a test can kill.
     fn submit_command(&self, args: &[&str]) -> Command {
+        self.command(&[&["submit-projects"], args].concat())
+    }
+
+    /// A command line for `vidspec ARGS --api-base URL` that a test can kill.
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(BIN);
         command
-            .arg("submit-projects")
             .args(args)
             .args(["--api-base", &self.mock.url])
             .env("AISTUDIOS_APP_ID", APP_ID)
@@ -587,6 +591,70 @@ fn stop_mid_way_then_rerun(signal: &str) {
     let stats = api.mock.stats();
     assert_no_duplicates(&stats);
     assert_eq!(stats["projectsCreated"], 200, "{stats}");
+}
+
+/// Ctrl-C in `batch --submit` stops the batch too: the rest of the CSV is not compiled.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_in_batch_submit_stops_reading_the_csv() {
+    let api = Api::new(&["--latency", "50"]);
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let rows = 20_000;
+    let csv: String = std::iter::once("name\n".to_owned())
+        .chain((1..=rows).map(|n| format!("person {n}\n")))
+        .collect();
+    let csv_path = api.path("people.csv");
+    std::fs::write(&csv_path, csv).unwrap();
+    let journal_path = api.path("j.journal");
+    let mut command = Command::new(BIN);
+    command
+        .args([
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            csv_path.to_str().unwrap(),
+        ])
+        .args([
+            "--submit",
+            "--jobs",
+            "2",
+            "--journal",
+            journal_path.to_str().unwrap(),
+        ])
+        .args(["--api-base", &api.mock.url])
+        .env("AISTUDIOS_APP_ID", APP_ID)
+        .env("AISTUDIOS_USER_KEY", USER_KEY)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in api.env() {
+        command.env(k, v);
+    }
+    let child = command.spawn().unwrap();
+    wait_for_created(&journal_path, 4);
+    let interrupt = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("batch: "))
+        .unwrap_or_else(|| panic!("no summary line:\n{stderr}"));
+    let read: u64 = line
+        .split(", ")
+        .nth(2)
+        .and_then(|part| part.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(
+        read < rows / 2,
+        "the batch went on reading after Ctrl-C: {line}"
+    );
 }
 
 #[test]

@@ -222,3 +222,28 @@ fn a_killed_batch_leaves_no_temporary_file_behind_the_next_run() {
     assert_eq!(temps(&dir), 0, "temporary files were left behind");
     drop(test);
 }
+
+/// A full disk under `--ndjson` names the first row that did not get out (`/dev/full` takes
+/// nothing: row 1), not the row being added when the buffer filled.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_under_ndjson_names_the_row_where_output_stopped() {
+    let csv: String = std::iter::once("name".to_owned())
+        .chain((1..=300).map(|i| format!("n{i}")))
+        .map(|l| l + "\n")
+        .collect();
+    let test = Test::new().write("s.yaml", SPEC).write("rows.csv", csv);
+    let out = std::process::Command::new(crate::support::BIN)
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .current_dir(test.path())
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .contains("writing stdout from row 1 on (no row was written): No space left on device"),
+        "{stderr}"
+    );
+}

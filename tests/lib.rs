@@ -10,4 +10,6 @@ mod build;
 mod decompile;
 mod hostile;
 mod lint;
+mod lsp;
 mod preview;
+mod report;

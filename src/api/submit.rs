@@ -5,6 +5,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -48,6 +49,9 @@ pub struct SubmitOptions {
     pub report_rows: bool,
     /// The first wait between progress polls; it grows ×1.5 up to 30 s.
     pub poll_interval: Duration,
+    /// Raised when the run stops (Ctrl-C, SIGTERM, a fatal error), so that whoever feeds it
+    /// rows (a batch) stops too.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for SubmitOptions {
@@ -63,6 +67,7 @@ impl Default for SubmitOptions {
             retry_unknown: false,
             report_rows: true,
             poll_interval: Duration::from_secs(1),
+            stop: None,
         }
     }
 }
@@ -174,8 +179,8 @@ impl Summary {
 ///
 /// `journal` is `options.journal` opened (and locked) by the caller before anything else runs.
 /// Failed rows, Ctrl-C and the rest are in the [`Summary`], whose [`Summary::result`] gives the
-/// command's exit status. Must run inside a tokio runtime (see
-/// [`super::commands::submit_items`] for a blocking call).
+/// command's exit status. Must run inside a tokio runtime (see [`submit_items`] for a blocking
+/// call).
 pub async fn submit_all(
     client: &Client,
     items: impl IntoIterator<Item = SubmitItem>,
@@ -189,7 +194,7 @@ pub async fn submit_all(
         );
     }
     let journal = Arc::new(Mutex::new(journal));
-    let stop = Stop::new();
+    let stop = Stop::new(options.stop.clone());
     let signals = tokio::spawn(stop.clone().on_signals());
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
     let bars = (options.wait && std::io::stderr().is_terminal())
@@ -307,6 +312,18 @@ pub async fn submit_all(
     summary.unknown.sort_by_key(|u| u.0);
     summary.already_created.sort_by_key(|a| a.0);
     Ok(summary)
+}
+
+/// Submits items from synchronous code: builds a runtime and a client from `api`, runs
+/// [`submit_all`], and returns its summary; [`Summary::result`] gives the exit status.
+pub fn submit_items(
+    items: impl IntoIterator<Item = SubmitItem>,
+    options: &SubmitOptions,
+    api: &super::ApiOptions,
+    journal: Journal,
+) -> Result<Summary, Error> {
+    let client = Client::new(api)?;
+    super::runtime()?.block_on(submit_all(&client, items, options, journal))
 }
 
 enum Outcome {
@@ -488,14 +505,24 @@ impl Row {
 struct Stop {
     switch: Arc<watch::Sender<bool>>,
     state: Arc<Mutex<(bool, Option<String>)>>,
+    /// The caller's flag, raised with the switch.
+    outside: Option<Arc<AtomicBool>>,
 }
 
 impl Stop {
-    fn new() -> Stop {
+    fn new(outside: Option<Arc<AtomicBool>>) -> Stop {
         Stop {
             switch: Arc::new(watch::channel(false).0),
             state: Arc::new(Mutex::new((false, None))),
+            outside,
         }
+    }
+
+    fn raise(&self) {
+        if let Some(outside) = &self.outside {
+            outside.store(true, Ordering::Relaxed);
+        }
+        self.switch.send_replace(true);
     }
 
     fn is_stopped(&self) -> bool {
@@ -519,7 +546,7 @@ impl Stop {
         if let Ok(mut state) = self.state.lock() {
             state.1.get_or_insert(message);
         }
-        self.switch.send_replace(true);
+        self.raise();
     }
 
     /// The first Ctrl-C or SIGTERM stops the run; a second Ctrl-C quits at once (the journal is
@@ -546,7 +573,7 @@ impl Stop {
         if let Ok(mut state) = self.state.lock() {
             state.0 = true;
         }
-        self.switch.send_replace(true);
+        self.raise();
         eprintln!(
             "interrupted: no new requests; finishing the ones in flight (Ctrl-C again to quit now)"
         );

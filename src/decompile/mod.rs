@@ -73,56 +73,6 @@ pub struct PresetFile {
     pub ids: String,
 }
 
-/// `vidspec decompile`: reads a project (or a get-project response), writes the spec to
-/// `output` or stdout and its preset files beside it (or into the current folder).
-pub fn command(
-    project: &Path,
-    output: Option<&Path>,
-    templates: &[PathBuf],
-    color: bool,
-) -> Result<(), Error> {
-    let document = read_json(project)?;
-    let spec_path = output.map_or_else(|| PathBuf::from("decompiled.yaml"), Path::to_path_buf);
-    let shown = crate::display_path(project);
-    let result = decompile(&document, &spec_path, templates).map_err(|error| match error {
-        Error::Invalid(diags) => Error::Invalid(
-            diags
-                .into_iter()
-                .map(|mut d| {
-                    d.message = format!("{shown}: {}", d.message);
-                    d
-                })
-                .collect(),
-        ),
-        other => other,
-    })?;
-    for warning in &result.warnings {
-        eprint!("{}", warning.render(color));
-    }
-    let folder = match output.and_then(Path::parent) {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(folder)
-        .map_err(|e| Error::io(format!("creating {}", crate::display_path(folder)), e))?;
-    for preset in &result.presets {
-        let path = folder.join(&preset.file_name);
-        crate::emit::write_new(&path, preset.text.as_bytes())
-            .map_err(|e| Error::io(format!("writing {}", crate::display_path(&path)), e))?;
-        eprintln!(
-            "note: wrote {}: a preset for {} (no known preset has this model's geometry)",
-            crate::display_path(&path),
-            preset.ids
-        );
-    }
-    match output {
-        Some(path) => crate::emit::write_atomic(path, result.spec.as_bytes())
-            .map_err(|e| Error::io(format!("writing {}", crate::display_path(path)), e)),
-        None => crate::emit::write_stdout(result.spec.as_bytes())
-            .map_err(|e| Error::io("writing stdout", e)),
-    }
-}
-
 /// Decompiles a project body or get-project response; `spec_path` is where the spec will
 /// be (its stem names a project that has no name).
 pub fn decompile(

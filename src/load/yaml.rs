@@ -149,12 +149,22 @@ impl Node {
     }
 }
 
-/// Reads and parses a YAML (or JSON) file, reading at most one byte past the size limit (a
-/// device, a FIFO or a growing file reports a size that cannot be trusted).
+/// Reads and parses a YAML (or JSON) file: a regular file over the size limit is refused
+/// before it is read, and at most one byte past the limit is read of anything else (a device,
+/// a FIFO or a growing file reports a size that cannot be trusted).
 pub fn load_file(path: &std::path::Path, limits: Limits) -> Result<Node, Diagnostic> {
     use crate::bounded::{ReadError, read_file};
     let name = crate::display_path(path);
-    let text = read_file(path, limits.max_bytes as u64).map_err(|e| match e {
+    let limit = limits.max_bytes as u64;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_file() && meta.len() > limit {
+            return Err(Diagnostic::error(format!(
+                "{name} is {} bytes; vidspec reads YAML documents of at most {limit} bytes",
+                meta.len()
+            )));
+        }
+    }
+    let text = read_file(path, limit).map_err(|e| match e {
         ReadError::TooBig { .. } => too_big(&name, limits),
         other => Diagnostic::error(format!("cannot read {name}: {other}")),
     })?;
@@ -163,7 +173,7 @@ pub fn load_file(path: &std::path::Path, limits: Limits) -> Result<Node, Diagnos
 
 fn too_big(name: &str, limits: Limits) -> Diagnostic {
     Diagnostic::error(format!(
-        "{name} is larger than {} bytes, the most vidspec reads of a YAML document",
+        "{name} holds more than {} bytes; vidspec reads YAML documents of at most that",
         limits.max_bytes
     ))
 }

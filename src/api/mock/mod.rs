@@ -66,6 +66,19 @@ impl Default for MockOptions {
 }
 
 /// Binds 127.0.0.1, calls `ready` with the address, and serves until `shutdown` resolves.
+/// Serves until Ctrl-C, on a runtime of its own: `vidspec mock-server`.
+pub(crate) fn serve_until_ctrl_c(
+    options: MockOptions,
+    ready: impl FnOnce(SocketAddr),
+) -> io::Result<()> {
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    super::runtime()
+        .map_err(|e| io::Error::other(e.to_string()))?
+        .block_on(serve(options, ready, shutdown))
+}
+
 pub async fn serve(
     options: MockOptions,
     ready: impl FnOnce(SocketAddr),

@@ -1,29 +1,84 @@
-//! CSV rows: the header checked against the spec's variables, each record turned into typed
-//! inputs (`row N, column C: …` when a cell is wrong), streamed one record at a time.
+//! The row source: a CSV file (or stdin) read as one input set per data row, for `batch`
+//! (files, NDJSON, submissions) and `preview --csv`. The header is checked against the spec's
+//! variables before any row runs; a row that cannot become inputs is a [`RowError`] naming
+//! `row N, column C`, as data, and the other rows go on. Records are streamed one at a time.
 
 use std::io::Read;
+use std::path::Path;
 
 use crate::compile::Program;
 use crate::diag::{Diagnostic, suggestion};
+use crate::error::Error;
 use crate::inputs::{Inputs, Raw};
 
+/// A row that cannot be turned into a project, and why: diagnostics whose messages name the
+/// row (`row 3, column age: …`), with the spec location when the spec is at fault.
+#[derive(Clone, Debug)]
+pub struct RowError {
+    pub row: u64,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl RowError {
+    /// An error of one message, which names the row itself.
+    pub(crate) fn new(row: u64, message: impl Into<String>) -> RowError {
+        RowError {
+            row,
+            diagnostics: vec![Diagnostic::error(message)],
+        }
+    }
+
+    /// Diagnostics of the spec (a template error, an invalid project) for this row.
+    pub(crate) fn located(row: u64, diagnostics: Vec<Diagnostic>) -> RowError {
+        let diagnostics = diagnostics
+            .into_iter()
+            .map(|mut d| {
+                d.message = format!("row {row}: {}", d.message);
+                d
+            })
+            .collect();
+        RowError { row, diagnostics }
+    }
+}
+
+/// Opens a CSV (`-` is stdin) whose fields are separated by `delimiter`, and checks its header
+/// against `program`: the rows, what the header means, and warnings about it (unknown columns).
+pub(crate) fn open(
+    path: &Path,
+    delimiter: u8,
+    program: &Program,
+) -> Result<(Rows, Header, Vec<Diagnostic>), Error> {
+    let name = crate::display_path(path);
+    let input: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        let file =
+            std::fs::File::open(path).map_err(|e| Error::io(format!("opening {name}"), e))?;
+        Box::new(std::io::BufReader::with_capacity(1 << 16, file))
+    };
+    let rows = Rows::new(input, delimiter)
+        .map_err(|m| Error::Invalid(vec![Diagnostic::error(format!("{name}: {m}"))]))?;
+    let (header, warnings) = Header::check(program, &rows.columns).map_err(Error::Invalid)?;
+    Ok((rows, header, warnings))
+}
+
 /// A CSV source with a header row.
-pub struct Rows<R: Read> {
-    reader: csv::Reader<R>,
-    pub columns: Vec<String>,
+pub(crate) struct Rows {
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    pub(crate) columns: Vec<String>,
     record: csv::ByteRecord,
     /// Data rows read so far (the header is not a row).
-    pub read: u64,
+    pub(crate) read: u64,
 }
 
 /// One data row: its 1-based number and its cells (or why it could not be read).
-pub struct RawRow {
-    pub number: u64,
-    pub cells: Result<Vec<String>, String>,
+pub(crate) struct RawRow {
+    pub(crate) number: u64,
+    cells: Result<Vec<String>, String>,
 }
 
-impl<R: Read> Rows<R> {
-    pub fn new(input: R, delimiter: u8) -> Result<Rows<R>, String> {
+impl Rows {
+    fn new(input: Box<dyn Read + Send>, delimiter: u8) -> Result<Rows, String> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
@@ -70,12 +125,12 @@ impl<R: Read> Rows<R> {
     }
 
     /// Bytes read so far (for a progress bar over a file).
-    pub fn position(&self) -> u64 {
+    pub(crate) fn position(&self) -> u64 {
         self.reader.position().byte()
     }
 
     /// The next data row, or None at the end.
-    pub fn next_row(&mut self) -> Option<RawRow> {
+    pub(crate) fn next_row(&mut self) -> Option<RawRow> {
         match self.reader.read_byte_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
@@ -116,15 +171,15 @@ fn cells(record: &csv::ByteRecord, columns: &[String]) -> Result<Vec<String>, St
 }
 
 /// What the header means for a spec: which columns are variables, which are not.
-pub struct Header {
+pub(crate) struct Header {
     /// Column index → the variable it sets (None: not a variable, ignored).
-    pub vars: Vec<Option<String>>,
+    vars: Vec<Option<String>>,
 }
 
 impl Header {
     /// Checks the header: unknown columns are warnings (once); a required variable that no
     /// column, vars file or `--set` provides is an error before any row runs.
-    pub fn check(
+    fn check(
         program: &Program,
         columns: &[String],
     ) -> Result<(Header, Vec<Diagnostic>), Vec<Diagnostic>> {
@@ -179,14 +234,30 @@ impl Header {
         }
     }
 
-    /// The row's inputs: each non-empty cell of a variable column, converted to its type.
-    /// An empty cell gives no value, so the variable's default (or a vars file) applies.
-    pub fn inputs(
-        &self,
-        program: &Program,
-        number: u64,
-        cells: &[String],
-    ) -> Result<Inputs, String> {
+    /// The row's inputs, complete: its cells over the spec's defaults and vars files, under
+    /// `--set`; or why the row cannot have them.
+    pub(crate) fn inputs(&self, program: &Program, raw: RawRow) -> Result<Inputs, RowError> {
+        let number = raw.number;
+        let cells = raw.cells.map_err(|m| match m.strip_prefix("column ") {
+            Some(rest) => RowError::new(number, format!("row {number}, column {rest}")),
+            None => RowError::new(number, format!("row {number}: {m}")),
+        })?;
+        let row = self.cells(program, number, &cells)?;
+        program.resolve(&row).map_err(|missing| {
+            let names: Vec<String> = missing.iter().map(|d| d.name.clone()).collect();
+            let column = names.join(", ");
+            RowError::new(
+                number,
+                format!(
+                    "row {number}, column {column}: the cell is empty, and the variable is required"
+                ),
+            )
+        })
+    }
+
+    /// Each non-empty cell of a variable column, converted to its type. An empty cell gives no
+    /// value, so the variable's default (or a vars file) applies.
+    fn cells(&self, program: &Program, number: u64, cells: &[String]) -> Result<Inputs, RowError> {
         let mut inputs = Inputs::new();
         for (cell, var) in cells.iter().zip(&self.vars) {
             let Some(var) = var else { continue };
@@ -196,7 +267,9 @@ impl Header {
             program
                 .vars
                 .set(&mut inputs, var, Raw::Text(cell))
-                .map_err(|message| format!("row {number}, column {var}: {message}"))?;
+                .map_err(|message| {
+                    RowError::new(number, format!("row {number}, column {var}: {message}"))
+                })?;
         }
         Ok(inputs)
     }
