@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{BIN, Output, Test, repo};
+use crate::support::{BIN, Output, Test, name_rows, repo};
 
 const APP_ID: &str = "app-test";
 const USER_KEY: &str = "uk-7f3a9c-DO-NOT-PRINT";
@@ -908,11 +908,7 @@ fn a_second_run_on_a_journal_in_use_is_refused_and_no_row_is_created_twice() {
 #[test]
 fn rate_limited_jobs_slow_down_together_and_no_row_fails() {
     let api = Api::new(&["--rate-limit", "10"]);
-    let csv: String = std::iter::once("name".to_owned())
-        .chain((1..=40).map(|i| format!("n{i}")))
-        .map(|l| l + "\n")
-        .collect();
-    let out = api.batch_submit(&csv, &["--rate", "100", "--jobs", "8"]);
+    let out = api.batch_submit(&name_rows(40), &["--rate", "100", "--jobs", "8"]);
     out.stderr_has("40 rows: 40 created");
     assert_eq!(out.code, 0, "{}", out.stderr);
     let stats = api.mock.stats();

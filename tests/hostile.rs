@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::Test;
+use crate::support::{Output, Test, name_rows};
 
 const SPEC: &str = r#"
 name: "Welcome, {{ name }}"
@@ -15,6 +15,14 @@ avatar: { preset: anna-navy-suit }
 scenes:
   - say: "Hello {{ name }}."
 "#;
+
+/// `vidspec batch s.yaml --csv rows.csv --out 'out/{{ name }}.json'` in `test`'s folder.
+fn batch_out(test: Test) -> Output {
+    test.args(["batch", "s.yaml", "--csv", "rows.csv", "--out", OUT])
+        .run()
+}
+
+const OUT: &str = "out/{{ name }}.json";
 
 #[cfg(unix)]
 fn mkfifo(path: &Path) {
@@ -102,17 +110,7 @@ fn a_link_inside_the_output_folder_lets_no_row_escape() {
     std::os::unix::fs::symlink(&outside, test.path().join("out/evil")).unwrap();
     std::os::unix::fs::symlink(outside.join("y.json"), test.path().join("out/linked.json"))
         .unwrap();
-    let out = test
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "rows.csv",
-            "--out",
-            "out/{{ name }}.json",
-        ])
-        .run()
-        .failure(3);
+    let out = batch_out(test).failure(3);
     out.stderr_has("row 1: writing out/evil/x.json: out/evil is a symbolic link");
     out.stderr_has("row 3: writing out/linked.json: out/linked.json is a symbolic link");
     let outside: Vec<_> = std::fs::read_dir(out.dir.path().join("outside"))
@@ -137,17 +135,7 @@ fn temporary_files_of_ended_processes_are_removed_by_the_next_run() {
         .write("rows.csv", "name\nAda\n")
         .write("out/.vidspec-4999999-deadbeef.tmp", "{\"half\":")
         .write(&format!("out/{live}"), "{\"half\":");
-    let out = test
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "rows.csv",
-            "--out",
-            "out/{{ name }}.json",
-        ])
-        .run()
-        .success();
+    let out = batch_out(test).success();
     let mut names: Vec<String> = std::fs::read_dir(out.dir.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -161,10 +149,7 @@ fn temporary_files_of_ended_processes_are_removed_by_the_next_run() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_killed_batch_leaves_no_temporary_file_behind_the_next_run() {
-    let csv: String = std::iter::once("name".to_owned())
-        .chain((0..20_000).map(|i| format!("n{i}")))
-        .map(|l| l + "\n")
-        .collect();
+    let csv = name_rows(20_000);
     let test = Test::new().write("s.yaml", SPEC).write("rows.csv", csv);
     let dir = test.path().to_owned();
     let temps = |dir: &Path| {
@@ -183,13 +168,7 @@ fn a_killed_batch_leaves_no_temporary_file_behind_the_next_run() {
     for _ in 0..3 {
         let mut child = std::process::Command::new(crate::support::BIN)
             .args([
-                "batch",
-                "s.yaml",
-                "--csv",
-                "rows.csv",
-                "--out",
-                "out/{{ name }}.json",
-                "--quiet",
+                "batch", "s.yaml", "--csv", "rows.csv", "--out", OUT, "--quiet",
             ])
             .current_dir(&dir)
             .stderr(std::process::Stdio::null())
@@ -206,14 +185,7 @@ fn a_killed_batch_leaves_no_temporary_file_behind_the_next_run() {
     assert!(temps(&dir) > 0, "the kills left temporary files");
     std::fs::write(dir.join("one.csv"), "name\nlast\n").unwrap();
     let status = std::process::Command::new(crate::support::BIN)
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "one.csv",
-            "--out",
-            "out/{{ name }}.json",
-        ])
+        .args(["batch", "s.yaml", "--csv", "one.csv", "--out", OUT])
         .current_dir(&dir)
         .stderr(std::process::Stdio::null())
         .status()
@@ -228,10 +200,7 @@ fn a_killed_batch_leaves_no_temporary_file_behind_the_next_run() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_under_ndjson_names_the_row_where_output_stopped() {
-    let csv: String = std::iter::once("name".to_owned())
-        .chain((1..=300).map(|i| format!("n{i}")))
-        .map(|l| l + "\n")
-        .collect();
+    let csv = name_rows(300);
     let test = Test::new().write("s.yaml", SPEC).write("rows.csv", csv);
     let out = std::process::Command::new(crate::support::BIN)
         .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
