@@ -24,6 +24,7 @@ pub mod library;
 pub mod lint;
 pub mod load;
 pub mod lower;
+pub mod lsp;
 pub mod preview;
 pub mod report;
 pub mod rows;

@@ -9,5 +9,6 @@ mod batch;
 mod build;
 mod decompile;
 mod lint;
+mod lsp;
 mod preview;
 mod report;

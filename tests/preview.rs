@@ -8,21 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::Test;
+use crate::support::{Test, on_ci, on_path};
 
 /// A browser run may take this long before the test gives up on it.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
-
-fn on_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
 
 /// The browser to load pages in, or None (locally only) when there is none.
 fn browser() -> Option<PathBuf> {

@@ -29,6 +29,26 @@ pub(crate) struct InitArgs {
 }
 
 #[derive(Args, Debug)]
+pub(crate) struct LspArgs {
+    /// A folder of clips/, scenes/ and models/ templates, as for `check`.
+    #[arg(long = "templates", value_name = "DIR")]
+    pub(crate) templates: Vec<PathBuf>,
+    /// A YAML or JSON file of variable values applied to every spec checked (repeatable).
+    #[arg(long = "vars", value_name = "FILE")]
+    pub(crate) vars_files: Vec<PathBuf>,
+}
+
+impl LspArgs {
+    pub(crate) fn options(&self) -> Options {
+        Options {
+            templates: self.templates.clone(),
+            vars_files: self.vars_files.clone(),
+            sets: Vec::new(),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
 pub(crate) struct CompletionsArgs {
     #[arg(value_enum)]
     pub(crate) shell: clap_complete::Shell,

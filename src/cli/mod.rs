@@ -82,6 +82,9 @@ pub(crate) enum Command {
     },
     /// Serve an in-memory mock of the AI Studios API on 127.0.0.1, for tests and dry runs.
     MockServer(MockArgs),
+    /// Serve the Language Server Protocol on stdin/stdout: `check`'s diagnostics, completion,
+    /// hover and go-to-definition in an editor.
+    Lsp(LspArgs),
 }
 
 /// Parses argv; the rules between flags are checked here, so a command never sees a

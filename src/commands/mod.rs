@@ -9,6 +9,7 @@ mod check;
 mod completions;
 mod decompile;
 mod init;
+mod lsp;
 mod mock_server;
 mod models;
 mod output;
@@ -41,6 +42,7 @@ pub(crate) fn run(command: Command, reporter: &Reporter) -> Result<(), Error> {
         Command::Models(args) => models::run(args, reporter),
         Command::Auth { command } => auth::run(command, reporter),
         Command::MockServer(args) => mock_server::run(args, reporter),
+        Command::Lsp(args) => lsp::run(args, reporter),
     }
 }
 

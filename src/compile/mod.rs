@@ -294,7 +294,8 @@ impl RowRenderer<'_> {
     }
 }
 
-fn add_spec_presets(
+/// Adds the presets a spec's `presets:` list names (files beside the spec, or inline ones).
+pub fn add_spec_presets(
     root: &yaml::Node,
     spec_path: &Path,
     presets: &mut Presets,
@@ -331,8 +332,16 @@ pub fn build(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagno
 
 /// Like [`build`], with the lints of the result among the warnings: `vidspec check`.
 pub fn check(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
-    let (program, lowered) = compile_once(spec_path, options)?;
-    let mut warnings = program.warnings;
+    let program = Program::load(spec_path, options)?;
+    check_loaded(&program, &Inputs::new())
+}
+
+/// `check`'s verdict on a loaded program for one row of inputs: the checked project and every
+/// warning, the lints of the result among them (the language server checks this way too).
+pub fn check_loaded(program: &Program, row: &Inputs) -> Result<(Lowered, Vec<Diagnostic>), Error> {
+    let inputs = program.inputs(row)?;
+    let lowered = program.render(&inputs)?;
+    let mut warnings = program.warnings.clone();
     warnings.extend(crate::lint::lint(
         &lowered.project,
         &lowered.origins,

@@ -101,6 +101,10 @@ impl Engine {
             }
         });
         env.add_filter("slug", |text: String| slug(&text));
+        env.add_filter("number", super::format::number);
+        env.add_filter("currency", super::format::currency);
+        env.add_filter("korean_units", super::format::korean_units);
+        env.add_filter("date", super::format::date);
         Engine {
             env,
             leaves: Vec::new(),
@@ -409,6 +413,27 @@ mod tests {
         let id = engine.add_leaf(text, &span(text)).unwrap();
         let err = engine.eval_leaf(id, &ctx()).unwrap_err();
         assert!(err.message.contains("stopped after"), "{}", err.message);
+    }
+
+    #[test]
+    fn every_catalog_example_renders_its_result() {
+        let mut engine = Engine::new();
+        let ctx: serde_json::Value =
+            serde_json::from_str(super::super::catalog::EXAMPLE_CONTEXT).unwrap();
+        let ctx = from_json(&ctx);
+        for entry in super::super::catalog::ENTRIES {
+            let id = engine
+                .add_leaf(entry.example, &span(entry.example))
+                .unwrap_or_else(|d| panic!("{}: {}", entry.name, d.message));
+            let got = engine
+                .eval_leaf(id, &ctx)
+                .unwrap_or_else(|d| panic!("{}: {}", entry.name, d.message));
+            let got = match got {
+                serde_json::Value::String(s) => s,
+                other => serde_json::to_string(&other).unwrap().replace(',', ", "),
+            };
+            assert_eq!(got, entry.result, "{}: {}", entry.name, entry.example);
+        }
     }
 
     #[test]

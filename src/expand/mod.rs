@@ -5,7 +5,9 @@
 //! argument can never change the template's structure). The result is the same node tree with
 //! every string final: no templates are left for `lower`.
 
+pub mod catalog;
 pub mod engine;
+pub mod format;
 pub mod scene_template;
 
 use std::collections::{BTreeMap, HashSet};
