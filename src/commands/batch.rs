@@ -62,7 +62,12 @@ fn submit(
         stop: Some(stop),
         ..args.rows.options(jobs)
     };
-    let api = super::api_options(&args.rows.api, args.rows.rate, rows.reporter);
+    let api = super::api_options(
+        &args.rows.api,
+        args.rows.rate,
+        args.rows.send.wait,
+        rows.reporter,
+    );
     let (projects, received) = mpsc::sync_channel(jobs * crate::batch::CHUNK);
     let (summary, submitted) = std::thread::scope(|scope| {
         let submission = scope.spawn(move || {

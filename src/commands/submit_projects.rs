@@ -10,7 +10,12 @@ use crate::report::Reporter;
 
 pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), Error> {
     let options = args.rows.options(crate::batch::workers(args.jobs));
-    let api = super::api_options(&args.rows.api, args.rows.rate, reporter);
+    let api = super::api_options(
+        &args.rows.api,
+        args.rows.rate,
+        args.rows.send.wait,
+        reporter,
+    );
     let shown = crate::display_path(&args.file);
     let text = if args.file == Path::new("-") {
         std::io::read_to_string(std::io::stdin()).map_err(|e| Error::io("reading stdin", e))?
