@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use crate::check::Origins;
 use crate::diag::Diagnostic;
+use crate::lower::Origins;
 use crate::lower::Presets;
 
 /// Markup the vendor documents inside speech.

@@ -13,3 +13,4 @@ mod lint;
 mod lsp;
 mod preview;
 mod report;
+mod schema;

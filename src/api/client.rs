@@ -46,6 +46,7 @@ struct Inner {
     http: reqwest::Client,
     base: String,
     verbose: bool,
+    listener: super::Listener,
     timeout: Duration,
     policy: Policy,
     pacer: Pacer,
@@ -108,6 +109,7 @@ impl Client {
                 http,
                 base: options.base.clone(),
                 verbose: options.verbose,
+                listener: options.listener.clone(),
                 timeout: options.timeout,
                 policy,
                 pacer: Pacer::new(options.rate),
@@ -312,7 +314,10 @@ impl Client {
         if let Some(path) = &self.inner.cache_path {
             match cached.store(path) {
                 Ok(()) => self.log(format_args!("token issued; cached in {}", path.display())),
-                Err(e) => eprintln!("warning: cannot cache the token in {}: {e}", path.display()),
+                Err(e) => self.tell(super::Event::Warning(format!(
+                    "cannot cache the token in {}: {e}",
+                    path.display()
+                ))),
             }
         }
         Ok(cached)
@@ -468,8 +473,13 @@ impl Client {
 
     fn log(&self, message: std::fmt::Arguments<'_>) {
         if self.inner.verbose {
-            eprintln!("api: {}", self.scrub(&message.to_string()));
+            self.tell(super::Event::Request(self.scrub(&message.to_string())));
         }
+    }
+
+    /// Tells the command's listener of `event`.
+    pub fn tell(&self, event: super::Event) {
+        self.inner.listener.tell(event);
     }
 
     fn remember_secret(&self, value: &str) {

@@ -16,6 +16,7 @@
 
 pub mod answer;
 pub mod client;
+pub mod event;
 pub mod journal;
 pub mod mock;
 pub mod retry;
@@ -25,6 +26,7 @@ pub mod token;
 use std::time::Duration;
 
 pub use client::{ApiError, Client};
+pub use event::{Event, Listener};
 pub use submit::{SubmitItem, SubmitOptions, Summary, submit_all, submit_items};
 
 /// The vendor's global host.
@@ -45,7 +47,7 @@ pub enum Region {
 pub struct ApiOptions {
     /// The base URL, without a trailing slash.
     pub base: String,
-    /// Log each request (method, path, status, attempt, elapsed) on stderr.
+    /// Tell each request (method, path, status, attempt, elapsed) to the listener.
     pub verbose: bool,
     /// Attempts per request, the first included.
     pub attempts: u32,
@@ -53,6 +55,8 @@ pub struct ApiOptions {
     pub timeout: Duration,
     /// Requests per second, shared by every request of the command (`--rate`); `None`: no cap.
     pub rate: Option<f64>,
+    /// Where the client and the submission engine tell what happens.
+    pub listener: Listener,
 }
 
 impl Default for ApiOptions {
@@ -63,6 +67,7 @@ impl Default for ApiOptions {
             attempts: 5,
             timeout: Duration::from_secs(60),
             rate: None,
+            listener: Listener::none(),
         }
     }
 }

@@ -62,7 +62,12 @@ fn submit(
         stop: Some(stop),
         ..args.rows.options(jobs)
     };
-    let api = super::api_options(&args.rows.api, args.rows.rate, rows.reporter);
+    let api = super::api_options(
+        &args.rows.api,
+        args.rows.rate,
+        args.rows.send.wait,
+        rows.reporter,
+    );
     // The journal is locked before the first row runs: a second run on it stops here.
     let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
     let (projects, received) = mpsc::sync_channel(jobs * crate::batch::CHUNK);

@@ -52,14 +52,22 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// The API options of a command's flags (and `--rate`, where it has one), warning when they
-/// would send secrets in clear.
+/// would send secrets in clear. The API's events are shown by `report::api`, export bars when
+/// the command `wait`s; a second Ctrl-C ends the process here, at once.
 fn api_options(
     args: &crate::cli::ApiArgs,
     rate: Option<f64>,
+    wait: bool,
     reporter: &Reporter,
 ) -> crate::api::ApiOptions {
+    let display = crate::report::api::Display::new(*reporter, wait);
+    let listener = crate::api::Listener::new(move |event| match event {
+        crate::api::Event::QuitNow => std::process::exit(crate::error::exit::INTERRUPTED),
+        event => display.show(&event),
+    });
     let options = crate::api::ApiOptions {
         rate,
+        listener,
         ..args.options()
     };
     if let Some(warning) = args

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::report::Reporter;
 
 pub(super) fn run(args: ApiArgs, reporter: &Reporter) -> Result<(), Error> {
-    let client = Client::new(&super::api_options(&args, None, reporter))?;
+    let client = Client::new(&super::api_options(&args, None, false, reporter))?;
     let models = crate::api::block_on(client.models())??;
     let label = |item: &Value| {
         let label = &item["label"];

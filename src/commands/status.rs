@@ -7,7 +7,7 @@ use crate::report::Reporter;
 
 pub(super) fn run(args: StatusArgs, reporter: &Reporter) -> Result<(), Error> {
     check_id(&args.id)?;
-    let client = Client::new(&super::api_options(&args.api, None, reporter))?;
+    let client = Client::new(&super::api_options(&args.api, None, false, reporter))?;
     let progress = crate::api::block_on(client.progress(&args.id))??;
     let mut out = format!("progress  {}%\n", progress.progress);
     if let Some(url) = &progress.download_url {

@@ -13,7 +13,7 @@ pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
         report_rows: false,
         ..args.send.options()
     };
-    let api = super::api_options(&args.api, None, reporter);
+    let api = super::api_options(&args.api, None, args.send.wait, reporter);
     let item = SubmitItem {
         row: 1,
         project: lowered.project,

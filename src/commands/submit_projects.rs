@@ -10,7 +10,12 @@ use crate::report::Reporter;
 
 pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), Error> {
     let options = args.rows.options(crate::batch::workers(args.jobs));
-    let api = super::api_options(&args.rows.api, args.rows.rate, reporter);
+    let api = super::api_options(
+        &args.rows.api,
+        args.rows.rate,
+        args.rows.send.wait,
+        reporter,
+    );
     let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
     let shown = crate::display_path(&args.file);
     let limit = crate::bounded::MAX_NDJSON;

@@ -20,12 +20,13 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::check::{Origins, Schema};
+use crate::check::Schema;
 use crate::diag::Diagnostics;
 use crate::emit::Format;
 use crate::expand::{self, SYMBOL, Scope};
 use crate::load::yaml::{Node, NodeKind};
 use crate::lower::EstimatedBox;
+use crate::lower::Origins;
 use crate::lower::json_path::{Path, Step, at_mut, visit_strings};
 
 /// Keys whose values decide structure: a row value there rules out prebuilding.

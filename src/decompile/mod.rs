@@ -22,13 +22,14 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use crate::check::{self, Origins, Schema};
+use crate::check::{self, Schema};
 use crate::compile::{Options, Program};
 use crate::diag::{Diagnostic, Diagnostics, Source};
 use crate::error::Error;
 use crate::inputs::Inputs;
 use crate::library::Library;
 use crate::load::yaml as yaml_in;
+use crate::lower::Origins;
 use crate::lower::{Preset, Presets};
 use read::Reader;
 

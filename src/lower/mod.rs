@@ -8,18 +8,19 @@
 mod avatar;
 mod clips;
 pub mod json_path;
+mod origins;
 pub mod preset;
 mod read;
 pub mod skeleton;
 
 use serde_json::{Map, Value, json};
 
-use crate::check::Origins;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::expand::Engine;
 use crate::load::yaml::{Node, NodeKind};
 use avatar::AvatarSpec;
 pub use clips::{ANIMATIONS, DEFAULT_FONT, SHAPES, text_box};
+pub use origins::Origins;
 pub use preset::{Preset, Presets};
 pub use read::as_text;
 use read::placed;

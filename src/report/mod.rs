@@ -6,8 +6,10 @@
 //! - [`text`]: diagnostics and errors as the text a person reads (`file:line:col`, snippet).
 //! - [`json`]: diagnostics as JSON values, for `batch --report` and editors.
 //! - [`progress`]: progress bars on a terminal.
+//! - `api`: the API's events (requests, row notes, exports being waited for).
 //! - `rows`: the `batch --report` writer, one JSON line per row.
 
+pub(crate) mod api;
 pub mod json;
 pub(crate) mod progress;
 pub(crate) mod rows;
