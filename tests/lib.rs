@@ -12,3 +12,4 @@ mod lint;
 mod lsp;
 mod preview;
 mod report;
+mod schema;

@@ -73,6 +73,7 @@ impl Program {
     ) -> Result<Program, Error> {
         let mut diags = Diagnostics::default();
         shape::check(&root, &shape::PROJECT, "the spec", &mut diags);
+        shape::check_version(&root, &mut diags);
         let vars = Vars::parse(root.get("vars"), &mut diags);
 
         let mut engine = Engine::new();

@@ -34,11 +34,28 @@ fn resolve(node: &Value) -> &Value {
     node
 }
 
+/// The subschemas a value may also have to match: `anyOf`/`oneOf`/`allOf` entries, and the
+/// `then`/`else` of a conditional.
 fn branches(node: &Value) -> impl Iterator<Item = &Value> {
-    ["anyOf", "oneOf", "allOf"]
+    let lists = ["anyOf", "oneOf", "allOf"]
         .into_iter()
         .filter_map(|k| node.get(k).and_then(Value::as_array))
-        .flatten()
+        .flatten();
+    let conditional = ["then", "else"].into_iter().filter_map(|k| node.get(k));
+    lists.chain(conditional)
+}
+
+/// Whether a branch is the one for clips of `kind` (it requires that key, or defines it).
+fn is_for(branch: &Value, kind: &str) -> bool {
+    let requires = |n: &Value| {
+        n.get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|k| k == kind))
+    };
+    branch.get("if").is_some_and(requires)
+        || resolve(branch)
+            .get("properties")
+            .is_some_and(|p| p.get(kind).is_some())
 }
 
 /// One step down from `node`; `kind` prefers the clip branch that has that content key.
@@ -56,12 +73,7 @@ fn descend<'a>(node: &'a Value, step: &Step, kind: Option<&str>) -> Option<&'a V
     }
     let mut all: Vec<&Value> = branches(node).collect();
     if let Some(kind) = kind {
-        all.sort_by_key(|b| {
-            resolve(b)
-                .get("properties")
-                .and_then(|p| p.get(kind))
-                .is_none()
-        });
+        all.sort_by_key(|b| !is_for(b, kind));
     }
     all.into_iter().find_map(|b| descend(b, step, kind))
 }
