@@ -199,12 +199,7 @@ fn parse_decl(name: &str, span: &Span, node: &Node, diags: &mut Diagnostics) -> 
         separator: "|".to_owned(),
         description: None,
     };
-    let valid_name = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid_name || matches!(name, "row" | "loop" | "item") {
+    if !is_identifier(name) || matches!(name, "row" | "loop" | "item") {
         diags.push(
             Diagnostic::error(format!("`{name}` cannot be a variable name"))
                 .at(span)
@@ -445,4 +440,12 @@ pub fn split_assignment(arg: &str) -> Result<(&str, &str), String> {
     arg.split_once('=')
         .filter(|(k, _)| !k.is_empty())
         .ok_or_else(|| format!("--set {arg}: expected NAME=VALUE"))
+}
+
+/// A name templates can read: letters, digits and `_`, not starting with a digit.
+pub(crate) fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -4,7 +4,7 @@
 //! that vidspec works from any folder; `--templates DIR` adds or overrides entries by name.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
@@ -68,6 +68,15 @@ impl Library {
         };
         map.insert(stem.to_owned(), Entry { name, text });
         true
+    }
+
+    /// The built-in library with each of `dirs` added in turn (`--templates DIR`…).
+    pub fn with_dirs(dirs: &[PathBuf]) -> Result<Library, Error> {
+        let mut library = Library::builtin();
+        for dir in dirs {
+            library.add_dir(dir)?;
+        }
+        Ok(library)
     }
 
     /// Adds the `clips/`, `scenes/` and `models/` files of `dir`, overriding same-named entries.

@@ -49,10 +49,7 @@ pub struct Program {
 impl Program {
     /// Loads and compiles a spec; reports every problem it can find before failing.
     pub fn load(spec_path: &Path, options: &Options) -> Result<Program, Error> {
-        let mut library = Library::builtin();
-        for dir in &options.templates {
-            library.add_dir(dir)?;
-        }
+        let library = Library::with_dirs(&options.templates)?;
         let root = load::load_spec(spec_path)?;
         Program::compile(root, spec_path, library, options)
     }
@@ -64,10 +61,7 @@ impl Program {
         spec_path: &Path,
         options: &Options,
     ) -> Result<Program, Error> {
-        let mut library = Library::builtin();
-        for dir in &options.templates {
-            library.add_dir(dir)?;
-        }
+        let library = Library::with_dirs(&options.templates)?;
         Program::compile(root, spec_path, library, options)
     }
 

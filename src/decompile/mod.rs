@@ -81,10 +81,7 @@ pub fn decompile(
     spec_path: &Path,
     templates: &[PathBuf],
 ) -> Result<Decompiled, Error> {
-    let mut library = Library::builtin();
-    for dir in templates {
-        library.add_dir(dir)?;
-    }
+    let library = Library::with_dirs(templates)?;
     let mut body = unwrap_envelope(document)
         .map_err(Diagnostic::error)?
         .clone();
@@ -248,7 +245,12 @@ fn diff_into(
     match (expected, actual) {
         (Value::Object(e), Some(Value::Object(a))) => {
             for (k, v) in e {
-                diff_into(v, a.get(k), format!("{at}/{}", escape(k)), out);
+                diff_into(
+                    v,
+                    a.get(k),
+                    format!("{at}/{}", crate::lower::json_path::escape(k)),
+                    out,
+                );
             }
         }
         (Value::Array(e), Some(Value::Array(a))) if e.len() == a.len() => {
@@ -271,10 +273,6 @@ fn contains(expected: &Value, actual: Option<&Value>) -> bool {
         (e, Some(a)) => e == a,
         (_, None) => false,
     }
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 fn brief(value: &Value) -> String {
@@ -349,7 +347,7 @@ fn keep_extras(
     let mut project_extra = Map::new();
     for (key, value) in body {
         if key != "scenes" && !contains(value, built.get(key)) {
-            let at = format!("/{}", escape(key));
+            let at = format!("/{}", crate::lower::json_path::escape(key));
             keep(
                 warnings,
                 &mut project_extra,
@@ -373,7 +371,7 @@ fn keep_extras(
         let mut clip_extras: BTreeMap<usize, Map<String, Value>> = BTreeMap::new();
         let mut pending = Vec::new();
         for (key, value) in scene {
-            let at = format!("/scenes/{i}/{}", escape(key));
+            let at = format!("/scenes/{i}/{}", crate::lower::json_path::escape(key));
             if key == "sceneIdx" {
                 if *value != json!(i) {
                     warnings.push(Diagnostic::warning(format!(
@@ -400,7 +398,7 @@ fn keep_extras(
                                 0 => (&mut avatar_extra, "avatar"),
                                 _ => (clip_extras.entry(j).or_default(), "clip"),
                             };
-                            let at = format!("{at}/{j}/{}", escape(ck));
+                            let at = format!("{at}/{j}/{}", crate::lower::json_path::escape(ck));
                             keep(&mut pending, extra, at, ck, cv, made_clip.get(ck), level);
                         }
                     }

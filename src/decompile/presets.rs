@@ -205,15 +205,6 @@ fn valid_alias(alias: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-/// The built-in presets and those of `--templates` folders.
-fn library(templates: &[PathBuf]) -> Result<Library, Error> {
-    let mut library = Library::builtin();
-    for dir in templates {
-        library.add_dir(dir)?;
-    }
-    Ok(library)
-}
-
 fn load_presets(library: &Library) -> Result<Presets, Error> {
     let mut diags = Diagnostics::default();
     let presets = Presets::load(library.models.values(), &mut diags);
@@ -225,7 +216,7 @@ fn load_presets(library: &Library) -> Result<Presets, Error> {
 
 /// `vidspec presets list`: a table, one line per preset — alias, label, ids, placements.
 pub(crate) fn list(templates: &[PathBuf]) -> Result<String, Error> {
-    let presets = load_presets(&library(templates)?)?;
+    let presets = load_presets(&Library::with_dirs(templates)?)?;
     let rows: Vec<[String; 4]> = presets
         .by_alias
         .values()
@@ -261,7 +252,7 @@ pub(crate) fn list(templates: &[PathBuf]) -> Result<String, Error> {
 /// `vidspec presets show NAME`: the text of the preset file named by alias or
 /// `MODEL/CLOTHING` ids.
 pub(crate) fn show(name: &str, templates: &[PathBuf]) -> Result<String, Error> {
-    let library = library(templates)?;
+    let library = Library::with_dirs(templates)?;
     let mut aliases = Vec::new();
     for entry in library.models.values() {
         let mut diags = Diagnostics::default();

@@ -294,7 +294,7 @@ impl Expander<'_> {
         let name = match item.get("as") {
             None => "item".to_owned(),
             Some(node) => match node.as_str() {
-                Some(name) if is_identifier(name) => name.to_owned(),
+                Some(name) if crate::inputs::is_identifier(name) => name.to_owned(),
                 _ => {
                     self.diags.push(
                         Diagnostic::error("`as` must be a plain name like `product`")
@@ -558,13 +558,6 @@ fn strip(node: &Node, keys: &[&str]) -> Node {
         }
         _ => node.clone(),
     }
-}
-
-fn is_identifier(name: &str) -> bool {
-    name.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A span for values that no spec text produced (defaults).
