@@ -774,7 +774,7 @@ fn login_saves_credentials_that_later_commands_use_and_logout_forgets_them() {
         .bare()
         .args(["models", "--api-base", &api.mock.url])
         .run()
-        .failure(4);
+        .failure(1);
     out.stderr_has("no credentials");
 }
 
