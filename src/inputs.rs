@@ -6,6 +6,7 @@
 //! data: they reach templates as context values and are never parsed as templates.
 
 use std::collections::BTreeMap;
+use std::num::IntErrorKind;
 
 use serde_json::Value;
 
@@ -312,11 +313,23 @@ pub fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
             Value::Bool(b) => Value::String(b.to_string()),
             _ => return Err(expected()),
         },
-        (VarType::Integer, Raw::Text(t)) => t
-            .trim()
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| expected())?,
+        (VarType::Integer, Raw::Text(t)) => match t.trim().parse::<i64>() {
+            Ok(i) => Value::from(i),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    IntErrorKind::PosOverflow | IntErrorKind::NegOverflow
+                ) =>
+            {
+                return Err(format!(
+                    "`{}` is too large for an integer (they go from {} to {})",
+                    t.trim(),
+                    i64::MIN,
+                    i64::MAX
+                ));
+            }
+            Err(_) => return Err(expected()),
+        },
         (VarType::Integer, Raw::Typed(v)) => match v {
             Value::Number(n) if n.is_i64() || n.is_u64() => v.clone(),
             Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
@@ -327,6 +340,12 @@ pub fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
         },
         (VarType::Number, Raw::Text(t)) => match t.trim().parse::<f64>() {
             Ok(f) if f.is_finite() => crate::json_number(f),
+            Ok(f) if !f.is_nan() && t.trim().bytes().any(|b| b.is_ascii_digit()) => {
+                return Err(format!(
+                    "`{}` is too large for a number (the largest is about 1.8e308)",
+                    t.trim()
+                ));
+            }
             _ => return Err(expected()),
         },
         (VarType::Number, Raw::Typed(v)) => match v {

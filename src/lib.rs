@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod batch;
+pub mod bounded;
 pub mod check;
 pub(crate) mod cli;
 pub(crate) mod commands;

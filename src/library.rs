@@ -99,8 +99,7 @@ impl Library {
                 let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
                     continue;
                 };
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::io(format!("reading {}", crate::display_path(&path)), e))?;
+                let text = crate::bounded::read_file_or_error(&path, crate::bounded::MAX_TEXT)?;
                 if self.insert(
                     &format!("{family}/{file}"),
                     crate::display_path(&path),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{BIN, Output, Test, repo};
+use crate::support::{BIN, Output, Test, name_rows, repo};
 
 const APP_ID: &str = "app-test";
 const USER_KEY: &str = "uk-7f3a9c-DO-NOT-PRINT";
@@ -891,4 +891,47 @@ fn identical_rows_are_one_video_and_not_an_unknown_outcome() {
     assert_eq!(ids[0], ids[1]);
     assert_eq!(ids[0], ids[3]);
     assert_eq!(assert_no_duplicates(&api.mock.stats()).len(), 2);
+}
+
+#[test]
+fn a_second_run_on_a_journal_in_use_is_refused_and_no_row_is_created_twice() {
+    let api = Api::new(&["--latency", "20"]);
+    let file = api.projects("rows.ndjson", 120);
+    let journal_path = api.path("rows.jsonl");
+    let args = [
+        file.to_str().unwrap(),
+        "--jobs",
+        "8",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ];
+    let mut first = api.submit_command(&args).spawn().unwrap();
+    wait_for_created(&journal_path, 1);
+    let second = api
+        .vidspec()
+        .arg("submit-projects")
+        .args(args)
+        .args(["--api-base", &api.mock.url])
+        .run()
+        .failure(1);
+    second.stderr_has(&format!("the journal {}", journal_path.display()));
+    second.stderr_has(&format!("(pid {})", first.id()));
+    assert!(first.wait().unwrap().success());
+    let names = assert_no_duplicates(&api.mock.stats());
+    assert_eq!(names.len(), 120);
+}
+
+/// A 429 slows the pacer every job shares: the jobs neither wait it out alone nor come back
+/// together, and no row runs out of attempts.
+#[test]
+fn rate_limited_jobs_slow_down_together_and_no_row_fails() {
+    let api = Api::new(&["--rate-limit", "10"]);
+    let out = api.batch_submit(&name_rows(40), &["--rate", "100", "--jobs", "8"]);
+    out.stderr_has("40 rows: 40 created");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stats = api.mock.stats();
+    assert_eq!(assert_no_duplicates(&stats).len(), 40);
+    let refused = stats["statuses"]["429"].as_u64().unwrap_or(0);
+    // Alone, each job waited out its own Retry-After and they all came back together: 24 here.
+    assert!(refused <= 12, "{refused} answers were 429");
 }

@@ -8,6 +8,7 @@ mod authoring;
 mod batch;
 mod build;
 mod decompile;
+mod hostile;
 mod lint;
 mod lsp;
 mod preview;

@@ -412,6 +412,13 @@ impl Client {
                     continue;
                 }
             };
+            if status == 429 {
+                inner
+                    .pacer
+                    .too_many(inner.policy.delay(attempt, retry_after));
+            } else {
+                inner.pacer.answered();
+            }
             let envelope: Option<Envelope> = serde_json::from_slice(&body).ok();
             let success = (200..300).contains(&status)
                 && envelope.as_ref().is_some_and(|e| e.success != Some(false));
@@ -444,7 +451,11 @@ impl Client {
                     "{what} → {status} (attempt {attempt}, {elapsed} ms); retrying in {} ms",
                     delay.as_millis()
                 ));
-                tokio::time::sleep(delay).await;
+                // After a 429 the whole run waits and slows down (see above), not this request
+                // alone: its next attempt takes a slot from the pacer like every other request.
+                if status != 429 {
+                    tokio::time::sleep(delay).await;
+                }
                 continue;
             }
             let tries = if attempt > 1 {

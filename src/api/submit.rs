@@ -176,18 +176,16 @@ impl Summary {
 /// recorded in `options.journal`. Rows the journal marks as done are skipped; rows it marks as
 /// unknown are reported and skipped unless `options.retry_unknown`.
 ///
-/// Returns an error only when the journal cannot be opened; everything else — failed rows,
-/// Ctrl-C — is in the [`Summary`], whose [`Summary::result`] gives the command's exit status.
-/// Must run inside a tokio runtime (see [`submit_items`] for a blocking call).
+/// `journal` is `options.journal` opened (and locked) by the caller before anything else runs.
+/// Failed rows, Ctrl-C and the rest are in the [`Summary`], whose [`Summary::result`] gives the
+/// command's exit status. Must run inside a tokio runtime (see [`submit_items`] for a blocking
+/// call).
 pub async fn submit_all(
     client: &Client,
     items: impl IntoIterator<Item = SubmitItem>,
     options: &SubmitOptions,
+    journal: Journal,
 ) -> Result<Summary, Error> {
-    let journal = match &options.journal {
-        Some(path) => Journal::open(path)?,
-        None => Journal::none(),
-    };
     if journal.unreadable > 0 {
         client.tell(Event::Warning(format!(
             "{} unreadable line(s) in the journal were ignored",
@@ -323,9 +321,10 @@ pub fn submit_items(
     items: impl IntoIterator<Item = SubmitItem>,
     options: &SubmitOptions,
     api: &super::ApiOptions,
+    journal: Journal,
 ) -> Result<Summary, Error> {
     let client = Client::new(api)?;
-    super::runtime()?.block_on(submit_all(&client, items, options))
+    super::runtime()?.block_on(submit_all(&client, items, options, journal))
 }
 
 enum Outcome {

@@ -173,6 +173,9 @@ fn write_in_order(
                     break;
                 };
                 let outcome = result.and_then(|rendered| writer.output(row, rendered));
+                if let Some(fatal) = writer.take_fatal() {
+                    return Err(fatal);
+                }
                 match &outcome {
                     Ok(_) => summary.ok += 1,
                     Err(_) => summary.failed += 1,

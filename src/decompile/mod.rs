@@ -152,8 +152,7 @@ pub fn decompile(
 /// Reads a JSON file.
 pub(crate) fn read_json(path: &Path) -> Result<Value, Error> {
     let shown = crate::display_path(path);
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {shown}"), e))?;
+    let text = crate::bounded::read_file_or_error(path, crate::bounded::MAX_DOCUMENT)?;
     serde_json::from_str(&text)
         .map_err(|e| Diagnostic::error(format!("{shown} is not JSON: {e}")).into())
 }

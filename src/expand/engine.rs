@@ -327,8 +327,36 @@ pub fn to_json(value: &Value) -> Result<serde_json::Value, String> {
     if value.is_undefined() {
         return Ok(serde_json::Value::Null);
     }
+    if let Some(f) = non_finite(value) {
+        // JSON has no infinity: serialized, it would silently become null.
+        let what = match f {
+            f if f.is_nan() => "not-a-number (NaN)",
+            f if f > 0.0 => "infinity",
+            _ => "-infinity",
+        };
+        return Err(format!(
+            "the template's value is {what}, which no JSON number can hold (a result too large for a number, or 0/0)"
+        ));
+    }
     serde_json::to_value(value)
         .map_err(|e| format!("template produced a value that is not data: {e}"))
+}
+
+/// A number in `value` (or in a list or mapping inside it) that is infinite or NaN.
+fn non_finite(value: &Value) -> Option<f64> {
+    use minijinja::value::ValueKind;
+    match value.kind() {
+        ValueKind::Number => f64::try_from(value.clone()).ok().filter(|f| !f.is_finite()),
+        ValueKind::Seq | ValueKind::Map => value.try_iter().ok()?.find_map(|item| {
+            let inner = if value.kind() == ValueKind::Map {
+                value.get_item(&item).ok()?
+            } else {
+                item
+            };
+            non_finite(&inner)
+        }),
+        _ => None,
+    }
 }
 
 /// A JSON value as a template value.

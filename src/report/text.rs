@@ -39,14 +39,18 @@ pub fn diagnostic(d: &Diagnostic, color: bool) -> String {
     out
 }
 
+/// The most characters of a source line a snippet shows; a longer line is cut to a window
+/// around the caret, with `…` where it was cut.
+const SNIPPET_WIDTH: usize = 120;
+
 fn snippet(out: &mut String, span: &Span, paint: &dyn Fn(&str, &str) -> String) {
     let (line, col) = span.source.line_col(span.start);
-    let text = span.source.line_text(line);
+    let full = span.source.line_text(line);
     let number = line.to_string();
     let pad = " ".repeat(number.len());
-    let line_rest = text.chars().count().saturating_sub(col - 1).max(1);
     let width = span.text().lines().next().map_or(0, |l| l.chars().count());
-    let carets = "^".repeat(width.clamp(1, line_rest));
+    let (text, caret_col, line_rest) = window(full, col - 1, width);
+    let carets = "^".repeat(width.clamp(1, line_rest.max(1)));
     let _ = writeln!(
         out,
         "{pad}{} {}:{line}:{col}",
@@ -59,9 +63,34 @@ fn snippet(out: &mut String, span: &Span, paint: &dyn Fn(&str, &str) -> String) 
         out,
         "{pad} {} {}{}",
         paint("1;34", "|"),
-        " ".repeat(col - 1),
+        " ".repeat(caret_col),
         paint("1;31", &carets)
     );
+}
+
+/// The part of `line` to show for a caret at character `col` spanning `width` characters: the
+/// text, the caret's column in it, and the characters from the caret to the end of the text.
+fn window(line: &str, col: usize, width: usize) -> (String, usize, usize) {
+    let chars = line.chars().count();
+    if chars <= SNIPPET_WIDTH {
+        return (line.to_owned(), col, chars.saturating_sub(col));
+    }
+    // Some context before the caret, the rest after it.
+    let before = (SNIPPET_WIDTH / 4).min(col);
+    let start = col - before;
+    let end = (start + SNIPPET_WIDTH).min(chars);
+    let start = end.saturating_sub(SNIPPET_WIDTH).min(start);
+    let mut text: String = line.chars().skip(start).take(end - start).collect();
+    let mut caret = col - start;
+    if start > 0 {
+        text.insert(0, '…');
+        caret += 1;
+    }
+    let rest = (end - col).min(width.max(1));
+    if end < chars {
+        text.push('…');
+    }
+    (text, caret, rest)
 }
 
 /// A failed command's error: its diagnostics in source order with a count, or `error: …`.
