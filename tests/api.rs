@@ -393,6 +393,24 @@ fn dropped_connections_are_retried_for_reads_but_a_dropped_create_is_reported_un
     assert_eq!(journal(&journal_path)[&1]["projectId"], id.trim());
 }
 
+/// The mock checks bodies by the vendor's documented rules, not by vidspec's own checker: a
+/// clip at opacity 0 (the documents say 1–100) is refused.
+#[test]
+fn the_mock_refuses_what_the_vendor_documents_as_out_of_range() {
+    let api = Api::new(&[]);
+    let file = api.projects("rows.ndjson", 1);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut project: Value = serde_json::from_str(text.trim()).unwrap();
+    project["scenes"][0]["clips"][0]["opacity"] = json!(0);
+    std::fs::write(&file, format!("{project}\n")).unwrap();
+    let out = api
+        .run(&["submit-projects", file.to_str().unwrap()])
+        .failure(3);
+    out.stderr_has(
+        "code INVALID_PROJECT: /scenes/0/clips/0/opacity: opacity is not a number from 1 to 100",
+    );
+}
+
 #[test]
 fn bad_requests_and_missing_projects_are_not_retried() {
     let api = Api::new(&[]);
