@@ -168,7 +168,14 @@ fn python(spec: &Path, csv: &Path, dir: &Path) -> Option<f64> {
     let base = dir.join("base.json");
     let built = Command::new(env!("CARGO_BIN_EXE_vidspec"))
         .args(["build", spec.to_str()?, "--compact", "-o", base.to_str()?])
-        .args(["--set", "name=NAMEX", "--set", "plan=Pro", "--set", "seats=3"])
+        .args([
+            "--set",
+            "name=NAMEX",
+            "--set",
+            "plan=Pro",
+            "--set",
+            "seats=3",
+        ])
         .args(["--set", "features=FEATA|FEATB", "--set", "discount=DISCX"])
         .status()
         .ok()?;
@@ -179,7 +186,12 @@ fn python(spec: &Path, csv: &Path, dir: &Path) -> Option<f64> {
     let started = Instant::now();
     let status = Command::new("python3")
         .arg(script)
-        .args([&base, &csv.to_path_buf(), &schema, &dir.join("python.ndjson")])
+        .args([
+            &base,
+            &csv.to_path_buf(),
+            &schema,
+            &dir.join("python.ndjson"),
+        ])
         .stderr(Stdio::null())
         .status()
         .ok()?;
@@ -235,7 +247,9 @@ fn main() {
                         "python",
                         rate / py
                     ),
-                    None => println!("python reference did not run (pip install fastjsonschema orjson)"),
+                    None => {
+                        println!("python reference did not run (pip install fastjsonschema orjson)")
+                    }
                 }
             }
             peaks.push((rows, peak));

@@ -1,12 +1,13 @@
 //! Checking: the project JSON against `schemas/project.v3.schema.json`, plus the rules across
 //! fields that no schema can say. Every problem names the spec location that produced the
-//! offending value, through the [`Origins`] map that `lower` keeps.
+//! offending value, through the [`Origins`] map that `lower` records.
 
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Diagnostic;
+use crate::lower::Origins;
 
 /// The JSON Schema of the v3 project body.
 pub const PROJECT_SCHEMA: &str = include_str!("../schemas/project.v3.schema.json");
@@ -58,29 +59,6 @@ impl Schema {
             .iter_errors(instance)
             .map(|e| (e.instance_path().as_str().to_owned(), e.to_string()))
             .collect()
-    }
-}
-
-/// Where each value of an output document came from: JSON pointer → spec span.
-#[derive(Clone, Debug, Default)]
-pub struct Origins {
-    entries: Vec<(String, Span)>,
-}
-
-impl Origins {
-    pub fn record(&mut self, pointer: String, span: &Span) {
-        self.entries.push((pointer, span.clone()));
-    }
-
-    /// The span recorded for `pointer` or, failing that, for its closest recorded parent.
-    pub fn find(&self, pointer: &str) -> Option<&Span> {
-        let mut probe = pointer;
-        loop {
-            if let Some((_, span)) = self.entries.iter().rev().find(|(p, _)| p == probe) {
-                return Some(span);
-            }
-            probe = &probe[..probe.rfind('/')?];
-        }
     }
 }
 
@@ -189,4 +167,3 @@ pub fn rule_violations(project: &Value) -> Vec<(String, String)> {
     }
     problems
 }
-

@@ -1,7 +1,7 @@
 //! Diagnostics: source files, spans into them, and the `file:line:col` reports with a source
 //! line and a caret that every stage uses to say where a problem is.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::Arc;
 
 /// A text that diagnostics can point into: a spec, a template, a vars file, a CSV.
@@ -43,7 +43,7 @@ impl Source {
         (line, col)
     }
 
-    fn line_text(&self, line: usize) -> &str {
+    pub(crate) fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1];
         let end = self
             .line_starts
@@ -163,62 +163,10 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// Renders the diagnostic as text; `color` adds ANSI colours for a terminal.
+    /// The diagnostic as text (see [`crate::report::text`]).
     pub fn render(&self, color: bool) -> String {
-        let paint = |code: &str, text: &str| {
-            if color {
-                format!("\x1b[{code}m{text}\x1b[0m")
-            } else {
-                text.to_owned()
-            }
-        };
-        let (label, code) = match self.severity {
-            Severity::Error => ("error", "1;31"),
-            Severity::Warning => ("warning", "1;33"),
-        };
-        let mut out = format!("{}: {}\n", paint(code, label), self.message);
-        // Notes line up under the snippet's `|`, whose column depends on the line number.
-        let gutter = self.span.as_ref().map_or(1, |span| {
-            let (line, _) = span.source.line_col(span.start);
-            line.to_string().len()
-        });
-        let pad = " ".repeat(gutter);
-        if let Some(span) = &self.span {
-            write_snippet(&mut out, span, &paint);
-        }
-        for (what, span) in &self.context {
-            let _ = writeln!(out, "{pad} = {what} at {}", span.location());
-        }
-        if let Some(help) = &self.help {
-            let _ = writeln!(out, "{pad} = help: {help}");
-        }
-        out
+        crate::report::text::diagnostic(self, color)
     }
-}
-
-fn write_snippet(out: &mut String, span: &Span, paint: &dyn Fn(&str, &str) -> String) {
-    let (line, col) = span.source.line_col(span.start);
-    let text = span.source.line_text(line);
-    let number = line.to_string();
-    let pad = " ".repeat(number.len());
-    let line_rest = text.chars().count().saturating_sub(col - 1).max(1);
-    let width = span.text().lines().next().map_or(0, |l| l.chars().count());
-    let carets = "^".repeat(width.clamp(1, line_rest));
-    let _ = writeln!(
-        out,
-        "{pad}{} {}:{line}:{col}",
-        paint("1;34", "-->"),
-        span.source.name
-    );
-    let _ = writeln!(out, "{pad} {}", paint("1;34", "|"));
-    let _ = writeln!(out, "{number} {} {text}", paint("1;34", "|"));
-    let _ = writeln!(
-        out,
-        "{pad} {} {}{}",
-        paint("1;34", "|"),
-        " ".repeat(col - 1),
-        paint("1;31", &carets)
-    );
 }
 
 /// Diagnostics gathered by a stage; a stage fails when any is an error.
@@ -285,6 +233,31 @@ pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_caret() {
+        let line = format!("k: {}ERR{}", "a".repeat(500_000), "b".repeat(500_000));
+        let source = Source::new("t.yaml", line);
+        let at = 3 + 500_000;
+        let rendered = Diagnostic::error("x")
+            .at(&Span::new(&source, at, at + 3))
+            .render(false);
+        assert!(rendered.len() < 600, "{} bytes", rendered.len());
+        assert!(rendered.contains("t.yaml:1:500004"), "{rendered}");
+        let lines: Vec<&str> = rendered.lines().collect();
+        let text = lines[3];
+        let carets = lines[4];
+        let caret_at = carets.find('^').unwrap();
+        let under: String = text.chars().skip(caret_at).take(3).collect();
+        assert_eq!(under, "ERR", "{rendered}");
+        assert!(text.contains('…'));
+        // A short line is shown whole.
+        let short = Source::new("s.yaml", "k: v");
+        let rendered = Diagnostic::error("x")
+            .at(&Span::new(&short, 3, 4))
+            .render(false);
+        assert!(rendered.contains("1 | k: v\n  |    ^\n"), "{rendered}");
+    }
 
     #[test]
     fn spans_past_the_end_or_inside_a_character_are_clamped() {

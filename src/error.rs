@@ -29,6 +29,9 @@ pub enum Error {
     RowsFailed { failed: usize, total: usize },
     /// The API (or the network on the way to it) failed.
     Api(String),
+    /// Something the command needs is not set up (no credentials): exit 1, like other input
+    /// the user must fix, not 4, which says the API or the network failed.
+    Config(String),
     /// Ctrl-C: stopped cleanly.
     Interrupted,
 }
@@ -36,7 +39,7 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Invalid(_) | Error::Io { .. } => exit::INVALID,
+            Error::Invalid(_) | Error::Io { .. } | Error::Config(_) => exit::INVALID,
             Error::Usage(_) => exit::USAGE,
             Error::RowsFailed { .. } => exit::SOME_ROWS_FAILED,
             Error::Api(_) => exit::API,
@@ -51,22 +54,9 @@ impl Error {
         }
     }
 
-    /// The error as printed on stderr.
+    /// The error as printed on stderr (see [`crate::report::text`]).
     pub fn render(&self, color: bool) -> String {
-        match self {
-            Error::Invalid(diags) => {
-                let errors = diags.iter().filter(|d| d.is_error()).count();
-                let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
-                sorted.sort_by_key(|d| d.span.as_ref().map(|s| (s.source.name.clone(), s.start)));
-                let mut out: String = sorted.iter().map(|d| d.render(color) + "\n").collect();
-                if errors > 1 {
-                    out.push_str(&format!("{errors} errors\n"));
-                }
-                out
-            }
-            Error::Interrupted => "interrupted\n".to_owned(),
-            other => format!("error: {other}\n"),
-        }
+        crate::report::text::error(self, color)
     }
 }
 
@@ -80,7 +70,9 @@ impl fmt::Display for Error {
                     None => f.write_str("invalid input"),
                 }
             }
-            Error::Usage(message) | Error::Api(message) => f.write_str(message),
+            Error::Usage(message) | Error::Api(message) | Error::Config(message) => {
+                f.write_str(message)
+            }
             Error::Io { what, source } => write!(f, "{what}: {source}"),
             Error::RowsFailed { failed, total } => {
                 write!(f, "{failed} of {total} rows failed")

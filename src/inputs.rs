@@ -6,6 +6,7 @@
 //! data: they reach templates as context values and are never parsed as templates.
 
 use std::collections::BTreeMap;
+use std::num::IntErrorKind;
 
 use serde_json::Value;
 
@@ -198,12 +199,7 @@ fn parse_decl(name: &str, span: &Span, node: &Node, diags: &mut Diagnostics) -> 
         separator: "|".to_owned(),
         description: None,
     };
-    let valid_name = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid_name || matches!(name, "row" | "loop" | "item") {
+    if !is_identifier(name) || matches!(name, "row" | "loop" | "item") {
         diags.push(
             Diagnostic::error(format!("`{name}` cannot be a variable name"))
                 .at(span)
@@ -317,11 +313,23 @@ pub fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
             Value::Bool(b) => Value::String(b.to_string()),
             _ => return Err(expected()),
         },
-        (VarType::Integer, Raw::Text(t)) => t
-            .trim()
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| expected())?,
+        (VarType::Integer, Raw::Text(t)) => match t.trim().parse::<i64>() {
+            Ok(i) => Value::from(i),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    IntErrorKind::PosOverflow | IntErrorKind::NegOverflow
+                ) =>
+            {
+                return Err(format!(
+                    "`{}` is too large for an integer (they go from {} to {})",
+                    t.trim(),
+                    i64::MIN,
+                    i64::MAX
+                ));
+            }
+            Err(_) => return Err(expected()),
+        },
         (VarType::Integer, Raw::Typed(v)) => match v {
             Value::Number(n) if n.is_i64() || n.is_u64() => v.clone(),
             Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
@@ -332,6 +340,12 @@ pub fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
         },
         (VarType::Number, Raw::Text(t)) => match t.trim().parse::<f64>() {
             Ok(f) if f.is_finite() => crate::json_number(f),
+            Ok(f) if !f.is_nan() && t.trim().bytes().any(|b| b.is_ascii_digit()) => {
+                return Err(format!(
+                    "`{}` is too large for a number (the largest is about 1.8e308)",
+                    t.trim()
+                ));
+            }
             _ => return Err(expected()),
         },
         (VarType::Number, Raw::Typed(v)) => match v {
@@ -426,4 +440,12 @@ pub fn split_assignment(arg: &str) -> Result<(&str, &str), String> {
     arg.split_once('=')
         .filter(|(k, _)| !k.is_empty())
         .ok_or_else(|| format!("--set {arg}: expected NAME=VALUE"))
+}
+
+/// A name templates can read: letters, digits and `_`, not starting with a digit.
+pub(crate) fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

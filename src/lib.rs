@@ -3,12 +3,16 @@
 //! The pipeline, one module per stage: [`load`] (YAML → spanned tree) → [`inputs`] (typed
 //! variables) → [`expand`] (minijinja templates) → [`lower`] (presets and clip templates →
 //! the v3 body) → [`check`] (JSON Schema and cross-field rules) → [`emit`] (JSON bytes).
-//! [`compile`] ties them together; [`cli`] is the command line.
+//! [`compile`] ties them together. Around them: `cli` (clap's types), `commands` (one file
+//! per command), [`report`] (everything written to the terminal), [`batch`] (rows in parallel)
+//! and [`api`] (AI Studios). [`run`] is the whole command line.
 
 pub mod api;
 pub mod batch;
+pub mod bounded;
 pub mod check;
-pub mod cli;
+pub(crate) mod cli;
+pub(crate) mod commands;
 pub mod compile;
 pub mod decompile;
 pub mod diag;
@@ -21,10 +25,30 @@ pub mod library;
 pub mod lint;
 pub mod load;
 pub mod lower;
+pub mod lsp;
 pub mod preview;
+pub mod report;
+pub mod rows;
 pub mod watch;
 
 pub use error::Error;
+
+/// Runs the command line (`args` includes the program name); returns the exit code. Nothing
+/// here panics on a closed stdout or stderr: what cannot be written is lost, the code is not.
+pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
+    let cli = match cli::parse(args) {
+        Ok(cli) => cli,
+        Err(error) => return report::clap_error(&error),
+    };
+    let reporter = report::Reporter::new(cli.color.into());
+    match commands::run(cli.command, &reporter) {
+        Ok(()) => error::exit::OK,
+        Err(error) => {
+            reporter.error(&error);
+            error.exit_code()
+        }
+    }
+}
 
 /// A JSON number for `f`: integers print without a fraction, other floats shortest-round-trip.
 pub fn json_number(f: f64) -> serde_json::Value {

@@ -4,7 +4,7 @@
 //! that vidspec works from any folder; `--templates DIR` adds or overrides entries by name.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
@@ -79,6 +79,15 @@ impl Library {
         true
     }
 
+    /// The built-in library with each of `dirs` added in turn (`--templates DIR`…).
+    pub fn with_dirs(dirs: &[PathBuf]) -> Result<Library, Error> {
+        let mut library = Library::builtin();
+        for dir in dirs {
+            library.add_dir(dir)?;
+        }
+        Ok(library)
+    }
+
     /// Adds the `clips/`, `scenes/` and `models/` files of `dir`, overriding same-named entries.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
         if !dir.is_dir() {
@@ -99,8 +108,7 @@ impl Library {
                 let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
                     continue;
                 };
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::io(format!("reading {}", crate::display_path(&path)), e))?;
+                let text = crate::bounded::read_file_or_error(&path, crate::bounded::MAX_TEXT)?;
                 if self.insert(
                     &format!("{family}/{file}"),
                     crate::display_path(&path),
@@ -132,8 +140,8 @@ mod tests {
         for entry in library.models.values() {
             assert!(is_builtin(entry), "{}", entry.name);
             let source = crate::diag::Source::new(entry.name.clone(), entry.text.clone());
-            let node = crate::load::yaml::parse(&source, crate::load::yaml::Limits::default())
-                .unwrap();
+            let node =
+                crate::load::yaml::parse(&source, crate::load::yaml::Limits::default()).unwrap();
             let errors = crate::check::Schema::preset().errors(&node.to_json());
             assert!(errors.is_empty(), "{}: {errors:?}", entry.name);
         }

@@ -3,15 +3,14 @@
 //! render. The page has no scripts and fetches nothing: media are named, never loaded.
 
 use std::fmt::{self, Write as _};
-use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::batch::rows::{Header, Rows};
 use crate::compile::{Options, Program};
 use crate::diag::Diagnostic;
 use crate::error::Error;
+use crate::lower::{canvas, glyph_width};
 
 /// Writing into a `String` cannot fail.
 macro_rules! put {
@@ -23,28 +22,20 @@ macro_rules! put {
 mod draw;
 
 /// The project a preview draws: the spec built as `build` does, or, with `csv`, built with
-/// data row `row` (1-based) of that CSV file as its inputs, exactly as `batch` would.
+/// data row `row` (1-based) of that CSV file (fields separated by `delimiter`) as its inputs,
+/// exactly as `batch` would.
 pub fn project(
     spec: &Path,
     options: &Options,
-    csv: Option<(&Path, u64)>,
+    csv: Option<(&Path, u64, u8)>,
 ) -> Result<(Value, Vec<Diagnostic>), Error> {
-    let Some((csv, row)) = csv else {
+    let Some((csv, row, delimiter)) = csv else {
         let (lowered, warnings) = crate::compile::build(spec, options)?;
         return Ok((lowered.project, warnings));
     };
     let program = Program::load(spec, options)?;
     let name = crate::display_path(csv);
-    let invalid = |message: String| Error::Invalid(vec![Diagnostic::error(message)]);
-    let input: Box<dyn Read> = if csv.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let file = std::fs::File::open(csv).map_err(|e| Error::io(format!("opening {name}"), e))?;
-        Box::new(std::io::BufReader::new(file))
-    };
-    let mut rows = Rows::new(input, b',').map_err(|m| invalid(format!("{name}: {m}")))?;
-    let (header, header_warnings) =
-        Header::check(&program, &rows.columns).map_err(Error::Invalid)?;
+    let (mut rows, header, header_warnings) = crate::rows::open(csv, delimiter, &program)?;
     let raw = loop {
         match rows.next_row() {
             Some(raw) if raw.number == row => break raw,
@@ -58,25 +49,17 @@ pub fn project(
             }
         }
     };
-    let cells = raw
-        .cells
-        .map_err(|m| invalid(format!("{name}: row {row}: {m}")))?;
-    let row_inputs = header
-        .inputs(&program, row, &cells)
-        .map_err(|m| invalid(format!("{name}: {m}")))?;
-    let inputs = program.inputs(&row_inputs)?;
+    let inputs = header.inputs(&program, raw).map_err(|error| {
+        let located = error.diagnostics.into_iter().map(|mut d| {
+            d.message = format!("{name}: {}", d.message);
+            d
+        });
+        Error::Invalid(located.collect())
+    })?;
     let lowered = program.render(&inputs)?;
     let mut warnings = program.warnings;
     warnings.extend(header_warnings);
     Ok((lowered.project, warnings))
-}
-
-/// `--row N`: a data row number, 1 being the first row after the header.
-pub fn parse_row(text: &str) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err("expected a data row number: 1 is the first row after the header".to_owned()),
-    }
 }
 
 /// The storyboard page of a v3 project body: a header, then a frame per scene with its
@@ -87,11 +70,7 @@ pub fn storyboard(project: &Value) -> String {
         Some("portrait") => "portrait",
         _ => "landscape",
     };
-    let canvas = if orientation == "portrait" {
-        (1080.0, 1920.0)
-    } else {
-        (1920.0, 1080.0)
-    };
+    let canvas = canvas(orientation == "portrait");
     let scenes = project["scenes"].as_array().map_or(&[][..], Vec::as_slice);
     let mut out = String::with_capacity(8192 + scenes.len() * 8192);
     put!(
@@ -491,9 +470,9 @@ fn fit(text: &str, width: f64, size: f64) -> String {
         return text.to_owned();
     }
     let mut cut = String::new();
-    let mut used = 0.6; // the ellipsis
+    let mut used = 0.6; // the ellipsis, counted as an ASCII glyph
     for c in text.chars() {
-        used += if c.is_ascii() { 0.6 } else { 1.0 };
+        used += glyph_width(c);
         if used > room {
             break;
         }
@@ -504,30 +483,14 @@ fn fit(text: &str, width: f64, size: f64) -> String {
 }
 
 fn ems(text: &str) -> f64 {
-    text.chars()
-        .map(|c| if c.is_ascii() { 0.6 } else { 1.0 })
-        .sum()
+    text.chars().map(glyph_width).sum()
 }
 
 /// A colour that is safe to place in an SVG paint attribute (a hex colour, `rgb()`/`hsl()`
 /// with plain numbers, or a colour name); anything else is not drawn as given.
 fn paint(color: &str) -> Option<&str> {
     let color = color.trim();
-    let ok = if let Some(hex) = color.strip_prefix('#') {
-        matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit())
-    } else if let Some(args) = ["rgba(", "rgb(", "hsla(", "hsl("]
-        .iter()
-        .find_map(|prefix| color.strip_prefix(prefix))
-    {
-        args.strip_suffix(')').is_some_and(|inner| {
-            inner
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | ',' | '%' | '-' | '+' | '/'))
-        })
-    } else {
-        !color.is_empty() && color.len() <= 32 && color.chars().all(|c| c.is_ascii_alphabetic())
-    };
-    ok.then_some(color)
+    (color.len() <= 64 && crate::lower::is_color(color)).then_some(color)
 }
 
 /// A number from a JSON number or a numeric string.

@@ -2,21 +2,19 @@
 //!
 //! Polls modification times and sizes (no platform file-watching API, no extra dependency):
 //! the spec, its vars files, the `--templates` folders, YAML and JSON files beside the spec
-//! (presets it names), and whatever else the command reads. Ctrl-C ends the loop after the
-//! current run, so an output file is never left half written.
+//! (presets it names), and whatever else the command reads. The loop itself, and what it
+//! prints, is `commands::output`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::compile::Options;
-use crate::error::Error;
 
 const POLL: Duration = Duration::from_millis(200);
 
 /// The files a compilation of `spec` with `options` may read, plus `extra`, minus `output`.
-pub fn inputs_of(
+pub(crate) fn inputs_of(
     spec: &Path,
     options: &Options,
     extra: &[PathBuf],
@@ -71,57 +69,49 @@ fn fingerprint(files: &[PathBuf]) -> Fingerprint {
         .collect()
 }
 
-/// A flag that Ctrl-C raises (instead of ending the process at once).
-fn interrupt_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let raised = Arc::clone(&flag);
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build();
-        if let Ok(runtime) = runtime {
-            if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
-                raised.store(true, Ordering::SeqCst);
-            }
-        }
-    });
-    flag
+/// The files a command reads, and how they were when last looked at.
+pub(crate) struct Watcher {
+    files: Vec<PathBuf>,
+    seen: Fingerprint,
 }
 
-/// Runs `run` now and again after every change to `files()`, until Ctrl-C.
-pub fn watch(files: impl Fn() -> Vec<PathBuf>, mut run: impl FnMut()) -> Result<(), Error> {
-    let stop = interrupt_flag();
-    let mut watched = files();
-    let mut seen = fingerprint(&watched);
-    run();
-    let count = watched.len();
-    let plural = if count == 1 { "" } else { "s" };
-    eprintln!("watching {count} file{plural} for changes (Ctrl-C to stop)");
-    while !stop.load(Ordering::SeqCst) {
-        std::thread::sleep(POLL);
-        let mut now = fingerprint(&watched);
-        if now == seen {
-            continue;
-        }
-        // Let a writer finish: run once the files have stopped changing for a moment.
-        loop {
-            std::thread::sleep(POLL);
-            let settled = fingerprint(&watched);
-            if settled == now {
-                break;
-            }
-            now = settled;
-        }
-        let changed: Vec<String> = watched
-            .iter()
-            .zip(now.iter().zip(&seen))
-            .filter(|(_, (a, b))| a != b)
-            .map(|(f, _)| crate::display_path(f))
-            .collect();
-        eprintln!("\n[{}] changed; running again", changed.join(", "));
-        run();
-        watched = files();
-        seen = fingerprint(&watched);
+impl Watcher {
+    pub(crate) fn new(files: Vec<PathBuf>) -> Watcher {
+        let seen = fingerprint(&files);
+        Watcher { files, seen }
     }
-    Err(Error::Interrupted)
+
+    /// How many files are watched.
+    pub(crate) fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Waits until a file changes and has stopped changing for a moment (a writer has
+    /// finished); the files that changed, or `None` once `stop` is raised.
+    pub(crate) fn changed(&self, stop: &AtomicBool) -> Option<Vec<PathBuf>> {
+        while !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(POLL);
+            let mut now = fingerprint(&self.files);
+            if now == self.seen {
+                continue;
+            }
+            loop {
+                std::thread::sleep(POLL);
+                let settled = fingerprint(&self.files);
+                if settled == now {
+                    break;
+                }
+                now = settled;
+            }
+            let changed = self
+                .files
+                .iter()
+                .zip(now.iter().zip(&self.seen))
+                .filter(|(_, (a, b))| a != b)
+                .map(|(f, _)| f.clone())
+                .collect();
+            return Some(changed);
+        }
+        None
+    }
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{BIN, Output, Test, repo};
+use crate::support::{BIN, Output, Test, name_rows, repo};
 
 const APP_ID: &str = "app-test";
 const USER_KEY: &str = "uk-7f3a9c-DO-NOT-PRINT";
@@ -192,9 +192,13 @@ impl Api {
 
     /// A command line for `vidspec submit-projects` that a test can kill.
     fn submit_command(&self, args: &[&str]) -> Command {
+        self.command(&[&["submit-projects"], args].concat())
+    }
+
+    /// A command line for `vidspec ARGS --api-base URL` that a test can kill.
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(BIN);
         command
-            .arg("submit-projects")
             .args(args)
             .args(["--api-base", &self.mock.url])
             .env("AISTUDIOS_APP_ID", APP_ID)
@@ -387,6 +391,24 @@ fn dropped_connections_are_retried_for_reads_but_a_dropped_create_is_reported_un
     let id = out.success().stdout;
     assert_eq!(api.mock.requests("create"), 2);
     assert_eq!(journal(&journal_path)[&1]["projectId"], id.trim());
+}
+
+/// The mock checks bodies by the vendor's documented rules, not by vidspec's own checker: a
+/// clip at opacity 0 (the documents say 1–100) is refused.
+#[test]
+fn the_mock_refuses_what_the_vendor_documents_as_out_of_range() {
+    let api = Api::new(&[]);
+    let file = api.projects("rows.ndjson", 1);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut project: Value = serde_json::from_str(text.trim()).unwrap();
+    project["scenes"][0]["clips"][0]["opacity"] = json!(0);
+    std::fs::write(&file, format!("{project}\n")).unwrap();
+    let out = api
+        .run(&["submit-projects", file.to_str().unwrap()])
+        .failure(3);
+    out.stderr_has(
+        "code INVALID_PROJECT: /scenes/0/clips/0/opacity: opacity is not a number from 1 to 100",
+    );
 }
 
 #[test]
@@ -589,6 +611,70 @@ fn stop_mid_way_then_rerun(signal: &str) {
     assert_eq!(stats["projectsCreated"], 200, "{stats}");
 }
 
+/// Ctrl-C in `batch --submit` stops the batch too: the rest of the CSV is not compiled.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_in_batch_submit_stops_reading_the_csv() {
+    let api = Api::new(&["--latency", "50"]);
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let rows = 20_000;
+    let csv: String = std::iter::once("name\n".to_owned())
+        .chain((1..=rows).map(|n| format!("person {n}\n")))
+        .collect();
+    let csv_path = api.path("people.csv");
+    std::fs::write(&csv_path, csv).unwrap();
+    let journal_path = api.path("j.journal");
+    let mut command = Command::new(BIN);
+    command
+        .args([
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            csv_path.to_str().unwrap(),
+        ])
+        .args([
+            "--submit",
+            "--jobs",
+            "2",
+            "--journal",
+            journal_path.to_str().unwrap(),
+        ])
+        .args(["--api-base", &api.mock.url])
+        .env("AISTUDIOS_APP_ID", APP_ID)
+        .env("AISTUDIOS_USER_KEY", USER_KEY)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in api.env() {
+        command.env(k, v);
+    }
+    let child = command.spawn().unwrap();
+    wait_for_created(&journal_path, 4);
+    let interrupt = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("batch: "))
+        .unwrap_or_else(|| panic!("no summary line:\n{stderr}"));
+    let read: u64 = line
+        .split(", ")
+        .nth(2)
+        .and_then(|part| part.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(
+        read < rows / 2,
+        "the batch went on reading after Ctrl-C: {line}"
+    );
+}
+
 #[test]
 fn secrets_never_appear_in_output_even_verbose_and_files_are_private() {
     let api = Api::new(&["--export-seconds", "0"]);
@@ -706,7 +792,7 @@ fn login_saves_credentials_that_later_commands_use_and_logout_forgets_them() {
         .bare()
         .args(["models", "--api-base", &api.mock.url])
         .run()
-        .failure(4);
+        .failure(1);
     out.stderr_has("no credentials");
 }
 
@@ -805,4 +891,105 @@ fn identical_rows_are_one_video_and_not_an_unknown_outcome() {
     assert_eq!(ids[0], ids[1]);
     assert_eq!(ids[0], ids[3]);
     assert_eq!(assert_no_duplicates(&api.mock.stats()).len(), 2);
+}
+
+#[test]
+fn a_second_run_on_a_journal_in_use_is_refused_and_no_row_is_created_twice() {
+    let api = Api::new(&["--latency", "20"]);
+    let file = api.projects("rows.ndjson", 120);
+    let journal_path = api.path("rows.jsonl");
+    let args = [
+        file.to_str().unwrap(),
+        "--jobs",
+        "8",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ];
+    let mut first = api.submit_command(&args).spawn().unwrap();
+    wait_for_created(&journal_path, 1);
+    let second = api
+        .vidspec()
+        .arg("submit-projects")
+        .args(args)
+        .args(["--api-base", &api.mock.url])
+        .run()
+        .failure(1);
+    second.stderr_has(&format!("the journal {}", journal_path.display()));
+    second.stderr_has(&format!("(pid {})", first.id()));
+    assert!(first.wait().unwrap().success());
+    let names = assert_no_duplicates(&api.mock.stats());
+    assert_eq!(names.len(), 120);
+}
+
+/// A 429 slows the pacer every job shares: the jobs neither wait it out alone nor come back
+/// together, and no row runs out of attempts.
+#[test]
+fn rate_limited_jobs_slow_down_together_and_no_row_fails() {
+    let api = Api::new(&["--rate-limit", "10"]);
+    let out = api.batch_submit(&name_rows(40), &["--rate", "100", "--jobs", "8"]);
+    out.stderr_has("40 rows: 40 created");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stats = api.mock.stats();
+    assert_eq!(assert_no_duplicates(&stats).len(), 40);
+    let refused = stats["statuses"]["429"].as_u64().unwrap_or(0);
+    // Alone, each job waited out its own Retry-After and they all came back together: 24 here.
+    assert!(refused <= 12, "{refused} answers were 429");
+}
+
+/// Missing credentials are a configuration error (exit 1) and stop a run before its first
+/// row; nothing reaches the API.
+#[test]
+fn missing_credentials_exit_1_before_any_request() {
+    let api = Api::new(&[]);
+    for args in [&["models"][..], &["auth", "status"]] {
+        api.bare()
+            .args(args)
+            .args(["--api-base", &api.mock.url])
+            .run()
+            .failure(1)
+            .stderr_has("no credentials: set AISTUDIOS_APP_ID and AISTUDIOS_USER_KEY");
+    }
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let csv = api.path("people.csv");
+    std::fs::write(&csv, name_rows(50)).unwrap();
+    let out = api
+        .bare()
+        .args([
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+        ])
+        .args(["--submit", "--api-base", &api.mock.url])
+        .run()
+        .failure(1);
+    out.stderr_has("no credentials");
+    assert!(
+        !out.stderr.contains("row 1"),
+        "no row was tried:\n{}",
+        out.stderr
+    );
+    assert_eq!(api.mock.stats()["requests"], json!({}));
+}
+
+/// A host name that does not resolve is not retried (it will not resolve a second later).
+/// The name has a label longer than DNS allows, so the lookup fails on this machine without
+/// asking any server.
+#[test]
+fn an_unknown_host_is_not_retried() {
+    let api = Api::new(&[]);
+    let base = format!("http://{}.invalid", "a".repeat(64));
+    let out = api
+        .vidspec()
+        .args(["models", "--api-base", &base, "--verbose"])
+        .run()
+        .failure(4);
+    out.stderr_has("cannot resolve the host of");
+    assert_eq!(
+        out.stderr.matches("(attempt ").count(),
+        1,
+        "one attempt:\n{}",
+        out.stderr
+    );
 }

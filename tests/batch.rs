@@ -502,3 +502,75 @@ fn batch_rows_equal_builds_for_typed_values_and_look_alike_text() {
         assert_eq!(rows[i], built.stdout.trim_end(), "row {}", i + 1);
     }
 }
+
+#[test]
+fn submission_flags_without_submit_are_named_as_given() {
+    batch(
+        "name\nAda\n",
+        &["--ndjson", "--journal", "j.jsonl", "--verbose"],
+    )
+    .failure(2)
+    .stderr_has("--journal, --verbose: these say how rows are submitted, and go with --submit");
+    batch(
+        "name\nAda\n",
+        &["--out", "out/{{ row }}.json", "--region", "cn"],
+    )
+    .failure(2)
+    .stderr_has("--region: these say how rows are submitted");
+}
+
+#[test]
+fn the_report_keeps_row_errors_as_data_even_in_colour() {
+    let csv = "name,plan,seats\nAda,Pro,1\nBo,Gold,1\nCy,Pro,zero\n";
+    let out = batch(
+        csv,
+        &["--ndjson", "--color", "always", "--report", "r.jsonl"],
+    )
+    .failure(3);
+    assert!(
+        out.stderr.contains("\x1b["),
+        "stderr is coloured: {}",
+        out.stderr
+    );
+    let report: Vec<serde_json::Value> = lines(&out.file("r.jsonl"));
+    assert_eq!(report[1]["status"], "failed");
+    let error = report[1]["error"].as_str().unwrap();
+    assert!(error.starts_with("row 2, column plan:"), "{error}");
+    assert!(
+        !error.contains('\x1b'),
+        "no colour codes in the report: {error}"
+    );
+    assert_eq!(report[1]["diagnostics"][0]["severity"], "error");
+    assert_eq!(report[1]["diagnostics"][0]["message"], error);
+    assert!(
+        report[2]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("row 3, column seats:")
+    );
+}
+
+#[test]
+fn a_spec_located_row_error_is_reported_with_its_location_and_without_colour_codes() {
+    let spec = "vars:\n  form: { type: string, default: Circle }\navatar: { preset: anna-navy-suit }\nscenes:\n  - say: Hi\n    clips:\n      - shape: \"{{ form }}\"\n";
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .write("rows.csv", "form\nStar\nBlob\n")
+        .args([
+            "batch", "s.yaml", "--csv", "rows.csv", "--ndjson", "--color", "always",
+        ])
+        .args(["--report", "r.jsonl"])
+        .run()
+        .failure(3);
+    let report = lines(&out.file("r.jsonl"));
+    let error = report[1]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("row 2: `Blob` is not a valid `shape`"),
+        "{error}"
+    );
+    let location = &report[1]["diagnostics"][0]["location"];
+    assert_eq!(
+        (&location["file"], &location["line"], &location["column"]),
+        (&"s.yaml".into(), &7.into(), &16.into())
+    );
+}

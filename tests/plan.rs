@@ -145,7 +145,12 @@ fn number(rng: &mut fastrand::Rng) -> String {
 
 type Row = Vec<(&'static str, String)>;
 /// A spec to try: its label, its text, its rows, and whether some of its rows must fail.
-type Case = (&'static str, &'static str, fn(&mut fastrand::Rng) -> Row, bool);
+type Case = (
+    &'static str,
+    &'static str,
+    fn(&mut fastrand::Rng) -> Row,
+    bool,
+);
 
 fn listing_row(rng: &mut fastrand::Rng) -> Row {
     vec![

@@ -8,21 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::Test;
+use crate::support::{Test, on_ci, on_path};
 
 /// A browser run may take this long before the test gives up on it.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
-
-fn on_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
 
 /// The browser to load pages in, or None (locally only) when there is none.
 fn browser() -> Option<PathBuf> {
@@ -225,4 +214,25 @@ fn preview_without_output_prints_the_page_and_portrait_frames_stand_up() {
     assert!(out.stdout.starts_with("<!DOCTYPE html>"));
     assert_eq!(out.stdout.matches("viewBox=\"0 0 1080 1920\"").count(), 2);
     assert!(out.stdout.contains("Theme music"), "audio is listed");
+}
+
+#[test]
+fn preview_reads_a_csv_with_the_delimiter_batch_takes() {
+    let spec = "vars: { name: { type: string }, plan: { type: string } }\navatar: { preset: anna-navy-suit }\nscenes:\n  - say: \"Hi {{ name }}, {{ plan }}\"\n";
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .write("rows.csv", "name;plan\nAda;Pro\nBo;Team\n")
+        .args([
+            "preview",
+            "s.yaml",
+            "--csv",
+            "rows.csv",
+            "--delimiter",
+            ";",
+            "--row",
+            "2",
+        ])
+        .run()
+        .success();
+    assert!(out.stdout.contains("Hi Bo, Team"), "{}", out.stdout);
 }

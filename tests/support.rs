@@ -23,6 +23,29 @@ pub fn examples() -> Vec<PathBuf> {
     examples
 }
 
+/// Whether the tests run under CI (`CI` set to anything but empty, `0` or `false`), where a
+/// missing external tool (a browser, an editor) fails a test instead of skipping it.
+pub fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+/// An executable of that name on PATH.
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// A CSV with one `name` column and `count` rows `n1` … `nN`.
+pub fn name_rows(count: usize) -> String {
+    let mut csv = String::from("name\n");
+    for i in 1..=count {
+        csv.push_str(&format!("n{i}\n"));
+    }
+    csv
+}
+
 /// The path of a vendor fixture.
 pub fn fixture_path(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)

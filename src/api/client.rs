@@ -21,6 +21,9 @@ use super::retry::{self, Outcome, Pacer, Policy};
 use super::token::{CachedToken, Credentials, Secret, TokenSlot, token_cache_path};
 use crate::error::Error;
 
+const NO_CREDENTIALS: &str =
+    "no credentials: set AISTUDIOS_APP_ID and AISTUDIOS_USER_KEY, or run `vidspec auth login`";
+
 pub const TOKEN_PATH: &str = "/api/odin/v3/auth/token";
 pub const AUTH_PATH: &str = "/api/odin/v3/auth";
 pub const PROJECT_PATH: &str = "/api/odin/v3/editor/project";
@@ -46,11 +49,14 @@ struct Inner {
     http: reqwest::Client,
     base: String,
     verbose: bool,
+    listener: super::Listener,
     timeout: Duration,
     policy: Policy,
     pacer: Pacer,
     tokens: TokenSlot,
     credentials: Option<Credentials>,
+    /// Credentials, or a fresh cached token that can stand in for them.
+    authorized: bool,
     cache_path: Option<PathBuf>,
     /// Every secret value this client has held, scrubbed from messages that leave it.
     secrets: Mutex<Vec<String>>,
@@ -99,6 +105,10 @@ impl Client {
             .map(|c| c.user_key.expose().to_owned())
             .collect();
         secrets.extend(cached.iter().map(|t| t.token.expose().to_owned()));
+        let authorized = credentials.is_some()
+            || cached
+                .as_ref()
+                .is_some_and(|t| t.is_fresh(super::unix_now()));
         let policy = Policy {
             attempts: options.attempts.max(1),
             ..Policy::default()
@@ -108,11 +118,13 @@ impl Client {
                 http,
                 base: options.base.clone(),
                 verbose: options.verbose,
+                listener: options.listener.clone(),
                 timeout: options.timeout,
                 policy,
                 pacer: Pacer::new(options.rate),
                 tokens: TokenSlot::new(cached),
                 credentials,
+                authorized,
                 cache_path,
                 secrets: Mutex::new(secrets),
             }),
@@ -125,6 +137,15 @@ impl Client {
 
     pub fn credentials(&self) -> Option<&Credentials> {
         self.inner.credentials.as_ref()
+    }
+
+    /// An error (exit 1) when the client has neither credentials nor a fresh cached token: a
+    /// run that needs the API refuses to start, instead of failing every row.
+    pub fn require_credentials(&self) -> Result<(), Error> {
+        if self.inner.authorized {
+            return Ok(());
+        }
+        Err(ApiError::new(ErrorKind::NoCredentials, NO_CREDENTIALS).into())
     }
 
     /// Waits for a `--rate` slot; a caller that does so passes `prepaced` to the next request.
@@ -273,10 +294,7 @@ impl Client {
     /// `POST /auth/token` with the credentials; caches the token it gets.
     async fn fetch_token(&self) -> Result<CachedToken, ApiError> {
         let Some(credentials) = &self.inner.credentials else {
-            return Err(ApiError::new(
-                ErrorKind::Auth,
-                "no credentials: set AISTUDIOS_APP_ID and AISTUDIOS_USER_KEY, or run `vidspec auth login`",
-            ));
+            return Err(ApiError::new(ErrorKind::NoCredentials, NO_CREDENTIALS));
         };
         let body = json!({ "appId": credentials.app_id, "userKey": credentials.user_key.expose() });
         let data = self
@@ -312,7 +330,10 @@ impl Client {
         if let Some(path) = &self.inner.cache_path {
             match cached.store(path) {
                 Ok(()) => self.log(format_args!("token issued; cached in {}", path.display())),
-                Err(e) => eprintln!("warning: cannot cache the token in {}: {e}", path.display()),
+                Err(e) => self.tell(super::Event::Warning(format!(
+                    "cannot cache the token in {}: {e}",
+                    path.display()
+                ))),
             }
         }
         Ok(cached)
@@ -375,6 +396,20 @@ impl Client {
                         Outcome::MaybeSent
                     };
                     let cause = self.scrub(&describe_transport(&e));
+                    if unknown_host(&e) {
+                        // Not transient: a name that does not resolve now will not in a second
+                        // (offline, or a mistyped --api-base).
+                        self.log(format_args!(
+                            "{what} → {cause} (attempt {attempt}, {elapsed} ms); not retried"
+                        ));
+                        return Err(ApiError::new(
+                            ErrorKind::Transport,
+                            format!(
+                                "{what}: cannot resolve the host of {} ({cause}); check the network connection and --api-base",
+                                inner.base
+                            ),
+                        ));
+                    }
                     if outcome == Outcome::MaybeSent && !request.idempotent {
                         self.log(format_args!(
                             "{what} → {cause} (attempt {attempt}, {elapsed} ms); not resent"
@@ -407,6 +442,13 @@ impl Client {
                     continue;
                 }
             };
+            if status == 429 {
+                inner
+                    .pacer
+                    .too_many(inner.policy.delay(attempt, retry_after));
+            } else {
+                inner.pacer.answered();
+            }
             let envelope: Option<Envelope> = serde_json::from_slice(&body).ok();
             let success = (200..300).contains(&status)
                 && envelope.as_ref().is_some_and(|e| e.success != Some(false));
@@ -439,7 +481,11 @@ impl Client {
                     "{what} → {status} (attempt {attempt}, {elapsed} ms); retrying in {} ms",
                     delay.as_millis()
                 ));
-                tokio::time::sleep(delay).await;
+                // After a 429 the whole run waits and slows down (see above), not this request
+                // alone: its next attempt takes a slot from the pacer like every other request.
+                if status != 429 {
+                    tokio::time::sleep(delay).await;
+                }
                 continue;
             }
             let tries = if attempt > 1 {
@@ -457,8 +503,13 @@ impl Client {
 
     fn log(&self, message: std::fmt::Arguments<'_>) {
         if self.inner.verbose {
-            eprintln!("api: {}", self.scrub(&message.to_string()));
+            self.tell(super::Event::Request(self.scrub(&message.to_string())));
         }
+    }
+
+    /// Tells the command's listener of `event`.
+    pub fn tell(&self, event: super::Event) {
+        self.inner.listener.tell(event);
     }
 
     fn remember_secret(&self, value: &str) {
@@ -486,6 +537,19 @@ impl Client {
                 acc.replace(s.as_str(), "[redacted]")
             })
     }
+}
+
+/// Whether a transport failure is a host name that did not resolve.
+fn unknown_host(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 impl<'a> Request<'a> {

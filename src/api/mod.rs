@@ -1,8 +1,9 @@
 //! The API half of vidspec: a client for the AI Studios v3 endpoints, the token cache, the
 //! submission engine with its journal, and a local mock of the API to try it all offline.
 //!
-//! Everything here is async (tokio); the compiler stays synchronous. The command functions in
-//! [`commands`] build a runtime for the duration of one command and are what `cli` calls.
+//! Everything here is async (tokio); the compiler stays synchronous. A command calls in
+//! through [`block_on`] or [`submit_items`], which build a runtime for its duration. Nothing
+//! here prints: outcomes are data for `commands/` to report.
 //!
 //! - [`retry`]: the retry policy (which failures to retry, backoff with full jitter,
 //!   `Retry-After`) and the request pacer behind `--rate`.
@@ -15,7 +16,7 @@
 
 pub mod answer;
 pub mod client;
-pub mod commands;
+pub mod event;
 pub mod journal;
 pub mod mock;
 pub mod retry;
@@ -25,7 +26,8 @@ pub mod token;
 use std::time::Duration;
 
 pub use client::{ApiError, Client};
-pub use submit::{SubmitItem, SubmitOptions, Summary, submit_all};
+pub use event::{Event, Listener};
+pub use submit::{SubmitItem, SubmitOptions, Summary, submit_all, submit_items};
 
 /// The vendor's global host.
 pub const GLOBAL_BASE: &str = "https://app.aistudios.com";
@@ -45,7 +47,7 @@ pub enum Region {
 pub struct ApiOptions {
     /// The base URL, without a trailing slash.
     pub base: String,
-    /// Log each request (method, path, status, attempt, elapsed) on stderr.
+    /// Tell each request (method, path, status, attempt, elapsed) to the listener.
     pub verbose: bool,
     /// Attempts per request, the first included.
     pub attempts: u32,
@@ -53,6 +55,8 @@ pub struct ApiOptions {
     pub timeout: Duration,
     /// Requests per second, shared by every request of the command (`--rate`); `None`: no cap.
     pub rate: Option<f64>,
+    /// Where the client and the submission engine tell what happens.
+    pub listener: Listener,
 }
 
 impl Default for ApiOptions {
@@ -63,6 +67,7 @@ impl Default for ApiOptions {
             attempts: 5,
             timeout: Duration::from_secs(60),
             rate: None,
+            listener: Listener::none(),
         }
     }
 }
@@ -82,31 +87,40 @@ impl ApiOptions {
     }
 }
 
-/// Checks an `--api-base` URL: http(s), with a host.
-pub fn parse_base(text: &str) -> Result<String, String> {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"))
-        .ok_or_else(|| {
-            format!("`{text}` is not an http(s) URL; write e.g. http://127.0.0.1:7878")
-        })?;
+/// The warning for a base URL that is plain http off this machine: the UserKey and tokens
+/// would cross the network unencrypted.
+pub(crate) fn plain_http_warning(base: &str) -> Option<String> {
+    let rest = base.strip_prefix("http://")?;
     let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() {
-        return Err(format!("`{text}` names no host"));
-    }
-    if host.contains('@') {
-        return Err(
-            "put credentials in AISTUDIOS_APP_ID / AISTUDIOS_USER_KEY, not in the URL".to_owned(),
-        );
-    }
     let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
     let loopback = matches!(name, "localhost" | "[::1]") || name.starts_with("127.");
-    if text.starts_with("http://") && !loopback {
-        eprintln!(
-            "warning: {text} is plain http: the UserKey and tokens would cross the network unencrypted"
-        );
-    }
-    Ok(text.trim_end_matches('/').to_owned())
+    (!loopback).then(|| {
+        format!("{base} is plain http: the UserKey and tokens would cross the network unencrypted")
+    })
+}
+
+/// Runs `future` on a runtime built for it: how a synchronous command calls the API.
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, crate::Error> {
+    Ok(runtime()?.block_on(future))
+}
+
+/// A flag that the first Ctrl-C raises (instead of ending the process at once), for loops
+/// outside the API (`--watch`) that stop between runs.
+pub(crate) fn ctrl_c_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let flag = std::sync::Arc::new(AtomicBool::new(false));
+    let raised = std::sync::Arc::clone(&flag);
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        if let Ok(runtime) = runtime {
+            if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
+                raised.store(true, Ordering::SeqCst);
+            }
+        }
+    });
+    flag
 }
 
 /// A runtime for one API command: the compiler never needs one.

@@ -3,16 +3,16 @@
 //! sent and again when its answer comes; Ctrl-C (or SIGTERM) stops new requests and lets the
 //! ones in flight finish.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
+use super::Event;
 use super::client::{ApiError, Client, ErrorKind};
 use super::journal::{Journal, Plan, Record, Status, hash_project};
 use crate::error::Error;
@@ -44,10 +44,13 @@ pub struct SubmitOptions {
     pub journal: Option<PathBuf>,
     /// Submit rows whose earlier outcome is unknown (they may be created twice).
     pub retry_unknown: bool,
-    /// Print each row's failure on stderr as it happens (a batch); `submit` reports its one row.
+    /// Tell each row's failure as it happens (a batch); `submit` reports its one row itself.
     pub report_rows: bool,
     /// The first wait between progress polls; it grows ×1.5 up to 30 s.
     pub poll_interval: Duration,
+    /// Raised when the run stops (Ctrl-C, SIGTERM, a fatal error), so that whoever feeds it
+    /// rows (a batch) stops too.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for SubmitOptions {
@@ -63,6 +66,7 @@ impl Default for SubmitOptions {
             retry_unknown: false,
             report_rows: true,
             poll_interval: Duration::from_secs(1),
+            stop: None,
         }
     }
 }
@@ -172,30 +176,26 @@ impl Summary {
 /// recorded in `options.journal`. Rows the journal marks as done are skipped; rows it marks as
 /// unknown are reported and skipped unless `options.retry_unknown`.
 ///
-/// Returns an error only when the journal cannot be opened; everything else — failed rows,
-/// Ctrl-C — is in the [`Summary`], whose [`Summary::result`] gives the command's exit status.
-/// Must run inside a tokio runtime (see [`super::commands::submit_items`] for a blocking call).
+/// `journal` is `options.journal` opened (and locked) by the caller before anything else runs.
+/// Failed rows, Ctrl-C and the rest are in the [`Summary`], whose [`Summary::result`] gives the
+/// command's exit status. Must run inside a tokio runtime (see [`submit_items`] for a blocking
+/// call).
 pub async fn submit_all(
     client: &Client,
     items: impl IntoIterator<Item = SubmitItem>,
     options: &SubmitOptions,
+    journal: Journal,
 ) -> Result<Summary, Error> {
-    let journal = match &options.journal {
-        Some(path) => Journal::open(path)?,
-        None => Journal::none(),
-    };
     if journal.unreadable > 0 {
-        eprintln!(
-            "warning: {} unreadable line(s) in the journal were ignored",
+        client.tell(Event::Warning(format!(
+            "{} unreadable line(s) in the journal were ignored",
             journal.unreadable
-        );
+        )));
     }
     let journal = Arc::new(Mutex::new(journal));
-    let stop = Stop::new();
-    let signals = tokio::spawn(stop.clone().on_signals());
+    let stop = Stop::new(options.stop.clone());
+    let signals = tokio::spawn(stop.clone().on_signals(client.clone()));
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
-    let bars = (options.wait && std::io::stderr().is_terminal())
-        .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
     let mut tasks = JoinSet::new();
     let mut summary = Summary::default();
     let mut same_in_run: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
@@ -210,19 +210,21 @@ pub async fn submit_all(
         let hash = hash_project(&item.project);
         // The same project twice in one run (identical rows) is one video.
         if let Some(first) = same_in_run.get(&hash) {
-            eprintln!(
-                "row {}: the same project as row {first}; not created twice",
-                item.row
-            );
+            client.tell(Event::Row {
+                row: item.row,
+                message: format!("the same project as row {first}; not created twice"),
+            });
             duplicates.push((item.row, *first));
             continue;
         }
         same_in_run.insert(hash.clone(), item.row);
         if let Some(earlier) = lock(&journal).changed_since(item.row, &hash) {
-            eprintln!(
-                "row {}: changed since it was created as project {earlier}; creating a new project",
-                item.row
-            );
+            client.tell(Event::Row {
+                row: item.row,
+                message: format!(
+                    "changed since it was created as project {earlier}; creating a new project"
+                ),
+            });
         }
         let plan = lock(&journal).plan(&hash);
         match plan {
@@ -247,7 +249,10 @@ pub async fn submit_all(
                         .as_deref()
                         .unwrap_or("sent, no answer recorded")
                 );
-                eprintln!("row {}: {reason}", item.row);
+                client.tell(Event::Row {
+                    row: item.row,
+                    message: reason.clone(),
+                });
                 summary.unknown.push((item.row, reason));
                 continue;
             }
@@ -268,7 +273,6 @@ pub async fn submit_all(
             journal: Arc::clone(&journal),
             stop: stop.clone(),
             options: options.clone(),
-            bar: bars.as_ref().map(|m| progress_bar(m, item.row)),
             row: item.row,
             hash,
         };
@@ -311,6 +315,25 @@ pub async fn submit_all(
     Ok(summary)
 }
 
+/// Refuses (exit 1) a submission that could not authorize: no credentials and no fresh cached
+/// token. Checked before a batch starts, so that no row is compiled for nothing.
+pub fn check_credentials(api: &super::ApiOptions) -> Result<(), Error> {
+    Client::new(api)?.require_credentials()
+}
+
+/// Submits items from synchronous code: builds a runtime and a client from `api`, runs
+/// [`submit_all`], and returns its summary; [`Summary::result`] gives the exit status.
+pub fn submit_items(
+    items: impl IntoIterator<Item = SubmitItem>,
+    options: &SubmitOptions,
+    api: &super::ApiOptions,
+    journal: Journal,
+) -> Result<Summary, Error> {
+    let client = Client::new(api)?;
+    client.require_credentials()?;
+    super::runtime()?.block_on(submit_all(&client, items, options, journal))
+}
+
 enum Outcome {
     Created(Created),
     Failed(u64, String),
@@ -332,22 +355,12 @@ fn lock(journal: &Mutex<Journal>) -> std::sync::MutexGuard<'_, Journal> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn progress_bar(multi: &MultiProgress, row: u64) -> ProgressBar {
-    let bar = multi.add(ProgressBar::new(100));
-    if let Ok(style) = ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos:>3}% {elapsed}") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_prefix(format!("row {row}"));
-    bar
-}
-
 /// One row in flight.
 struct Row {
     client: Client,
     journal: Arc<Mutex<Journal>>,
     stop: Stop,
     options: SubmitOptions,
-    bar: Option<ProgressBar>,
     row: u64,
     hash: String,
 }
@@ -394,14 +407,17 @@ impl Row {
                         outcome.project_id
                     );
                     if self.options.report_rows {
-                        eprintln!("row {row}: {reason}");
+                        self.client.tell(Event::Row {
+                            row,
+                            message: reason.clone(),
+                        });
                     }
                     outcome.wait_error = Some(reason);
                 }
             }
         }
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+        if self.options.wait {
+            self.client.tell(Event::ExportOver { row });
         }
         Outcome::Created(outcome)
     }
@@ -418,8 +434,8 @@ impl Row {
         if error.kind == ErrorKind::Auth {
             self.stop.fail(error.message.clone());
         }
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+        if self.options.wait {
+            self.client.tell(Event::ExportOver { row: self.row });
         }
         if self.options.report_rows {
             let what = if status == Status::Unknown {
@@ -427,7 +443,10 @@ impl Row {
             } else {
                 "failed"
             };
-            eprintln!("row {}: {what}: {}", self.row, error.message);
+            self.client.tell(Event::Row {
+                row: self.row,
+                message: format!("{what}: {}", error.message),
+            });
         }
         match status {
             Status::Unknown => Outcome::Unknown(self.row, error.message),
@@ -450,22 +469,22 @@ impl Row {
     /// Polls progress (1 s, then ×1.5 up to 30 s) until 100; `None` if the run was stopped.
     async fn wait_for_export(&self, project_id: &str) -> Result<Option<String>, ApiError> {
         let mut delay = self.options.poll_interval;
-        // Off a terminal there is no bar: say so on stderr each time a quarter more is done.
-        let mut reported = 0.0;
+        self.client.tell(Event::Export {
+            row: self.row,
+            project_id: project_id.to_owned(),
+            percent: 0.0,
+        });
         loop {
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
                 () = self.stop.wait() => return Ok(None),
             }
             let progress = self.client.progress(project_id).await?;
-            if let Some(bar) = &self.bar {
-                bar.set_position(progress.progress.clamp(0.0, 100.0) as u64);
-            } else if progress.progress >= reported + 25.0
-                || (reported == 0.0 && progress.progress > 0.0)
-            {
-                reported = progress.progress.floor();
-                eprintln!("row {}: export {}% ({project_id})", self.row, reported);
-            }
+            self.client.tell(Event::Export {
+                row: self.row,
+                project_id: project_id.to_owned(),
+                percent: progress.progress,
+            });
             if progress.progress >= 100.0 {
                 if let Some(url) = progress.download_url {
                     return Ok(Some(url));
@@ -490,14 +509,24 @@ impl Row {
 struct Stop {
     switch: Arc<watch::Sender<bool>>,
     state: Arc<Mutex<(bool, Option<String>)>>,
+    /// The caller's flag, raised with the switch.
+    outside: Option<Arc<AtomicBool>>,
 }
 
 impl Stop {
-    fn new() -> Stop {
+    fn new(outside: Option<Arc<AtomicBool>>) -> Stop {
         Stop {
             switch: Arc::new(watch::channel(false).0),
             state: Arc::new(Mutex::new((false, None))),
+            outside,
         }
+    }
+
+    fn raise(&self) {
+        if let Some(outside) = &self.outside {
+            outside.store(true, Ordering::Relaxed);
+        }
+        self.switch.send_replace(true);
     }
 
     fn is_stopped(&self) -> bool {
@@ -521,12 +550,12 @@ impl Stop {
         if let Ok(mut state) = self.state.lock() {
             state.1.get_or_insert(message);
         }
-        self.switch.send_replace(true);
+        self.raise();
     }
 
-    /// The first Ctrl-C or SIGTERM stops the run; a second Ctrl-C quits at once (the journal is
-    /// already on disk, record by record).
-    async fn on_signals(self) {
+    /// The first Ctrl-C or SIGTERM stops the run; a second Ctrl-C tells the command to quit
+    /// at once (the journal is already on disk, record by record).
+    async fn on_signals(self, client: Client) {
         #[cfg(unix)]
         let mut term =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
@@ -548,12 +577,10 @@ impl Stop {
         if let Ok(mut state) = self.state.lock() {
             state.0 = true;
         }
-        self.switch.send_replace(true);
-        eprintln!(
-            "interrupted: no new requests; finishing the ones in flight (Ctrl-C again to quit now)"
-        );
+        self.raise();
+        client.tell(Event::Interrupted);
         if tokio::signal::ctrl_c().await.is_ok() {
-            std::process::exit(crate::error::exit::INTERRUPTED);
+            client.tell(Event::QuitNow);
         }
     }
 }

@@ -12,6 +12,8 @@ use crate::error::Error;
 
 /// A token lives 24 hours from issue (API.md).
 pub const TOKEN_LIFE_SECS: u64 = 24 * 60 * 60;
+/// The most a credentials file or a token cache may hold.
+const CREDENTIALS_LIMIT: u64 = 64 * 1024;
 /// A cached token is renewed when less than this is left of its life.
 pub const RENEW_MARGIN_SECS: u64 = 5 * 60;
 
@@ -97,10 +99,17 @@ impl Credentials {
         let Some(path) = credentials_path() else {
             return Ok(None);
         };
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::bounded::read_file(&path, CREDENTIALS_LIMIT) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+            Err(crate::bounded::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(None);
+            }
+            Err(e) => {
+                return Err(crate::bounded::to_error(
+                    &format!("reading {}", path.display()),
+                    e,
+                ));
+            }
         };
         // The parser's message could quote the file; say only where it is.
         let mut credentials: Credentials = serde_json::from_str(&text).map_err(|_| {
@@ -192,7 +201,7 @@ impl CachedToken {
 
     /// The cached token at `path` if it belongs to `api_base` (and to `app_id` when known).
     pub fn load(path: &Path, api_base: &str, app_id: Option<&str>) -> Option<CachedToken> {
-        let text = std::fs::read_to_string(path).ok()?;
+        let text = crate::bounded::read_file(path, CREDENTIALS_LIMIT).ok()?;
         let cached: CachedToken = serde_json::from_str(&text).ok()?;
         let same_account = app_id.is_none_or(|id| id == cached.app_id);
         (cached.api_base == api_base && same_account).then_some(cached)

@@ -1,10 +1,9 @@
-//! Where a batch's projects go: NDJSON on stdout, or one file per row from an `--out`
-//! pattern whose paths are kept inside the pattern's folder whatever the data says.
+//! The paths of `--out`: one file per row from a pattern, kept inside the pattern's folder
+//! whatever the data says, and never two rows to one file.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 /// Longest file or folder name most filesystems take.
@@ -19,7 +18,7 @@ const RESERVED: &[&str] = &[
 
 /// The folder an `--out` pattern writes into: its fixed text before the first template tag,
 /// up to the last `/` (the current folder when there is none).
-pub fn output_folder(pattern: &str) -> PathBuf {
+pub(crate) fn output_folder(pattern: &str) -> PathBuf {
     let fixed = &pattern[..pattern.find(['{']).unwrap_or(pattern.len())];
     match fixed.rfind('/') {
         Some(i) if i > 0 => PathBuf::from(&fixed[..i]),
@@ -29,7 +28,7 @@ pub fn output_folder(pattern: &str) -> PathBuf {
 }
 
 /// Checks a rendered output path: relative, inside `folder`, every name valid and portable.
-pub fn safe_path(rendered: &str, folder: &Path) -> Result<PathBuf, String> {
+pub(crate) fn safe_path(rendered: &str, folder: &Path) -> Result<PathBuf, String> {
     let shown = rendered.escape_debug();
     let refuse = |why: &str| {
         Err(format!(
@@ -94,13 +93,13 @@ pub fn safe_path(rendered: &str, folder: &Path) -> Result<PathBuf, String> {
 /// Remembers the paths a batch has written, to refuse a second row that maps to one of them.
 /// Keeps a 64-bit hash of each path and its row, not the path.
 #[derive(Default)]
-pub struct Written {
+pub(crate) struct Written {
     first_rows: HashMap<u64, u64>,
 }
 
 impl Written {
     /// Records `path` for `row`; the row that wrote it first if it was taken.
-    pub fn claim(&mut self, path: &Path, row: u64) -> Result<(), u64> {
+    pub(crate) fn claim(&mut self, path: &Path, row: u64) -> Result<(), u64> {
         // Case folded: on macOS and Windows `Ada.json` and `ada.json` are one file.
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         path.to_string_lossy().to_lowercase().hash(&mut hasher);
@@ -111,42 +110,6 @@ impl Written {
                 Ok(())
             }
         }
-    }
-}
-
-/// `--report FILE`: one JSON line per row.
-pub struct Report {
-    out: std::io::BufWriter<std::fs::File>,
-}
-
-impl Report {
-    pub fn create(path: &Path) -> std::io::Result<Report> {
-        Ok(Report {
-            out: std::io::BufWriter::new(std::fs::File::create(path)?),
-        })
-    }
-
-    pub fn ok(&mut self, row: u64, output: Option<&Path>) -> std::io::Result<()> {
-        let line = match output {
-            Some(path) => {
-                serde_json::json!({ "row": row, "status": "ok", "output": path.display().to_string() })
-            }
-            None => serde_json::json!({ "row": row, "status": "ok" }),
-        };
-        self.line(&line)
-    }
-
-    pub fn failed(&mut self, row: u64, error: &str) -> std::io::Result<()> {
-        self.line(&serde_json::json!({ "row": row, "status": "failed", "error": error }))
-    }
-
-    fn line(&mut self, value: &serde_json::Value) -> std::io::Result<()> {
-        serde_json::to_writer(&mut self.out, value)?;
-        self.out.write_all(b"\n")
-    }
-
-    pub fn finish(mut self) -> std::io::Result<()> {
-        self.out.flush()
     }
 }
 

@@ -51,10 +51,7 @@ impl Program {
     /// Loads and compiles a spec; reports every problem it can find before failing.
     pub fn load(spec_path: &Path, options: &Options) -> Result<Program, Error> {
         Schema::prepare_project();
-        let mut library = Library::builtin();
-        for dir in &options.templates {
-            library.add_dir(dir)?;
-        }
+        let library = Library::with_dirs(&options.templates)?;
         let root = load::load_spec(spec_path)?;
         Program::compile(root, spec_path, library, options)
     }
@@ -66,10 +63,7 @@ impl Program {
         spec_path: &Path,
         options: &Options,
     ) -> Result<Program, Error> {
-        let mut library = Library::builtin();
-        for dir in &options.templates {
-            library.add_dir(dir)?;
-        }
+        let library = Library::with_dirs(&options.templates)?;
         Program::compile(root, spec_path, library, options)
     }
 
@@ -81,6 +75,7 @@ impl Program {
     ) -> Result<Program, Error> {
         let mut diags = Diagnostics::default();
         shape::check(&root, &shape::PROJECT, "the spec", &mut diags);
+        shape::check_version(&root, &mut diags);
         let vars = Vars::parse(root.get("vars"), &mut diags);
 
         let mut engine = Engine::new();
@@ -217,13 +212,24 @@ impl Program {
         }
     }
 
-    /// The engine, for callers that add their own templates (a batch's `--out` pattern).
-    pub fn engine_mut(&mut self) -> &mut Engine {
-        &mut self.engine
+    /// Adds a template of the caller's to the spec's engine (a batch's `--out` pattern, which
+    /// sees the same filters); the variables it reads.
+    pub(crate) fn add_file_template(
+        &mut self,
+        name: &str,
+        text: &str,
+    ) -> Result<std::collections::BTreeSet<String>, Diagnostic> {
+        self.engine.add_file(name, text)?;
+        Ok(self.engine.file_vars(name))
     }
 
-    pub fn engine(&self) -> &Engine {
-        &self.engine
+    /// Renders a template added by [`Program::add_file_template`].
+    pub(crate) fn render_file_template(
+        &self,
+        name: &str,
+        ctx: &minijinja::Value,
+    ) -> Result<String, Diagnostic> {
+        self.engine.render_file(name, ctx)
     }
 }
 
@@ -277,7 +283,8 @@ impl RowRenderer<'_> {
     }
 }
 
-fn add_spec_presets(
+/// Adds the presets a spec's `presets:` list names (files beside the spec, or inline ones).
+pub fn add_spec_presets(
     root: &yaml::Node,
     spec_path: &Path,
     presets: &mut Presets,
@@ -314,8 +321,16 @@ pub fn build(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagno
 
 /// Like [`build`], with the lints of the result among the warnings: `vidspec check`.
 pub fn check(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
-    let (program, lowered) = compile_once(spec_path, options)?;
-    let mut warnings = program.warnings;
+    let program = Program::load(spec_path, options)?;
+    check_loaded(&program, &Inputs::new())
+}
+
+/// `check`'s verdict on a loaded program for one row of inputs: the checked project and every
+/// warning, the lints of the result among them (the language server checks this way too).
+pub fn check_loaded(program: &Program, row: &Inputs) -> Result<(Lowered, Vec<Diagnostic>), Error> {
+    let inputs = program.inputs(row)?;
+    let lowered = program.render(&inputs)?;
+    let mut warnings = program.warnings.clone();
     warnings.extend(crate::lint::lint(
         &lowered.project,
         &lowered.origins,

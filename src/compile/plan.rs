@@ -19,7 +19,8 @@ use serde_json::Value;
 use super::Program;
 use super::prebuilt::{Refusal, Shape};
 use crate::emit::Format;
-use crate::expand::{Scope, is_identifier};
+use crate::expand::Scope;
+use crate::inputs::is_identifier;
 use crate::load::yaml::{Node, NodeKind};
 
 /// The most shapes one batch keeps; rows of further shapes take the full pipeline.
@@ -161,11 +162,7 @@ impl<'p> RowPlan<'p> {
         for op in ops {
             match op {
                 Op::Leaf(id) => {
-                    let value = self
-                        .program
-                        .engine
-                        .eval_leaf(*id, scope.ctx())
-                        .map_err(|_| Unfit)?;
+                    let value = self.eval(*id, scope)?;
                     walk.ids.push(*id);
                     walk.values.push(value);
                 }
@@ -244,14 +241,17 @@ impl<'p> RowPlan<'p> {
         }
     }
 
+    fn eval(&self, id: u32, scope: &Scope) -> Result<Value, Unfit> {
+        self.program
+            .engine
+            .eval_leaf(id, scope.ctx())
+            .map_err(|_| Unfit)
+    }
+
     fn value(&self, source: &Source<'p>, scope: &Scope) -> Result<Value, Unfit> {
         match source {
             Source::Template(id) => {
-                let json = self
-                    .program
-                    .engine
-                    .eval_leaf(*id, scope.ctx())
-                    .map_err(|_| Unfit)?;
+                let json = self.eval(*id, scope)?;
                 // The expansion reads a template's value back through a node.
                 let span = self.program.engine.leaf_span(*id);
                 Ok(Node::from_json(&json, span).to_json())

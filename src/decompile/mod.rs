@@ -22,13 +22,14 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use crate::check::{self, Origins, Schema};
+use crate::check::{self, Schema};
 use crate::compile::{Options, Program};
 use crate::diag::{Diagnostic, Diagnostics, Source};
 use crate::error::Error;
 use crate::inputs::Inputs;
 use crate::library::Library;
 use crate::load::yaml as yaml_in;
+use crate::lower::Origins;
 use crate::lower::{Preset, Presets};
 use read::Reader;
 
@@ -73,56 +74,6 @@ pub struct PresetFile {
     pub ids: String,
 }
 
-/// `vidspec decompile`: reads a project (or a get-project response), writes the spec to
-/// `output` or stdout and its preset files beside it (or into the current folder).
-pub fn command(
-    project: &Path,
-    output: Option<&Path>,
-    templates: &[PathBuf],
-    color: bool,
-) -> Result<(), Error> {
-    let document = read_json(project)?;
-    let spec_path = output.map_or_else(|| PathBuf::from("decompiled.yaml"), Path::to_path_buf);
-    let shown = crate::display_path(project);
-    let result = decompile(&document, &spec_path, templates).map_err(|error| match error {
-        Error::Invalid(diags) => Error::Invalid(
-            diags
-                .into_iter()
-                .map(|mut d| {
-                    d.message = format!("{shown}: {}", d.message);
-                    d
-                })
-                .collect(),
-        ),
-        other => other,
-    })?;
-    for warning in &result.warnings {
-        eprint!("{}", warning.render(color));
-    }
-    let folder = match output.and_then(Path::parent) {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(folder)
-        .map_err(|e| Error::io(format!("creating {}", crate::display_path(folder)), e))?;
-    for preset in &result.presets {
-        let path = folder.join(&preset.file_name);
-        crate::emit::write_new(&path, preset.text.as_bytes())
-            .map_err(|e| Error::io(format!("writing {}", crate::display_path(&path)), e))?;
-        eprintln!(
-            "note: wrote {}: a preset for {} (no known preset has this model's geometry)",
-            crate::display_path(&path),
-            preset.ids
-        );
-    }
-    match output {
-        Some(path) => crate::emit::write_atomic(path, result.spec.as_bytes())
-            .map_err(|e| Error::io(format!("writing {}", crate::display_path(path)), e)),
-        None => crate::emit::write_stdout(result.spec.as_bytes())
-            .map_err(|e| Error::io("writing stdout", e)),
-    }
-}
-
 /// Decompiles a project body or get-project response; `spec_path` is where the spec will
 /// be (its stem names a project that has no name).
 pub fn decompile(
@@ -130,10 +81,7 @@ pub fn decompile(
     spec_path: &Path,
     templates: &[PathBuf],
 ) -> Result<Decompiled, Error> {
-    let mut library = Library::builtin();
-    for dir in templates {
-        library.add_dir(dir)?;
-    }
+    let library = Library::with_dirs(templates)?;
     let mut body = unwrap_envelope(document)
         .map_err(Diagnostic::error)?
         .clone();
@@ -204,8 +152,7 @@ pub fn decompile(
 /// Reads a JSON file.
 pub(crate) fn read_json(path: &Path) -> Result<Value, Error> {
     let shown = crate::display_path(path);
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {shown}"), e))?;
+    let text = crate::bounded::read_file_or_error(path, crate::bounded::MAX_DOCUMENT)?;
     serde_json::from_str(&text)
         .map_err(|e| Diagnostic::error(format!("{shown} is not JSON: {e}")).into())
 }
@@ -298,7 +245,12 @@ fn diff_into(
     match (expected, actual) {
         (Value::Object(e), Some(Value::Object(a))) => {
             for (k, v) in e {
-                diff_into(v, a.get(k), format!("{at}/{}", escape(k)), out);
+                diff_into(
+                    v,
+                    a.get(k),
+                    format!("{at}/{}", crate::lower::json_path::escape(k)),
+                    out,
+                );
             }
         }
         (Value::Array(e), Some(Value::Array(a))) if e.len() == a.len() => {
@@ -321,10 +273,6 @@ fn contains(expected: &Value, actual: Option<&Value>) -> bool {
         (e, Some(a)) => e == a,
         (_, None) => false,
     }
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 fn brief(value: &Value) -> String {
@@ -399,7 +347,7 @@ fn keep_extras(
     let mut project_extra = Map::new();
     for (key, value) in body {
         if key != "scenes" && !contains(value, built.get(key)) {
-            let at = format!("/{}", escape(key));
+            let at = format!("/{}", crate::lower::json_path::escape(key));
             keep(
                 warnings,
                 &mut project_extra,
@@ -423,7 +371,7 @@ fn keep_extras(
         let mut clip_extras: BTreeMap<usize, Map<String, Value>> = BTreeMap::new();
         let mut pending = Vec::new();
         for (key, value) in scene {
-            let at = format!("/scenes/{i}/{}", escape(key));
+            let at = format!("/scenes/{i}/{}", crate::lower::json_path::escape(key));
             if key == "sceneIdx" {
                 if *value != json!(i) {
                     warnings.push(Diagnostic::warning(format!(
@@ -450,7 +398,7 @@ fn keep_extras(
                                 0 => (&mut avatar_extra, "avatar"),
                                 _ => (clip_extras.entry(j).or_default(), "clip"),
                             };
-                            let at = format!("{at}/{j}/{}", escape(ck));
+                            let at = format!("{at}/{j}/{}", crate::lower::json_path::escape(ck));
                             keep(&mut pending, extra, at, ck, cv, made_clip.get(ck), level);
                         }
                     }

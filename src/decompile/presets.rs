@@ -205,15 +205,6 @@ fn valid_alias(alias: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-/// The built-in presets and those of `--templates` folders.
-fn library(templates: &[PathBuf]) -> Result<Library, Error> {
-    let mut library = Library::builtin();
-    for dir in templates {
-        library.add_dir(dir)?;
-    }
-    Ok(library)
-}
-
 fn load_presets(library: &Library) -> Result<Presets, Error> {
     let mut diags = Diagnostics::default();
     let presets = Presets::load(library.models.values(), &mut diags);
@@ -223,9 +214,9 @@ fn load_presets(library: &Library) -> Result<Presets, Error> {
     Ok(presets)
 }
 
-/// `vidspec presets list`: one line per preset — alias, label, ids, placements.
-pub fn list(templates: &[PathBuf]) -> Result<(), Error> {
-    let presets = load_presets(&library(templates)?)?;
+/// `vidspec presets list`: a table, one line per preset — alias, label, ids, placements.
+pub(crate) fn list(templates: &[PathBuf]) -> Result<String, Error> {
+    let presets = load_presets(&Library::with_dirs(templates)?)?;
     let rows: Vec<[String; 4]> = presets
         .by_alias
         .values()
@@ -255,19 +246,19 @@ pub fn list(templates: &[PathBuf]) -> Result<(), Error> {
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
-    crate::emit::write_stdout(out.as_bytes()).map_err(|e| Error::io("writing stdout", e))
+    Ok(out)
 }
 
-/// `vidspec presets show NAME`: the preset file named by alias or `MODEL/CLOTHING` ids.
-pub fn show(name: &str, templates: &[PathBuf]) -> Result<(), Error> {
-    let library = library(templates)?;
+/// `vidspec presets show NAME`: the text of the preset file named by alias or
+/// `MODEL/CLOTHING` ids.
+pub(crate) fn show(name: &str, templates: &[PathBuf]) -> Result<String, Error> {
+    let library = Library::with_dirs(templates)?;
     let mut aliases = Vec::new();
     for entry in library.models.values() {
         let mut diags = Diagnostics::default();
         let presets = Presets::load([entry], &mut diags);
         if presets.find(name).is_some() {
-            return crate::emit::write_stdout(entry.text.as_bytes())
-                .map_err(|e| Error::io("writing stdout", e));
+            return Ok(entry.text.clone());
         }
         aliases.extend(presets.by_alias.into_keys());
     }
@@ -279,14 +270,23 @@ pub fn show(name: &str, templates: &[PathBuf]) -> Result<(), Error> {
 /// A clip and its JSON pointer in the project.
 type Located<'a> = (String, &'a Value);
 
+/// What `presets extract` did.
+pub(crate) struct Extracted {
+    /// The preset files written.
+    pub(crate) written: Vec<PathBuf>,
+    /// Clips whose avatar block the preset does not reproduce exactly.
+    pub(crate) warnings: Vec<Diagnostic>,
+    /// Clips no preset could be made from.
+    pub(crate) problems: Vec<Diagnostic>,
+}
+
 /// `vidspec presets extract`: one preset file per distinct model and clothing among the
-/// project's avatar clips, written into `dir`; prints the paths written.
-pub fn extract(
+/// project's avatar clips, written into `dir`.
+pub(crate) fn extract(
     project: &Path,
     alias: Option<&str>,
     dir: Option<&Path>,
-    color: bool,
-) -> Result<(), Error> {
+) -> Result<Extracted, Error> {
     if let Some(alias) = alias.filter(|a| !valid_alias(a)) {
         return Err(Error::Usage(format!(
             "--alias {alias}: an alias is lowercase letters, digits and `-`, e.g. anna-navy-suit"
@@ -330,8 +330,9 @@ pub fn extract(
         std::fs::create_dir_all(folder)
             .map_err(|e| Error::io(format!("creating {}", crate::display_path(folder)), e))?;
     }
-    let mut written = String::new();
+    let mut written = Vec::new();
     let mut problems = Vec::new();
+    let mut warnings = Vec::new();
     for (n, ((ai_name, clothing), clips)) in groups.iter().enumerate() {
         let name = match alias {
             Some(alias) if n == 0 => alias.to_owned(),
@@ -364,26 +365,21 @@ pub fn extract(
         }
         for (at, clip) in clips {
             for mismatch in mismatches(&preset, clip) {
-                eprint!(
-                    "{}",
-                    Diagnostic::warning(format!("{shown}: {at}/{mismatch}"))
-                        .with_help(format!(
-                            "`{name}.yaml` does not reproduce this clip's avatar block exactly"
-                        ))
-                        .render(color)
+                warnings.push(
+                    Diagnostic::warning(format!("{shown}: {at}/{mismatch}")).with_help(format!(
+                        "`{name}.yaml` does not reproduce this clip's avatar block exactly"
+                    )),
                 );
             }
         }
         let path = folder.join(format!("{name}.yaml"));
         crate::emit::write_new(&path, file_text(&preset, &shown).as_bytes())
             .map_err(|e| Error::io(format!("writing {}", crate::display_path(&path)), e))?;
-        written.push_str(&crate::display_path(&path));
-        written.push('\n');
+        written.push(path);
     }
-    crate::emit::write_stdout(written.as_bytes()).map_err(|e| Error::io("writing stdout", e))?;
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Invalid(problems))
-    }
+    Ok(Extracted {
+        written,
+        warnings,
+        problems,
+    })
 }

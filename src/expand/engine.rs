@@ -188,6 +188,10 @@ impl Engine {
             }
         });
         env.add_filter("slug", |text: String| slug(&text));
+        env.add_filter("number", super::format::number);
+        env.add_filter("currency", super::format::currency);
+        env.add_filter("korean_units", super::format::korean_units);
+        env.add_filter("date", super::format::date);
         Engine {
             env,
             leaves: Vec::new(),
@@ -419,8 +423,36 @@ pub fn to_json(value: &Value) -> Result<serde_json::Value, String> {
     if value.is_undefined() {
         return Ok(serde_json::Value::Null);
     }
+    if let Some(f) = non_finite(value) {
+        // JSON has no infinity: serialized, it would silently become null.
+        let what = match f {
+            f if f.is_nan() => "not-a-number (NaN)",
+            f if f > 0.0 => "infinity",
+            _ => "-infinity",
+        };
+        return Err(format!(
+            "the template's value is {what}, which no JSON number can hold (a result too large for a number, or 0/0)"
+        ));
+    }
     serde_json::to_value(value)
         .map_err(|e| format!("template produced a value that is not data: {e}"))
+}
+
+/// A number in `value` (or in a list or mapping inside it) that is infinite or NaN.
+fn non_finite(value: &Value) -> Option<f64> {
+    use minijinja::value::ValueKind;
+    match value.kind() {
+        ValueKind::Number => f64::try_from(value.clone()).ok().filter(|f| !f.is_finite()),
+        ValueKind::Seq | ValueKind::Map => value.try_iter().ok()?.find_map(|item| {
+            let inner = if value.kind() == ValueKind::Map {
+                value.get_item(&item).ok()?
+            } else {
+                item
+            };
+            non_finite(&inner)
+        }),
+        _ => None,
+    }
 }
 
 /// A JSON value as a template value.
@@ -538,6 +570,27 @@ mod tests {
         let id = engine.add_leaf(text, &span(text)).unwrap();
         let err = engine.eval_leaf(id, &ctx()).unwrap_err();
         assert!(err.message.contains("stopped after"), "{}", err.message);
+    }
+
+    #[test]
+    fn every_catalog_example_renders_its_result() {
+        let mut engine = Engine::new();
+        let ctx: serde_json::Value =
+            serde_json::from_str(super::super::catalog::EXAMPLE_CONTEXT).unwrap();
+        let ctx = from_json(&ctx);
+        for entry in super::super::catalog::ENTRIES {
+            let id = engine
+                .add_leaf(entry.example, &span(entry.example))
+                .unwrap_or_else(|d| panic!("{}: {}", entry.name, d.message));
+            let got = engine
+                .eval_leaf(id, &ctx)
+                .unwrap_or_else(|d| panic!("{}: {}", entry.name, d.message));
+            let got = match got {
+                serde_json::Value::String(s) => s,
+                other => serde_json::to_string(&other).unwrap().replace(',', ", "),
+            };
+            assert_eq!(got, entry.result, "{}: {}", entry.name, entry.example);
+        }
     }
 
     #[test]

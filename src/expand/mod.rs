@@ -5,7 +5,9 @@
 //! argument can never change the template's structure). The result is the same node tree with
 //! every string final: no templates are left for `lower`.
 
+pub mod catalog;
 pub mod engine;
+pub mod format;
 pub mod scene_template;
 
 use std::collections::{BTreeMap, HashSet};
@@ -331,7 +333,11 @@ impl Expander<'_> {
                 continue;
             };
             // An item that `each` repeated is read without its `each` and `as`.
-            let skip: &[&str] = if scopes.is_some() { &["each", "as"] } else { &[] };
+            let skip: &[&str] = if scopes.is_some() {
+                &["each", "as"]
+            } else {
+                &[]
+            };
             for item_scope in scopes.as_deref().unwrap_or(std::slice::from_ref(scope)) {
                 if out.len() >= limit {
                     self.diags.push(
@@ -368,7 +374,7 @@ impl Expander<'_> {
         let name = match item.get("as") {
             None => "item",
             Some(node) => match node.as_str() {
-                Some(name) if is_identifier(name) => name,
+                Some(name) if crate::inputs::is_identifier(name) => name,
                 _ => {
                     self.diags.push(
                         Diagnostic::error("`as` must be a plain name like `product`")
@@ -650,13 +656,6 @@ fn append_clips(scene: &mut Node, added: &[Node], span: &Span) {
             Node::new(NodeKind::Seq(added.to_vec()), span.clone()),
         )),
     }
-}
-
-pub(crate) fn is_identifier(name: &str) -> bool {
-    name.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A span for values that no spec text produced (defaults).

@@ -124,11 +124,17 @@ pub fn declared_params(text: &str) -> Option<Vec<Param>> {
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                     .collect();
                 if !name.is_empty() {
-                    let note = item.to_ascii_lowercase();
+                    // The note is what follows the name, read word by word: `playlist` is a
+                    // name, not a note saying "list".
+                    let note = item.trim()[name.len()..].to_ascii_lowercase();
+                    let says = |word: &str| {
+                        note.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                            .any(|w| w == word)
+                    };
                     params.push(Param {
+                        required: says("required"),
+                        list: says("list"),
                         name,
-                        required: note.contains("required"),
-                        list: note.contains("list"),
                     });
                 }
                 item.clear();
@@ -154,6 +160,17 @@ mod tests {
         assert!(params[0].required && !params[0].list);
         assert!(params[1].required && params[1].list);
         assert!(!params[2].required);
+    }
+
+    #[test]
+    fn a_name_containing_list_or_required_is_not_a_note() {
+        let text = "{# with: playlist, required_by (a date), items (a list) #}\nsay: x\n";
+        let params = declared_params(text).unwrap();
+        assert_eq!(params[0].name, "playlist");
+        assert!(!params[0].list && !params[0].required, "{:?}", params[0]);
+        assert_eq!(params[1].name, "required_by");
+        assert!(!params[1].required && !params[1].list);
+        assert!(params[2].list && !params[2].required);
     }
 
     #[test]

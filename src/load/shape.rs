@@ -153,7 +153,10 @@ pub fn clip_kind(node: &Node) -> Option<&'static str> {
 /// Checks `node` against `shape`, reporting every unknown key.
 pub fn check(node: &Node, shape: &Shape, what: &str, diags: &mut Diagnostics) {
     match (shape, &node.kind) {
-        (Map(fields), NodeKind::Map(_)) => check_keys(node, fields.iter(), what, diags),
+        (Map(fields), NodeKind::Map(_)) => {
+            check_keys(node, fields.iter(), what, diags);
+            check_companions(node, fields.iter(), what, diags);
+        }
         (MapOf(inner), NodeKind::Map(entries)) => {
             for (key, value) in entries {
                 check(value, inner, &key.name, diags);
@@ -173,7 +176,8 @@ pub fn check(node: &Node, shape: &Shape, what: &str, diags: &mut Diagnostics) {
                     .map_or(&[][..], |k| k.1);
                 let content = [(kind, &Any as &Shape)];
                 let fields = CLIP_COMMON.iter().chain(own).chain(content.iter());
-                check_keys(node, fields, &format!("{kind} clip"), diags);
+                check_keys(node, fields.clone(), &format!("{kind} clip"), diags);
+                check_companions(node, fields, &format!("{kind} clip"), diags);
                 for (key, _) in entries {
                     let other = CLIP_KINDS
                         .iter()
@@ -196,6 +200,64 @@ pub fn check(node: &Node, shape: &Shape, what: &str, diags: &mut Diagnostics) {
             ),
         },
         _ => {}
+    }
+}
+
+/// Keys that mean something only beside another: (key, the key it needs, what it does, help).
+const COMPANIONS: &[(&str, &str, &str, &str)] = &[
+    (
+        "as",
+        "each",
+        "`as` names the item of `each`",
+        "add `each:` with the list to repeat over, or remove `as`",
+    ),
+    (
+        "with",
+        "use",
+        "`with` passes arguments to a `use:` scene template",
+        "add `use:` naming the template, or remove `with`",
+    ),
+];
+
+fn check_companions<'a>(
+    node: &Node,
+    fields: impl Iterator<Item = &'a (&'static str, &'static Shape)> + Clone,
+    what: &str,
+    diags: &mut Diagnostics,
+) {
+    let Some(entries) = node.as_map() else { return };
+    for (key, needed, does, help) in COMPANIONS {
+        let allowed = fields.clone().any(|(name, _)| name == needed);
+        let given = entries.iter().find(|(k, _)| k.name == *key);
+        if let Some((key, _)) = given.filter(|_| allowed && node.get(needed).is_none()) {
+            diags.push(
+                Diagnostic::error(format!("{does}, and this {what} has no `{needed}`"))
+                    .at(&key.span)
+                    .with_help(*help),
+            );
+        }
+    }
+}
+
+/// The spec language version this compiler speaks: `version:`, if given, must say it.
+pub fn check_version(root: &Node, diags: &mut Diagnostics) {
+    let Some(version) = root.get("version") else {
+        return;
+    };
+    let one = match version.kind {
+        NodeKind::Int(n) => n == 1,
+        NodeKind::Float(f) => f == 1.0,
+        _ => false,
+    };
+    if !one {
+        diags.push(
+            Diagnostic::error(format!(
+                "this vidspec reads version 1 of the spec language; the spec says `version: {}`",
+                version.span.text().trim()
+            ))
+            .at(&version.span)
+            .with_help("write `version: 1`, or leave `version` out"),
+        );
     }
 }
 

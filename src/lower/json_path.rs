@@ -54,13 +54,23 @@ pub fn at_mut<'v>(value: &'v mut Value, path: &[Step]) -> &'v mut Value {
     })
 }
 
+/// A key as one JSON pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
+pub(crate) fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// A JSON pointer token back to its key.
+pub(crate) fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 /// `path` as a JSON pointer below `base`.
 pub fn pointer(base: &str, path: &[Step]) -> String {
     let mut out = base.to_owned();
     for step in path {
         out.push('/');
         match step {
-            Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Step::Key(k) => out.push_str(&escape(k)),
             Step::Index(i) => out.push_str(&i.to_string()),
         }
     }

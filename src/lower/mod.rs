@@ -8,18 +8,20 @@
 mod avatar;
 mod clips;
 pub mod json_path;
+mod origins;
 pub mod preset;
 mod read;
 pub mod skeleton;
 
 use serde_json::{Map, Value, json};
 
-use crate::check::Origins;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::expand::Engine;
 use crate::load::yaml::{Node, NodeKind};
 use avatar::AvatarSpec;
 pub use clips::{ANIMATIONS, DEFAULT_FONT, SHAPES, text_box};
+pub(crate) use clips::{DEFAULT_FILL, glyph_width};
+pub use origins::Origins;
 pub use preset::{Preset, Presets};
 use read::placed;
 pub use read::{as_text, number_of_json};
@@ -54,7 +56,12 @@ pub struct Lowerer<'a> {
 }
 
 const ORIENTATIONS: [&str; 2] = ["landscape", "portrait"];
-const RESOLUTIONS: [&str; 4] = ["4k", "1080", "720", "480"];
+/// The resolutions a project can have.
+pub(crate) const RESOLUTIONS: [&str; 4] = ["4k", "1080", "720", "480"];
+/// The resolution of a spec that names none.
+pub(crate) const DEFAULT_RESOLUTION: &str = "1080";
+/// A scene's background when the spec gives no colour.
+pub(crate) const DEFAULT_BACKGROUND: &str = "rgb(255,255,255)";
 
 impl Lowerer<'_> {
     pub fn lower(&self, spec: &Node) -> Result<Lowered, Diagnostics> {
@@ -136,7 +143,7 @@ impl Run<'_, '_> {
             &mut out,
             "",
             "resolution",
-            resolution.unwrap_or_else(|| self.fallback("1080", spec)),
+            resolution.unwrap_or_else(|| self.fallback(DEFAULT_RESOLUTION, spec)),
         );
         let export = self
             .boolean(spec, "export")
@@ -152,11 +159,7 @@ impl Run<'_, '_> {
             let value = placed(self.verbatim(dictionary), dictionary);
             self.put(&mut out, "", "dictionary", value);
         }
-        let canvas = if portrait {
-            (1080.0, 1920.0)
-        } else {
-            (1920.0, 1080.0)
-        };
+        let canvas = canvas(portrait);
         let scenes = match spec.get("scenes").map(|s| &s.kind) {
             Some(NodeKind::Seq(items)) if !items.is_empty() => items
                 .iter()
@@ -200,7 +203,7 @@ impl Run<'_, '_> {
             return;
         };
         for (key, value) in entries {
-            let escaped = key.name.replace('~', "~0").replace('/', "~1");
+            let escaped = json_path::escape(&key.name);
             self.origins
                 .record(format!("{pointer}/{escaped}"), &value.span);
             let value_json = self.verbatim(value);
@@ -334,18 +337,54 @@ impl Run<'_, '_> {
             "type": "background",
             "source_type": if image.is_some() { "image" } else { "color" },
             "source_url": image.map_or(Value::String(String::new()), |p| p.value),
-            "source_color": color.map_or(Value::String("rgb(255,255,255)".into()), |p| p.value),
+            "source_color": color.map_or(Value::String(DEFAULT_BACKGROUND.into()), |p| p.value),
         })
     }
 }
 
-/// Whether a scene's `background` string is a colour (else it is an image URL).
+/// The canvas of a project in pixels: 1920 × 1080, or 1080 × 1920 in portrait.
+pub(crate) fn canvas(portrait: bool) -> (f64, f64) {
+    if portrait {
+        (1080.0, 1920.0)
+    } else {
+        (1920.0, 1080.0)
+    }
+}
+
+/// Whether `text` reads as a CSS colour: `#rgb[a]`, `#rrggbb[aa]`, `rgb()`/`rgba()`/`hsl()`/
+/// `hsla()`, or a single colour word (`navy`).
+pub(crate) fn is_color(text: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase();
+    if let Some(hex) = t.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    for function in ["rgba(", "rgb(", "hsla(", "hsl("] {
+        if let Some(inner) = t.strip_prefix(function).and_then(|r| r.strip_suffix(')')) {
+            let parts: Vec<&str> = inner
+                .split([',', ' ', '/'])
+                .filter(|p| !p.is_empty())
+                .collect();
+            return (3..=4).contains(&parts.len())
+                && parts.iter().all(|p| {
+                    p.trim_end_matches(['%', 'g', 'd', 'e'])
+                        .parse::<f64>()
+                        .is_ok()
+                });
+        }
+    }
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+/// Whether a scene's `background` string is meant as a colour (else it is an image URL): a
+/// colour, or text that starts like one (`#`, `rgb`, `hsl`) — a broken colour is reported as
+/// a colour by `check`'s lints, never fetched as an image.
 pub fn looks_like_color(text: &str) -> bool {
     let t = text.trim().to_ascii_lowercase();
-    t.starts_with('#')
+    t.is_empty()
+        || t.starts_with(['#'])
         || t.starts_with("rgb")
         || t.starts_with("hsl")
-        || (!t.contains(['/', '.']) && t.chars().all(|c| c.is_ascii_alphabetic()))
+        || is_color(&t)
 }
 
 /// The editor-style id of a clip: its type and 11 base-32 digits of a hash of its position.
@@ -360,4 +399,36 @@ pub fn derived_id(clip_type: &str, position: &str) -> String {
         .map(|i| DIGITS[((hash >> (i * 5)) & 31) as usize] as char)
         .collect();
     format!("{clip_type}-{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_in_the_usual_forms_are_recognised() {
+        for good in [
+            "#fff",
+            "#00000060",
+            "rgb(54,188,37)",
+            "rgba(0, 0, 0, 0.5)",
+            "hsl(120 50% 50%)",
+            "navy",
+        ] {
+            assert!(is_color(good), "{good}");
+        }
+        for bad in ["not a colour", "#ggg", "rgb(1,2)", "", "12"] {
+            assert!(!is_color(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_background_that_starts_like_a_colour_is_a_colour() {
+        for colour in ["#fff", "#zzz", "rgb(1,2)", "navy", ""] {
+            assert!(looks_like_color(colour), "{colour}");
+        }
+        for image in ["https://x/y.png", "bg.png", "12"] {
+            assert!(!looks_like_color(image), "{image}");
+        }
+    }
 }

@@ -243,7 +243,7 @@ pub fn node_at<'a>(node: &'a Node, pointer: &str) -> Option<&'a Node> {
     use crate::load::yaml::NodeKind;
     let mut current = node;
     for raw in pointer.split('/').skip(1) {
-        let segment = raw.replace("~1", "/").replace("~0", "~");
+        let segment = super::json_path::unescape(raw);
         current = match &current.kind {
             NodeKind::Map(entries) => &entries.iter().find(|(k, _)| k.name == segment)?.1,
             NodeKind::Seq(items) => items.get(segment.parse::<usize>().ok()?)?,

@@ -61,7 +61,12 @@ impl Run<'_, '_> {
                 return Some(placed(Value::String(marked), node));
             }
         }
-        self.typed(node, key, "a number", number_value(node))
+        let expected = if matches!(node.kind, NodeKind::Float(_)) {
+            "a finite number"
+        } else {
+            "a number"
+        };
+        self.typed(node, key, expected, number_value(node))
     }
 
     pub(super) fn positive(&mut self, parent: &Node, key: &str) -> Option<Placed> {
@@ -184,6 +189,16 @@ impl From<&Placed> for Node {
 pub(super) fn describe(node: &Node) -> String {
     match &node.kind {
         NodeKind::Str(s) => format!("the string \"{s}\""),
+        NodeKind::Float(f) if f.is_nan() => "not-a-number (`.nan`)".to_owned(),
+        NodeKind::Float(f) if f.is_infinite() => {
+            let sign = if *f < 0.0 { "-" } else { "" };
+            let written = node.span.text().trim();
+            if written.trim_start_matches(['-', '+']).starts_with('.') {
+                format!("{sign}infinity (`{written}`)")
+            } else {
+                format!("{sign}infinity (`{written}` is too large for a number)")
+            }
+        }
         _ => node.type_name().to_owned(),
     }
 }

@@ -11,9 +11,9 @@ use std::sync::{Arc, RwLock};
 
 use serde_json::Value;
 
-use crate::check::Origins;
 use crate::diag::{Diagnostic, Span};
 use crate::expand::Engine;
+use crate::lower::Origins;
 use crate::lower::json_path::{Path, at_mut, pointer, visit_strings};
 
 const TOKEN: char = '\u{E000}';

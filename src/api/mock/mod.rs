@@ -1,14 +1,15 @@
 //! `vidspec mock-server`: an in-memory stand-in for the AI Studios v3 API on 127.0.0.1, for the
 //! tests and for users who want to try a batch before spending credits.
 //!
-//! It speaks the same envelope and endpoints, validates project bodies with the same schema and
-//! rules as `vidspec check`, issues tokens that expire, advances export progress with time, and
+//! It speaks the same envelope and endpoints, validates project bodies with the vendor's
+//! documented rules (`validate.rs`, written apart from `vidspec check` so it can disagree), issues tokens that expire, advances export progress with time, and
 //! injects faults: 500s (`--fail-rate`), 429 with `Retry-After` above a request rate
 //! (`--rate-limit`), latency, and connections closed without an answer (`--drop-rate`).
 //! `GET /__mock/stats` counts what it saw; `POST /__mock/faults {"failNext": n, "dropNext": n}`
 //! makes the next requests fail, for tests that need a fault at an exact moment.
 
 mod faults;
+mod validate;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -27,7 +28,6 @@ use tokio::net::TcpListener;
 use self::faults::{Bucket, Conn, Killable, chance, take_one};
 
 use super::client::{AUTH_PATH, EXPORT_PATH, MODELS_PATH, PROGRESS_PATH, PROJECT_PATH, TOKEN_PATH};
-use crate::check::{self, Schema};
 
 /// The mock's settings (`vidspec mock-server` flags).
 #[derive(Clone, Debug)]
@@ -66,6 +66,19 @@ impl Default for MockOptions {
 }
 
 /// Binds 127.0.0.1, calls `ready` with the address, and serves until `shutdown` resolves.
+/// Serves until Ctrl-C, on a runtime of its own: `vidspec mock-server`.
+pub(crate) fn serve_until_ctrl_c(
+    options: MockOptions,
+    ready: impl FnOnce(SocketAddr),
+) -> io::Result<()> {
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    super::runtime()
+        .map_err(|e| io::Error::other(e.to_string()))?
+        .block_on(serve(options, ready, shutdown))
+}
+
 pub async fn serve(
     options: MockOptions,
     ready: impl FnOnce(SocketAddr),
@@ -374,9 +387,7 @@ impl Mock {
     }
 
     fn create(&self, mut body: Value) -> Response {
-        let schema = Schema::project();
-        let mut problems = schema.errors(&body);
-        problems.extend(check::rule_violations(&body));
+        let problems = validate::problems(&body);
         if !problems.is_empty() {
             let listed: Vec<String> = problems
                 .iter()

@@ -1,0 +1,60 @@
+//! What the API code has to tell while it works — a request logged, a row skipped, an export's
+//! progress, Ctrl-C — as data. Nothing in `api` prints: the command hands in a [`Listener`]
+//! and decides what reaches the terminal.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// One thing worth telling.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A request and its outcome (`--verbose`), secrets already scrubbed.
+    Request(String),
+    /// Something wrong that does not stop the command (a token that cannot be cached).
+    Warning(String),
+    /// A note about one row (skipped as a duplicate, changed since, failed, outcome unknown).
+    Row { row: u64, message: String },
+    /// An export being waited for is this far done (0–100).
+    Export {
+        row: u64,
+        project_id: String,
+        percent: f64,
+    },
+    /// Waiting for a row's export is over (done, failed or stopped).
+    ExportOver { row: u64 },
+    /// The first Ctrl-C or SIGTERM: no new requests; those in flight finish.
+    Interrupted,
+    /// A second Ctrl-C: quit at once (the journal is on disk, record by record).
+    QuitNow,
+}
+
+/// Where events go; cheap to clone, shared by every task of a command.
+#[derive(Clone)]
+pub struct Listener(Arc<dyn Fn(Event) + Send + Sync>);
+
+impl Listener {
+    pub fn new(f: impl Fn(Event) + Send + Sync + 'static) -> Listener {
+        Listener(Arc::new(f))
+    }
+
+    /// A listener that drops every event.
+    pub fn none() -> Listener {
+        Listener::new(|_| {})
+    }
+
+    pub fn tell(&self, event: Event) {
+        (self.0)(event);
+    }
+}
+
+impl Default for Listener {
+    fn default() -> Listener {
+        Listener::none()
+    }
+}
+
+impl fmt::Debug for Listener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Listener")
+    }
+}

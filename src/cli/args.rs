@@ -1,0 +1,393 @@
+//! The arguments of each command, and how they become the library's options.
+
+use std::path::PathBuf;
+
+use crate::compile::Options;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::values::{fraction, job_count, parse_delimiter, requests_per_second, seconds};
+
+#[derive(Args, Debug)]
+pub(crate) struct DecompileArgs {
+    /// The project JSON: a body, or a get-project response with its `data.project`.
+    pub(crate) project: PathBuf,
+    /// Write the spec to FILE (new preset files go beside it) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// A folder of templates whose models/ presets are recognised too (build the result
+    /// with the same --templates).
+    #[arg(long = "templates", value_name = "DIR")]
+    pub(crate) templates: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct InitArgs {
+    /// The folder (created if missing; default: the current one).
+    #[arg(default_value = ".")]
+    pub(crate) dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct LspArgs {
+    /// A folder of clips/, scenes/ and models/ templates, as for `check`.
+    #[arg(long = "templates", value_name = "DIR")]
+    pub(crate) templates: Vec<PathBuf>,
+    /// A YAML or JSON file of variable values applied to every spec checked (repeatable).
+    #[arg(long = "vars", value_name = "FILE")]
+    pub(crate) vars_files: Vec<PathBuf>,
+}
+
+impl LspArgs {
+    pub(crate) fn options(&self) -> Options {
+        Options {
+            templates: self.templates.clone(),
+            vars_files: self.vars_files.clone(),
+            sets: Vec::new(),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct StatusArgs {
+    /// The projectId that `submit` printed.
+    pub(crate) id: String,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum PresetsCommand {
+    /// List the presets: alias, label, model/clothing ids, placements.
+    List {
+        /// A folder of templates whose models/ add to or override the built-in presets.
+        #[arg(long = "templates", value_name = "DIR")]
+        templates: Vec<PathBuf>,
+    },
+    /// Print a preset file, by alias or MODEL/CLOTHING ids.
+    Show {
+        name: String,
+        /// A folder of templates whose models/ add to or override the built-in presets.
+        #[arg(long = "templates", value_name = "DIR")]
+        templates: Vec<PathBuf>,
+    },
+    /// Write a preset file for each model/clothing among a project's avatar clips.
+    Extract {
+        /// The project JSON (a body or a get-project response), made in the editor.
+        project: PathBuf,
+        /// The preset's alias (default: <ai_name>-<emotion>, lowercased).
+        #[arg(long, value_name = "NAME")]
+        alias: Option<String>,
+        /// The folder to write the preset files into (default: the current one).
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CompileArgs {
+    /// The spec file (YAML).
+    pub(crate) spec: PathBuf,
+    /// Set a variable: NAME=VALUE (highest precedence; the value is data, never a template).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub(crate) sets: Vec<String>,
+    /// A YAML or JSON file of variable values (repeatable, applied in order).
+    #[arg(long = "vars", value_name = "FILE")]
+    pub(crate) vars_files: Vec<PathBuf>,
+    /// A folder of clips/, scenes/ and models/ templates that add to or override the built-in ones.
+    #[arg(long = "templates", value_name = "DIR")]
+    pub(crate) templates: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct BuildArgs {
+    #[command(flatten)]
+    pub(crate) compile: CompileArgs,
+    /// Write the JSON to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// One line of JSON instead of pretty-printed.
+    #[arg(long)]
+    pub(crate) compact: bool,
+    /// Build again whenever the spec, a vars file, a template or a preset changes.
+    #[arg(long, requires = "output")]
+    pub(crate) watch: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub(crate) compile: CompileArgs,
+    /// Exit 1 when there are warnings (lints), not only errors.
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
+    /// Check again whenever the spec, a vars file, a template or a preset changes.
+    #[arg(long)]
+    pub(crate) watch: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct PreviewArgs {
+    #[command(flatten)]
+    pub(crate) compile: CompileArgs,
+    /// Take the inputs from a row of this CSV file (as `batch` would), or `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) csv: Option<PathBuf>,
+    /// The CSV's field separator, as for `batch`.
+    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter, requires = "csv")]
+    pub(crate) delimiter: u8,
+    /// The CSV data row to draw, 1-based (default 1).
+    #[arg(long, value_name = "N", requires = "csv", value_parser = super::values::parse_row)]
+    pub(crate) row: Option<u64>,
+    /// Write the HTML to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Draw again whenever the spec, a vars file, a template, a preset or the CSV changes.
+    #[arg(long, requires = "output")]
+    pub(crate) watch: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct BatchArgs {
+    #[command(flatten)]
+    pub(crate) compile: CompileArgs,
+    /// The CSV file (a header row naming the columns), or `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) csv: PathBuf,
+    /// Write one file per row; the path is a template over the row's variables and `row`,
+    /// e.g. 'out/{{ row }}-{{ name | slug }}.json'. Paths stay inside the pattern's folder.
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        conflicts_with_all = ["ndjson", "submit"]
+    )]
+    pub(crate) out: Option<String>,
+    /// The CSV's field separator: `,` (default), `;`, a tab (`\t`) or another single character.
+    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
+    pub(crate) delimiter: u8,
+    /// Print one compact JSON document per row on stdout, in row order.
+    #[arg(long)]
+    pub(crate) ndjson: bool,
+    /// Files as one line of JSON instead of pretty-printed.
+    #[arg(long)]
+    pub(crate) compact: bool,
+    /// Rows rendered in parallel (default: one per core).
+    #[arg(
+        long,
+        short = 'j',
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true,
+        value_parser = job_count
+    )]
+    pub(crate) jobs: usize,
+    /// Process only rows K, K+N, K+2N, … (1-based): run N copies with K = 1..N to cover the file.
+    #[arg(long, value_name = "K/N", value_parser = super::values::parse_shard)]
+    pub(crate) shard: Option<(u64, u64)>,
+    /// Stop at the first failed row (by default every row is tried and failures are reported).
+    #[arg(long)]
+    pub(crate) fail_fast: bool,
+    /// Keep going after failed rows (the default; kept for explicitness in scripts).
+    #[arg(long, conflicts_with = "fail_fast")]
+    pub(crate) keep_going: bool,
+    /// Write one JSON line per row (row, status, output or error) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Option<PathBuf>,
+    /// No progress bar and no summary line.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// Create (and by default export) each row's project on AI Studios, --jobs requests at a
+    /// time; prints `row<TAB>projectId` per created row.
+    #[arg(long, conflicts_with = "ndjson")]
+    pub(crate) submit: bool,
+    #[command(flatten)]
+    pub(crate) rows: SubmitRowsArgs,
+}
+
+/// How many rows are submitted, at what rate, where: `batch --submit` and `submit-projects`.
+#[derive(Args, Debug)]
+pub(crate) struct SubmitRowsArgs {
+    /// At most R requests per second, shared by all requests (with --submit).
+    #[arg(long, value_name = "R", value_parser = requests_per_second)]
+    pub(crate) rate: Option<f64>,
+    #[command(flatten)]
+    pub(crate) send: SendArgs,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+impl SubmitRowsArgs {
+    /// The submission options, with `jobs` requests in flight.
+    pub(crate) fn options(&self, jobs: usize) -> crate::api::SubmitOptions {
+        crate::api::SubmitOptions {
+            jobs,
+            ..self.send.options()
+        }
+    }
+}
+
+impl CompileArgs {
+    pub(crate) fn options(&self) -> Options {
+        Options {
+            templates: self.templates.clone(),
+            vars_files: self.vars_files.clone(),
+            sets: self.sets.clone(),
+        }
+    }
+}
+
+/// Where the API is and how to talk to it: the flags every API command takes.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct ApiArgs {
+    /// The API's base URL (e.g. http://127.0.0.1:7878 for `vidspec mock-server`); wins over --region.
+    #[arg(long, value_name = "URL", value_parser = super::values::parse_base)]
+    pub(crate) api_base: Option<String>,
+    /// The vendor's region: global (app.aistudios.com) or cn (app.aistudios.cn).
+    #[arg(long, value_enum, default_value_t = RegionArg::Global)]
+    pub(crate) region: RegionArg,
+    /// Log each request on stderr: method, path, status, attempt, time (never secrets or bodies).
+    #[arg(long)]
+    pub(crate) verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum RegionArg {
+    Global,
+    Cn,
+}
+
+impl ApiArgs {
+    pub(crate) fn options(&self) -> crate::api::ApiOptions {
+        let region = match self.region {
+            RegionArg::Global => crate::api::Region::Global,
+            RegionArg::Cn => crate::api::Region::Cn,
+        };
+        crate::api::ApiOptions {
+            verbose: self.verbose,
+            ..crate::api::ApiOptions::new(region, self.api_base.as_deref())
+        }
+    }
+}
+
+/// What to do with a project once compiled: the flags `submit` and `batch --submit` share.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct SendArgs {
+    /// Create the project without rendering the video (isExport: false).
+    #[arg(long)]
+    pub(crate) no_export: bool,
+    /// Wait for the export to finish (a progress bar on a terminal) and print the download URL.
+    #[arg(long)]
+    pub(crate) wait: bool,
+    /// A URL the service POSTs export progress to (webhookUrl).
+    #[arg(long, value_name = "URL")]
+    pub(crate) webhook: Option<String>,
+    /// The export resolution.
+    #[arg(long, value_parser = ["4k", "1080", "720", "480"])]
+    pub(crate) resolution: Option<String>,
+    /// The workspace to create the project in (workspaceId).
+    #[arg(long, value_name = "ID")]
+    pub(crate) workspace: Option<String>,
+    /// Record each row's outcome in FILE (JSON Lines); a rerun skips rows already created.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) journal: Option<PathBuf>,
+    /// Submit again rows whose earlier outcome is unknown (they may end up created twice).
+    #[arg(long)]
+    pub(crate) retry_unknown: bool,
+}
+
+impl SendArgs {
+    pub(crate) fn options(&self) -> crate::api::SubmitOptions {
+        crate::api::SubmitOptions {
+            export: !self.no_export,
+            wait: self.wait,
+            webhook: self.webhook.clone(),
+            resolution: self.resolution.clone(),
+            workspace: self.workspace.clone(),
+            journal: self.journal.clone(),
+            retry_unknown: self.retry_unknown,
+            ..crate::api::SubmitOptions::default()
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct SubmitArgs {
+    #[command(flatten)]
+    pub(crate) compile: CompileArgs,
+    #[command(flatten)]
+    pub(crate) send: SendArgs,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct SubmitProjectsArgs {
+    /// NDJSON of compiled projects (`vidspec build --compact` lines); `-` reads stdin.
+    pub(crate) file: PathBuf,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = job_count)]
+    pub(crate) jobs: usize,
+    #[command(flatten)]
+    pub(crate) rows: SubmitRowsArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum AuthCommand {
+    /// Ask for the AppId and UserKey (the key without echo), check them, save them (mode 0600).
+    Login(ApiArgs),
+    /// Show where credentials come from, the cached token's life, and whether the API accepts it.
+    Status(ApiArgs),
+    /// Remove the saved credentials and the cached token.
+    Logout,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct MockArgs {
+    /// The port on 127.0.0.1; 0 picks a free one (the real one is printed).
+    #[arg(long, default_value_t = 7878)]
+    pub(crate) port: u16,
+    /// The share of requests answered with HTTP 500.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
+    pub(crate) fail_rate: f64,
+    /// Milliseconds added to every answer.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub(crate) latency: u64,
+    /// Requests per second above which the answer is 429 with Retry-After.
+    #[arg(long, value_name = "N")]
+    pub(crate) rate_limit: Option<u32>,
+    /// Seconds a token lives (the real API: 24 hours).
+    #[arg(long, value_name = "S", default_value_t = 86_400)]
+    pub(crate) token_ttl: u64,
+    /// The share of requests whose connection is closed without an answer.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
+    pub(crate) drop_rate: f64,
+    /// Seconds an export takes from 0 to 100%.
+    #[arg(long, value_name = "S", default_value_t = 5.0, value_parser = seconds)]
+    pub(crate) export_seconds: f64,
+    /// Accept only this UserKey (default: any).
+    #[arg(long, value_name = "KEY")]
+    pub(crate) user_key: Option<String>,
+}
+
+impl MockArgs {
+    pub(crate) fn options(&self) -> crate::api::mock::MockOptions {
+        crate::api::mock::MockOptions {
+            port: self.port,
+            fail_rate: self.fail_rate,
+            latency: std::time::Duration::from_millis(self.latency),
+            rate_limit: self.rate_limit.filter(|n| *n > 0),
+            token_ttl: std::time::Duration::from_secs(self.token_ttl),
+            drop_rate: self.drop_rate,
+            export_time: std::time::Duration::from_secs_f64(
+                self.export_seconds.clamp(0.0, 86_400.0),
+            ),
+            user_key: self.user_key.clone(),
+        }
+    }
+}

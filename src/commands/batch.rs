@@ -1,0 +1,202 @@
+//! `vidspec batch`: one project per CSV row — files from an `--out` pattern, NDJSON on
+//! stdout, or submissions — with failed rows reported as they come and the others produced.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
+
+use crate::api::{SubmitItem, SubmitOptions};
+use crate::batch::{Batch, BatchOptions, Observer, Sink, Summary};
+use crate::cli::BatchArgs;
+use crate::emit::Format;
+use crate::error::Error;
+use crate::report::Reporter;
+use crate::report::progress::Progress;
+use crate::report::rows::RowReport;
+use crate::rows::RowError;
+
+pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let options = BatchOptions {
+        csv: args.csv.clone(),
+        out: args.out.clone(),
+        delimiter: args.delimiter,
+        jobs: args.jobs,
+        shard: args.shard,
+        fail_fast: args.fail_fast,
+        stop: Arc::clone(&stop),
+    };
+    let batch = crate::batch::prepare(&args.compile.spec, &args.compile.options(), options)?;
+    reporter.diagnostics(&batch.warnings);
+    let rows = Rows::new(&args, reporter)?;
+    let summary = if args.submit {
+        submit(batch, &args, &rows, stop)?
+    } else {
+        let sink = match &args.out {
+            Some(_) if args.compact => Sink::Files(Format::Compact),
+            Some(_) => Sink::Files(Format::Pretty),
+            None => Sink::Lines(Box::new(std::io::stdout())),
+        };
+        let summary = batch.run(sink, &rows);
+        rows.finish(summary, &args, false)?
+    };
+    if summary.failed > 0 {
+        return Err(Error::RowsFailed {
+            failed: summary.failed as usize,
+            total: (summary.ok + summary.failed) as usize,
+        });
+    }
+    Ok(())
+}
+
+/// `--submit`: the rows' projects go to a submission running beside the batch; an interrupted
+/// submission stops the batch reading rows.
+fn submit(
+    batch: Batch,
+    args: &BatchArgs,
+    rows: &Rows<'_>,
+    stop: Arc<AtomicBool>,
+) -> Result<Summary, Error> {
+    let jobs = crate::batch::workers(args.jobs);
+    let options = SubmitOptions {
+        stop: Some(stop),
+        ..args.rows.options(jobs)
+    };
+    let api = super::api_options(
+        &args.rows.api,
+        args.rows.rate,
+        args.rows.send.wait,
+        rows.reporter,
+    );
+    crate::api::submit::check_credentials(&api)?;
+    // The journal is locked before the first row runs: a second run on it stops here.
+    let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
+    let (projects, received) = mpsc::sync_channel(jobs * crate::batch::CHUNK);
+    let (summary, submitted) = std::thread::scope(|scope| {
+        let submission = scope.spawn(move || {
+            let items = received
+                .into_iter()
+                .map(|(row, project)| SubmitItem { row, project });
+            crate::api::submit_items(items, &options, &api, journal)
+        });
+        let summary = batch.run(Sink::Projects(projects), rows);
+        let submitted = submission
+            .join()
+            .unwrap_or_else(|_| Err(Error::Api("the submission thread panicked".into())));
+        (summary, submitted)
+    });
+    let summary = summary?;
+    let submitted = submitted?;
+    rows.progress.finish();
+    super::submit_projects::print_created(&submitted, rows.reporter)?;
+    let summary = rows.finish(Ok(summary), args, true)?;
+    submitted.result()?;
+    Ok(summary)
+}
+
+/// What the command does with each row's outcome: the error on stderr (above the progress
+/// bar), a line in the `--report` file.
+struct Rows<'a> {
+    reporter: &'a Reporter,
+    progress: Progress,
+    report: Option<Mutex<RowReport>>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(args: &BatchArgs, reporter: &'a Reporter) -> Result<Rows<'a>, Error> {
+        let report = match &args.report {
+            Some(path) => Some(Mutex::new(RowReport::create(path).map_err(|e| {
+                Error::io(format!("creating {}", crate::display_path(path)), e)
+            })?)),
+            None => None,
+        };
+        let size = std::fs::metadata(&args.csv)
+            .map(|m| m.len())
+            .ok()
+            .filter(|_| args.csv.as_os_str() != "-");
+        Ok(Rows {
+            reporter,
+            progress: Progress::new(args.quiet, size),
+            report,
+        })
+    }
+
+    /// The batch is over: the report closed, the bar cleared, the summary line unless quiet.
+    fn finish(
+        &self,
+        summary: Result<Summary, Error>,
+        args: &BatchArgs,
+        submitting: bool,
+    ) -> Result<Summary, Error> {
+        self.progress.finish();
+        let summary = summary?;
+        if let Some(report) = &self.report {
+            let mut report = report.lock().unwrap_or_else(PoisonError::into_inner);
+            report
+                .flush()
+                .map_err(|e| Error::io("writing the report", e))?;
+        }
+        if !args.quiet {
+            self.reporter.note(summary_line(&summary, submitting));
+        }
+        Ok(summary)
+    }
+}
+
+impl Observer for Rows<'_> {
+    fn read_up_to(&self, position: u64) {
+        self.progress.bytes(position);
+    }
+
+    fn row(&self, row: u64, outcome: Result<Option<&Path>, &RowError>) -> Result<(), Error> {
+        self.progress.row();
+        if let Err(error) = outcome {
+            self.progress.suspend(|| self.reporter.row_error(error));
+        }
+        let Some(report) = &self.report else {
+            return Ok(());
+        };
+        let mut report = report.lock().unwrap_or_else(PoisonError::into_inner);
+        match outcome {
+            Ok(path) => report.ok(row, path),
+            Err(error) => report.failed(row, &error.diagnostics),
+        }
+        .map_err(|e| Error::io("writing the report", e))
+    }
+}
+
+/// The closing line: rows ok and failed, time, rate, how rows were made, peak memory.
+fn summary_line(summary: &Summary, submitting: bool) -> String {
+    let total = summary.ok + summary.failed;
+    let seconds = summary.elapsed.as_secs_f64();
+    let rate = total as f64 / seconds.max(1e-9);
+    let rate = if rate < 10.0 {
+        format!("{rate:.1}")
+    } else {
+        format!("{rate:.0}")
+    };
+    let path = match (summary.prebuilt, summary.bytes) {
+        (true, true) => "prebuilt project, filled as bytes",
+        (true, false) => "prebuilt project",
+        _ => "full compile per row",
+    };
+    let memory = peak_memory().map_or(String::new(), |kib| {
+        format!(", peak memory {:.1} MiB", kib as f64 / 1024.0)
+    });
+    let (ok, failed) = if submitting {
+        ("compiled", "failed to compile")
+    } else {
+        ("ok", "failed")
+    };
+    format!(
+        "batch: {} {ok}, {} {failed}, {total} rows in {seconds:.2} s ({rate} rows/s; {path}{memory})",
+        summary.ok, summary.failed
+    )
+}
+
+/// The process's peak resident memory in KiB, where the system tells it (Linux).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

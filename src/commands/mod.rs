@@ -1,0 +1,81 @@
+//! One file per command: each takes its parsed arguments and the [`Reporter`], runs the
+//! library, and is the only code (with `report`) that talks to the terminal. A new command
+//! is a new file here, a variant in `cli::Command`, and one line in [`run`].
+
+mod auth;
+mod batch;
+mod build;
+mod check;
+mod completions;
+mod decompile;
+mod init;
+mod lsp;
+mod mock_server;
+mod models;
+mod output;
+mod presets;
+mod preview;
+mod schema;
+mod status;
+mod submit;
+mod submit_projects;
+
+use crate::cli::Command;
+use crate::error::Error;
+use crate::report::Reporter;
+
+/// Runs one command; its error is for the caller to report.
+pub(crate) fn run(command: Command, reporter: &Reporter) -> Result<(), Error> {
+    match command {
+        Command::Build(args) => build::run(args, reporter),
+        Command::Check(args) => check::run(args, reporter),
+        Command::Batch(args) => batch::run(args, reporter),
+        Command::Preview(args) => preview::run(args, reporter),
+        Command::Schema => schema::run(reporter),
+        Command::Decompile(args) => decompile::run(args, reporter),
+        Command::Presets { command } => presets::run(command, reporter),
+        Command::Init(args) => init::run(args, reporter),
+        Command::Completions(args) => completions::run(args, reporter),
+        Command::Submit(args) => submit::run(args, reporter),
+        Command::SubmitProjects(args) => submit_projects::run(args, reporter),
+        Command::Status(args) => status::run(args, reporter),
+        Command::Models(args) => models::run(args, reporter),
+        Command::Auth { command } => auth::run(command, reporter),
+        Command::MockServer(args) => mock_server::run(args, reporter),
+        Command::Lsp(args) => lsp::run(args, reporter),
+    }
+}
+
+/// `n word` or `n words`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The API options of a command's flags (and `--rate`, where it has one), warning when they
+/// would send secrets in clear. The API's events are shown by `report::api`, export bars when
+/// the command `wait`s; a second Ctrl-C ends the process here, at once.
+fn api_options(
+    args: &crate::cli::ApiArgs,
+    rate: Option<f64>,
+    wait: bool,
+    reporter: &Reporter,
+) -> crate::api::ApiOptions {
+    let display = crate::report::api::Display::new(*reporter, wait);
+    let listener = crate::api::Listener::new(move |event| match event {
+        crate::api::Event::QuitNow => std::process::exit(crate::error::exit::INTERRUPTED),
+        event => display.show(&event),
+    });
+    let options = crate::api::ApiOptions {
+        rate,
+        listener,
+        ..args.options()
+    };
+    if let Some(warning) = args
+        .api_base
+        .as_deref()
+        .and_then(crate::api::plain_http_warning)
+    {
+        reporter.diagnostics([&crate::diag::Diagnostic::warning(warning)]);
+    }
+    options
+}

@@ -1,0 +1,34 @@
+//! `vidspec preview`: the compiled project (or one CSV row's) drawn as an HTML storyboard.
+
+use std::path::PathBuf;
+
+use super::output::{Output, run_or_watch};
+use crate::cli::PreviewArgs;
+use crate::error::Error;
+use crate::report::Reporter;
+
+pub(super) fn run(args: PreviewArgs, reporter: &Reporter) -> Result<(), Error> {
+    let options = args.compile.options();
+    let spec = &args.compile.spec;
+    let csv = args
+        .csv
+        .as_deref()
+        .map(|file| (file, args.row.unwrap_or(1), args.delimiter));
+    let output = Output {
+        path: args.output.as_deref(),
+        tell: args.watch,
+    };
+    let draw = || -> Result<(), Error> {
+        let (project, warnings) = crate::preview::project(spec, &options, csv)?;
+        reporter.diagnostics(&warnings);
+        output.write(crate::preview::storyboard(&project).as_bytes(), reporter)
+    };
+    let extra: Vec<PathBuf> = args
+        .csv
+        .iter()
+        .filter(|c| c.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let files = || crate::watch::inputs_of(spec, &options, &extra, output.path);
+    run_or_watch(args.watch, files, draw, reporter)
+}

@@ -1,0 +1,48 @@
+//! `vidspec submit`: one spec compiled and its project created (and by default exported) on
+//! AI Studios; prints the projectId, and with `--wait` the download URL.
+
+use crate::api::{SubmitItem, SubmitOptions};
+use crate::cli::SubmitArgs;
+use crate::error::Error;
+use crate::report::Reporter;
+
+pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
+    let (lowered, warnings) = crate::compile::build(&args.compile.spec, &args.compile.options())?;
+    reporter.diagnostics(&warnings);
+    let options = SubmitOptions {
+        report_rows: false,
+        ..args.send.options()
+    };
+    let api = super::api_options(&args.api, None, args.send.wait, reporter);
+    let item = SubmitItem {
+        row: 1,
+        project: lowered.project,
+    };
+    let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
+    let summary = crate::api::submit_items([item], &options, &api, journal)?;
+    if let Some(created) = summary.created.first() {
+        // Created: its id is printed even if waiting for the export stopped short.
+        reporter.out(format!("{}\n", created.project_id).as_bytes())?;
+        if let Some(url) = &created.download_url {
+            reporter.out(format!("{url}\n").as_bytes())?;
+        }
+    }
+    if summary.interrupted {
+        return Err(Error::Interrupted);
+    }
+    if let Some((_, id)) = summary.already_created.first() {
+        reporter.note("already created by an earlier run (see the journal): not submitted again");
+        return reporter.out(format!("{id}\n").as_bytes());
+    }
+    let reason = summary
+        .unknown
+        .first()
+        .or(summary.failed.first())
+        .map(|(_, reason)| reason.clone());
+    let reason = reason.or_else(|| summary.created.first().and_then(|c| c.wait_error.clone()));
+    match (reason, summary.fatal, summary.created.is_empty()) {
+        (Some(reason), _, _) | (None, Some(reason), _) => Err(Error::Api(reason)),
+        (None, None, true) => Err(Error::Api("nothing was submitted".into())),
+        (None, None, false) => Ok(()),
+    }
+}

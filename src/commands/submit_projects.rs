@@ -1,0 +1,71 @@
+//! The hidden `vidspec submit-projects FILE`: the compiled projects of an NDJSON file (one
+//! per line, row = line number; `-` reads stdin) submitted as `batch --submit` would.
+
+use std::path::Path;
+
+use crate::api::{SubmitItem, Summary};
+use crate::cli::SubmitProjectsArgs;
+use crate::error::Error;
+use crate::report::Reporter;
+
+pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), Error> {
+    let options = args.rows.options(crate::batch::workers(args.jobs));
+    let api = super::api_options(
+        &args.rows.api,
+        args.rows.rate,
+        args.rows.send.wait,
+        reporter,
+    );
+    let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
+    let shown = crate::display_path(&args.file);
+    let limit = crate::bounded::MAX_NDJSON;
+    let text = if args.file == Path::new("-") {
+        crate::bounded::read_text(std::io::stdin(), limit)
+            .map_err(|e| crate::bounded::to_error("reading stdin", e))?
+    } else {
+        crate::bounded::read_file_or_error(&args.file, limit)?
+    };
+    let mut items = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let project = serde_json::from_str(line)
+            .map_err(|e| Error::Usage(format!("{shown}:{}: not a JSON project: {e}", index + 1)))?;
+        items.push(SubmitItem {
+            row: index as u64 + 1,
+            project,
+        });
+    }
+    let summary = crate::api::submit_items(items, &options, &api, journal)?;
+    print_created(&summary, reporter)?;
+    summary.result()
+}
+
+/// Prints `row<TAB>projectId[<TAB>downloadUrl]` for every row created now or before, in row
+/// order, then the summary line on stderr.
+pub(super) fn print_created(summary: &Summary, reporter: &Reporter) -> Result<(), Error> {
+    let mut rows: Vec<(u64, &str, Option<&str>)> = summary
+        .created
+        .iter()
+        .map(|c| (c.row, c.project_id.as_str(), c.download_url.as_deref()))
+        .collect();
+    rows.extend(
+        summary
+            .already_created
+            .iter()
+            .map(|(row, id)| (*row, id.as_str(), None)),
+    );
+    rows.sort_by_key(|r| r.0);
+    let mut out = String::new();
+    for (row, id, url) in rows {
+        out.push_str(&format!("{row}\t{id}"));
+        if let Some(url) = url {
+            out.push_str(&format!("\t{url}"));
+        }
+        out.push('\n');
+    }
+    reporter.out(out.as_bytes())?;
+    reporter.note(summary.line());
+    Ok(())
+}
