@@ -130,7 +130,7 @@ impl Run<'_, '_> {
 }
 
 /// A value where text is expected: a string as it is, a number as its text, else nothing.
-pub fn as_text(value: &Value) -> Option<Value> {
+pub(crate) fn as_text(value: &Value) -> Option<Value> {
     match value {
         Value::String(_) => Some(value.clone()),
         Value::Number(n) => {
