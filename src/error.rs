@@ -29,6 +29,9 @@ pub enum Error {
     RowsFailed { failed: usize, total: usize },
     /// The API (or the network on the way to it) failed.
     Api(String),
+    /// Something the command needs is not set up (no credentials): exit 1, like other input
+    /// the user must fix, not 4, which says the API or the network failed.
+    Config(String),
     /// Ctrl-C: stopped cleanly.
     Interrupted,
 }
@@ -36,7 +39,7 @@ pub enum Error {
 impl Error {
     pub(crate) fn exit_code(&self) -> i32 {
         match self {
-            Error::Invalid(_) | Error::Io { .. } => exit::INVALID,
+            Error::Invalid(_) | Error::Io { .. } | Error::Config(_) => exit::INVALID,
             Error::Usage(_) => exit::USAGE,
             Error::RowsFailed { .. } => exit::SOME_ROWS_FAILED,
             Error::Api(_) => exit::API,
@@ -67,7 +70,9 @@ impl fmt::Display for Error {
                     None => f.write_str("invalid input"),
                 }
             }
-            Error::Usage(message) | Error::Api(message) => f.write_str(message),
+            Error::Usage(message) | Error::Api(message) | Error::Config(message) => {
+                f.write_str(message)
+            }
             Error::Io { what, source } => write!(f, "{what}: {source}"),
             Error::RowsFailed { failed, total } => {
                 write!(f, "{failed} of {total} rows failed")

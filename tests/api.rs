@@ -792,7 +792,7 @@ fn login_saves_credentials_that_later_commands_use_and_logout_forgets_them() {
         .bare()
         .args(["models", "--api-base", &api.mock.url])
         .run()
-        .failure(4);
+        .failure(1);
     out.stderr_has("no credentials");
 }
 
@@ -934,4 +934,62 @@ fn rate_limited_jobs_slow_down_together_and_no_row_fails() {
     let refused = stats["statuses"]["429"].as_u64().unwrap_or(0);
     // Alone, each job waited out its own Retry-After and they all came back together: 24 here.
     assert!(refused <= 12, "{refused} answers were 429");
+}
+
+/// Missing credentials are a configuration error (exit 1) and stop a run before its first
+/// row; nothing reaches the API.
+#[test]
+fn missing_credentials_exit_1_before_any_request() {
+    let api = Api::new(&[]);
+    for args in [&["models"][..], &["auth", "status"]] {
+        api.bare()
+            .args(args)
+            .args(["--api-base", &api.mock.url])
+            .run()
+            .failure(1)
+            .stderr_has("no credentials: set AISTUDIOS_APP_ID and AISTUDIOS_USER_KEY");
+    }
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let csv = api.path("people.csv");
+    std::fs::write(&csv, name_rows(50)).unwrap();
+    let out = api
+        .bare()
+        .args([
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+        ])
+        .args(["--submit", "--api-base", &api.mock.url])
+        .run()
+        .failure(1);
+    out.stderr_has("no credentials");
+    assert!(
+        !out.stderr.contains("row 1"),
+        "no row was tried:\n{}",
+        out.stderr
+    );
+    assert_eq!(api.mock.stats()["requests"], json!({}));
+}
+
+/// A host name that does not resolve is not retried (it will not resolve a second later).
+/// The name has a label longer than DNS allows, so the lookup fails on this machine without
+/// asking any server.
+#[test]
+fn an_unknown_host_is_not_retried() {
+    let api = Api::new(&[]);
+    let base = format!("http://{}.invalid", "a".repeat(64));
+    let out = api
+        .vidspec()
+        .args(["models", "--api-base", &base, "--verbose"])
+        .run()
+        .failure(4);
+    out.stderr_has("cannot resolve the host of");
+    assert_eq!(
+        out.stderr.matches("(attempt ").count(),
+        1,
+        "one attempt:\n{}",
+        out.stderr
+    );
 }

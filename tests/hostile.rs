@@ -165,7 +165,8 @@ fn a_killed_batch_leaves_no_temporary_file_behind_the_next_run() {
                 .count()
         })
     };
-    for _ in 0..3 {
+    // A kill between two writes leaves nothing: kill until one has left a temporary file.
+    for _ in 0..20 {
         let mut child = std::process::Command::new(crate::support::BIN)
             .args([
                 "batch", "s.yaml", "--csv", "rows.csv", "--out", OUT, "--quiet",
@@ -181,6 +182,9 @@ fn a_killed_batch_leaves_no_temporary_file_behind_the_next_run() {
         }
         child.kill().unwrap();
         child.wait().unwrap();
+        if temps(&dir) > 0 {
+            break;
+        }
     }
     assert!(temps(&dir) > 0, "the kills left temporary files");
     std::fs::write(dir.join("one.csv"), "name\nlast\n").unwrap();
@@ -215,4 +219,82 @@ fn a_full_disk_under_ndjson_names_the_row_where_output_stopped() {
             .contains("writing stdout from row 1 on (no row was written): No space left on device"),
         "{stderr}"
     );
+}
+
+/// A header of 100,000 unknown columns: ten warnings and one that counts the rest, not
+/// 100,000 of them.
+#[test]
+fn a_huge_header_gives_a_few_warnings_and_a_count() {
+    let header: String = (0..100_000)
+        .map(|i| format!("extra{i},"))
+        .collect::<String>()
+        + "name\n";
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", header + &",".repeat(100_000) + "Ada\n")
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .run()
+        .success();
+    out.stderr_has("column `extra0` is not a variable of this spec");
+    out.stderr_has("… and 99990 more columns that are not variables of this spec");
+    assert_eq!(out.stderr.matches("is not a variable").count(), 10);
+    assert!(
+        out.stderr.len() < 10_000,
+        "{} bytes of warnings",
+        out.stderr.len()
+    );
+    assert_eq!(out.stdout.lines().count(), 1);
+}
+
+/// A CSV that never ends (`/dev/zero`) is one endless record: refused once it passes the most
+/// a record may hold, in constant memory.
+#[cfg(unix)]
+#[test]
+fn an_endless_csv_is_refused_at_the_record_limit() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .args(["batch", "s.yaml", "--csv", "/dev/zero", "--ndjson"])
+        .run()
+        .failure(1);
+    out.stderr_has("/dev/zero: the CSV header holds more than 8388608 bytes");
+}
+
+/// A quote that runs to the end of the CSV is an error naming the row, the column and the line
+/// where it opened; the rows before it are produced.
+#[test]
+fn an_unterminated_quote_names_its_row_column_and_line() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", "name\nAda\n\"Bob\nCy\nDi\n")
+        .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
+        .run()
+        .failure(3);
+    out.stderr_has(
+        "row 2, column name: the quote opened on line 3 never closes, so the cell would hold the rest of the file (3 more lines)",
+    );
+    assert_eq!(out.stdout.lines().count(), 1, "row 1 is produced");
+}
+
+/// `--vars /dev/zero` and `check /dev/zero` read at most the limit, then stop.
+#[cfg(unix)]
+#[test]
+fn endless_spec_and_vars_files_are_refused_at_the_size_limit() {
+    Test::new()
+        .args(["check", "/dev/zero"])
+        .run()
+        .failure(1)
+        .stderr_has("/dev/zero holds more than 8388608 bytes");
+    Test::new()
+        .write("s.yaml", SPEC)
+        .args([
+            "check",
+            "s.yaml",
+            "--set",
+            "name=Ada",
+            "--vars",
+            "/dev/zero",
+        ])
+        .run()
+        .failure(1)
+        .stderr_has("/dev/zero holds more than 8388608 bytes");
 }

@@ -24,8 +24,10 @@ pub(crate) enum ErrorKind {
     Transport,
     /// The server refused the token (HTTP 401); the client renews it once.
     Unauthorized,
-    /// No credentials, or the server refused them.
+    /// The server refused the credentials (or the token it just issued).
     Auth,
+    /// No credentials are set up, and no cached token can stand in for them.
+    NoCredentials,
 }
 
 impl ApiError {
@@ -45,7 +47,10 @@ impl std::fmt::Display for ApiError {
 
 impl From<ApiError> for Error {
     fn from(error: ApiError) -> Error {
-        Error::Api(error.message)
+        match error.kind {
+            ErrorKind::NoCredentials => Error::Config(error.message),
+            _ => Error::Api(error.message),
+        }
     }
 }
 

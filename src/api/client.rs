@@ -21,6 +21,9 @@ use super::retry::{self, Outcome, Pacer, Policy};
 use super::token::{CachedToken, Credentials, Secret, TokenSlot, token_cache_path};
 use crate::error::Error;
 
+const NO_CREDENTIALS: &str =
+    "no credentials: set AISTUDIOS_APP_ID and AISTUDIOS_USER_KEY, or run `vidspec auth login`";
+
 pub(crate) const TOKEN_PATH: &str = "/api/odin/v3/auth/token";
 pub(crate) const AUTH_PATH: &str = "/api/odin/v3/auth";
 pub(crate) const PROJECT_PATH: &str = "/api/odin/v3/editor/project";
@@ -52,6 +55,8 @@ struct Inner {
     pacer: Pacer,
     tokens: TokenSlot,
     credentials: Option<Credentials>,
+    /// Credentials, or a fresh cached token that can stand in for them.
+    authorized: bool,
     cache_path: Option<PathBuf>,
     /// Every secret value this client has held, scrubbed from messages that leave it.
     secrets: Mutex<Vec<String>>,
@@ -100,6 +105,10 @@ impl Client {
             .map(|c| c.user_key.expose().to_owned())
             .collect();
         secrets.extend(cached.iter().map(|t| t.token.expose().to_owned()));
+        let authorized = credentials.is_some()
+            || cached
+                .as_ref()
+                .is_some_and(|t| t.is_fresh(super::unix_now()));
         let policy = Policy {
             attempts: options.attempts.max(1),
             ..Policy::default()
@@ -115,6 +124,7 @@ impl Client {
                 pacer: Pacer::new(options.rate),
                 tokens: TokenSlot::new(cached),
                 credentials,
+                authorized,
                 cache_path,
                 secrets: Mutex::new(secrets),
             }),
@@ -127,6 +137,15 @@ impl Client {
 
     pub(crate) fn credentials(&self) -> Option<&Credentials> {
         self.inner.credentials.as_ref()
+    }
+
+    /// An error (exit 1) when the client has neither credentials nor a fresh cached token: a
+    /// run that needs the API refuses to start, instead of failing every row.
+    pub fn require_credentials(&self) -> Result<(), Error> {
+        if self.inner.authorized {
+            return Ok(());
+        }
+        Err(ApiError::new(ErrorKind::NoCredentials, NO_CREDENTIALS).into())
     }
 
     /// Waits for a `--rate` slot; a caller that does so passes `prepaced` to the next request.
@@ -244,10 +263,7 @@ impl Client {
     /// `POST /auth/token` with the credentials; caches the token it gets.
     async fn fetch_token(&self) -> Result<CachedToken, ApiError> {
         let Some(credentials) = &self.inner.credentials else {
-            return Err(ApiError::new(
-                ErrorKind::Auth,
-                "no credentials: set AISTUDIOS_APP_ID and AISTUDIOS_USER_KEY, or run `vidspec auth login`",
-            ));
+            return Err(ApiError::new(ErrorKind::NoCredentials, NO_CREDENTIALS));
         };
         let body = json!({ "appId": credentials.app_id, "userKey": credentials.user_key.expose() });
         let data = self
@@ -349,6 +365,20 @@ impl Client {
                         Outcome::MaybeSent
                     };
                     let cause = self.scrub(&describe_transport(&e));
+                    if unknown_host(&e) {
+                        // Not transient: a name that does not resolve now will not in a second
+                        // (offline, or a mistyped --api-base).
+                        self.log(format_args!(
+                            "{what} → {cause} (attempt {attempt}, {elapsed} ms); not retried"
+                        ));
+                        return Err(ApiError::new(
+                            ErrorKind::Transport,
+                            format!(
+                                "{what}: cannot resolve the host of {} ({cause}); check the network connection and --api-base",
+                                inner.base
+                            ),
+                        ));
+                    }
                     if outcome == Outcome::MaybeSent && !request.idempotent {
                         self.log(format_args!(
                             "{what} → {cause} (attempt {attempt}, {elapsed} ms); not resent"
@@ -476,6 +506,19 @@ impl Client {
                 acc.replace(s.as_str(), "[redacted]")
             })
     }
+}
+
+/// Whether a transport failure is a host name that did not resolve.
+fn unknown_host(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 impl<'a> Request<'a> {

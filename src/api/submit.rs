@@ -315,6 +315,12 @@ pub(crate) async fn submit_all(
     Ok(summary)
 }
 
+/// Refuses (exit 1) a submission that could not authorize: no credentials and no fresh cached
+/// token. Checked before a batch starts, so that no row is compiled for nothing.
+pub fn check_credentials(api: &super::ApiOptions) -> Result<(), Error> {
+    Client::new(api)?.require_credentials()
+}
+
 /// Submits items from synchronous code: builds a runtime and a client from `api`, runs
 /// [`submit_all`], and returns its summary; [`Summary::result`] gives the exit status.
 pub(crate) fn submit_items(
@@ -324,6 +330,7 @@ pub(crate) fn submit_items(
     journal: Journal,
 ) -> Result<Summary, Error> {
     let client = Client::new(api)?;
+    client.require_credentials()?;
     super::runtime()?.block_on(submit_all(&client, items, options, journal))
 }
 

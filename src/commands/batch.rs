@@ -68,6 +68,7 @@ fn submit(
         args.rows.send.wait,
         rows.reporter,
     );
+    crate::api::submit::check_credentials(&api)?;
     // The journal is locked before the first row runs: a second run on it stops here.
     let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
     let (projects, received) = mpsc::sync_channel(jobs * crate::batch::CHUNK);
