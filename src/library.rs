@@ -10,20 +10,20 @@ use crate::error::Error;
 
 /// One template or preset file's text and the name diagnostics call it by.
 #[derive(Clone, Debug)]
-pub struct Entry {
-    pub name: String,
-    pub text: String,
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    pub(crate) text: String,
 }
 
 /// The three families of files, each by its name without extension.
 #[derive(Clone, Debug, Default)]
-pub struct Library {
+pub(crate) struct Library {
     /// `clips/<clip type>.json`: the v3 body of each clip type.
-    pub clips: BTreeMap<String, Entry>,
+    pub(crate) clips: BTreeMap<String, Entry>,
     /// `scenes/<name>.yaml`: scenes for `use:`.
-    pub scenes: BTreeMap<String, Entry>,
+    pub(crate) scenes: BTreeMap<String, Entry>,
     /// `models/<alias>.yaml`: model presets.
-    pub models: BTreeMap<String, Entry>,
+    pub(crate) models: BTreeMap<String, Entry>,
 }
 
 macro_rules! builtin {
@@ -33,7 +33,7 @@ macro_rules! builtin {
 }
 
 /// Every file of `templates/`, embedded. A test checks this list against the folder.
-pub const BUILTIN: &[(&str, &str)] = builtin![
+pub(crate) const BUILTIN: &[(&str, &str)] = builtin![
     "clips/aiModel.json",
     "clips/audio.json",
     "clips/image.json",
@@ -56,7 +56,7 @@ pub fn is_builtin(entry: &Entry) -> bool {
 }
 
 impl Library {
-    pub fn builtin() -> Library {
+    pub(crate) fn builtin() -> Library {
         let mut library = Library::default();
         for (path, text) in BUILTIN {
             library.insert(path, format!("templates/{path}"), (*text).to_owned());
@@ -80,7 +80,7 @@ impl Library {
     }
 
     /// The built-in library with each of `dirs` added in turn (`--templates DIR`…).
-    pub fn with_dirs(dirs: &[PathBuf]) -> Result<Library, Error> {
+    pub(crate) fn with_dirs(dirs: &[PathBuf]) -> Result<Library, Error> {
         let mut library = Library::builtin();
         for dir in dirs {
             library.add_dir(dir)?;
@@ -89,7 +89,7 @@ impl Library {
     }
 
     /// Adds the `clips/`, `scenes/` and `models/` files of `dir`, overriding same-named entries.
-    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
+    pub(crate) fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
         if !dir.is_dir() {
             return Err(Error::Usage(format!(
                 "--templates {}: not a folder",

@@ -2,8 +2,8 @@
 //! prepared once into a [`Program`]; the program then renders any number of input sets
 //! (one for `build`, one per CSV row for `batch`) through expand → lower → check.
 
-pub mod plan;
-pub mod prebuilt;
+pub(crate) mod plan;
+pub(crate) mod prebuilt;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub struct Program {
     schema: Arc<Schema>,
     default_name: String,
     /// Warnings found while compiling (unknown names in a vars file, …).
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl Program {
@@ -58,7 +58,7 @@ impl Program {
 
     /// Compiles a spec already parsed (`decompile` checks the spec it writes this way);
     /// `spec_path` is where its preset files are found and what names the project by default.
-    pub fn from_tree(
+    pub(crate) fn from_tree(
         root: yaml::Node,
         spec_path: &Path,
         options: &Options,
@@ -154,7 +154,7 @@ impl Program {
     }
 
     /// Like [`Program::inputs`]; on failure, the required variables that have no value.
-    pub fn resolve(&self, row: &Inputs) -> Result<Inputs, Vec<&crate::inputs::VarDecl>> {
+    pub(crate) fn resolve(&self, row: &Inputs) -> Result<Inputs, Vec<&crate::inputs::VarDecl>> {
         let mut inputs = self.base.clone();
         inputs.extend(row.iter().map(|(k, v)| (k.clone(), v.clone())));
         inputs.extend(self.overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -178,24 +178,24 @@ impl Program {
     }
 
     /// Expands and lowers one input set, without checking the project.
-    pub fn lower(&self, inputs: &Inputs) -> Result<Lowered, Diagnostics> {
+    pub(crate) fn lower(&self, inputs: &Inputs) -> Result<Lowered, Diagnostics> {
         let scope = Scope::from_inputs(inputs);
         let expanded = expand::expand(&self.root, &self.engine, &self.scene_files, &scope)?;
         self.lowerer(false).lower(&expanded)
     }
 
     fn lowerer(&self, partial: bool) -> Lowerer<'_> {
-        Lowerer {
-            engine: &self.engine,
-            skeletons: &self.skeletons,
-            presets: &self.presets,
-            default_name: &self.default_name,
+        Lowerer::new(
+            &self.engine,
+            &self.skeletons,
+            &self.presets,
+            &self.default_name,
             partial,
-        }
+        )
     }
 
     /// Whether `--set` fixes a variable (so no row can change it).
-    pub fn is_overridden(&self, name: &str) -> bool {
+    pub(crate) fn is_overridden(&self, name: &str) -> bool {
         self.overrides.contains_key(name)
     }
 
@@ -284,7 +284,7 @@ impl RowRenderer<'_> {
 }
 
 /// Adds the presets a spec's `presets:` list names (files beside the spec, or inline ones).
-pub fn add_spec_presets(
+pub(crate) fn add_spec_presets(
     root: &yaml::Node,
     spec_path: &Path,
     presets: &mut Presets,
@@ -320,14 +320,20 @@ pub fn build(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagno
 }
 
 /// Like [`build`], with the lints of the result among the warnings: `vidspec check`.
-pub fn check(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
+pub(crate) fn check(
+    spec_path: &Path,
+    options: &Options,
+) -> Result<(Lowered, Vec<Diagnostic>), Error> {
     let program = Program::load(spec_path, options)?;
     check_loaded(&program, &Inputs::new())
 }
 
 /// `check`'s verdict on a loaded program for one row of inputs: the checked project and every
 /// warning, the lints of the result among them (the language server checks this way too).
-pub fn check_loaded(program: &Program, row: &Inputs) -> Result<(Lowered, Vec<Diagnostic>), Error> {
+pub(crate) fn check_loaded(
+    program: &Program,
+    row: &Inputs,
+) -> Result<(Lowered, Vec<Diagnostic>), Error> {
     let inputs = program.inputs(row)?;
     let lowered = program.render(&inputs)?;
     let mut warnings = program.warnings.clone();

@@ -291,10 +291,6 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    pub fn has_file(&self, name: &str) -> bool {
-        self.files.contains_key(name)
-    }
-
     /// Renders a registered template file.
     pub fn render_file(&self, name: &str, ctx: &Value) -> Result<String, Diagnostic> {
         self.env

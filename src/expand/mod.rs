@@ -6,9 +6,9 @@
 //! every string final: no templates are left for `lower`.
 
 pub mod catalog;
-pub mod engine;
-pub mod format;
-pub mod scene_template;
+pub(crate) mod engine;
+pub(crate) mod format;
+pub(crate) mod scene_template;
 
 use std::collections::{BTreeMap, HashSet};
 

@@ -159,7 +159,7 @@ fn numeric_slot(text: &str) -> Option<String> {
 }
 
 /// A value where text is expected: a string as it is, a number as its text, else nothing.
-pub fn as_text(value: &Value) -> Option<Value> {
+pub(crate) fn as_text(value: &Value) -> Option<Value> {
     match value {
         Value::String(_) => Some(value.clone()),
         Value::Number(n) => {
