@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 
 use crate::support::{BIN, Output, Test, name_rows, repo};
 
-const APP_ID: &str = "app-test";
-const USER_KEY: &str = "uk-7f3a9c-DO-NOT-PRINT";
+pub(crate) const APP_ID: &str = "app-test";
+pub(crate) const USER_KEY: &str = "uk-7f3a9c-DO-NOT-PRINT";
 
 /// A one-scene spec: small bodies keep the thousand-row tests quick.
-const MINI_SPEC: &str = r#"
+pub(crate) const MINI_SPEC: &str = r#"
 name: "{{ name }}"
 vars:
   name: { type: string, required: true }
@@ -27,14 +27,14 @@ scenes:
 "#;
 
 /// A running `vidspec mock-server`, killed when dropped.
-struct Mock {
+pub(crate) struct Mock {
     child: Child,
     _stdout: BufReader<ChildStdout>,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Mock {
-    fn start(args: &[&str]) -> Mock {
+    pub(crate) fn start(args: &[&str]) -> Mock {
         let mut child = Command::new(BIN)
             .args(["mock-server", "--port", "0"])
             .args(args)
@@ -60,7 +60,7 @@ impl Mock {
     }
 
     /// A request to the mock with a plain HTTP/1.1 client; the JSON body of the answer.
-    fn http(&self, method: &str, path: &str, body: &str) -> Value {
+    pub(crate) fn http(&self, method: &str, path: &str, body: &str) -> Value {
         let addr = self.url.trim_start_matches("http://");
         let mut stream = TcpStream::connect(addr).unwrap();
         write!(
@@ -75,7 +75,7 @@ impl Mock {
         serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
     }
 
-    fn stats(&self) -> Value {
+    pub(crate) fn stats(&self) -> Value {
         self.http("GET", "/__mock/stats", "")
     }
 
@@ -96,20 +96,20 @@ impl Drop for Mock {
 }
 
 /// A mock plus a private home (config, cache, journals) shared by the commands of one test.
-struct Api {
-    mock: Mock,
+pub(crate) struct Api {
+    pub(crate) mock: Mock,
     home: tempfile::TempDir,
 }
 
 impl Api {
-    fn new(mock_args: &[&str]) -> Api {
+    pub(crate) fn new(mock_args: &[&str]) -> Api {
         Api {
             mock: Mock::start(mock_args),
             home: tempfile::tempdir().unwrap(),
         }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.home.path().join(name)
     }
 
@@ -131,14 +131,14 @@ impl Api {
     }
 
     /// `vidspec` with credentials in the environment.
-    fn vidspec(&self) -> Test {
+    pub(crate) fn vidspec(&self) -> Test {
         self.bare()
             .env("AISTUDIOS_APP_ID", APP_ID)
             .env("AISTUDIOS_USER_KEY", USER_KEY)
     }
 
     /// Runs `args` followed by `--api-base URL`.
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.vidspec()
             .args(args)
             .args(["--api-base", &self.mock.url])
@@ -147,7 +147,7 @@ impl Api {
 
     /// `vidspec batch` of [`MINI_SPEC`] over `csv` with `--submit` and the journal
     /// `j.journal` of this test's home, plus `extra` flags.
-    fn batch_submit(&self, csv: &str, extra: &[&str]) -> Output {
+    pub(crate) fn batch_submit(&self, csv: &str, extra: &[&str]) -> Output {
         let spec = self.path("mini.yaml");
         std::fs::write(&spec, MINI_SPEC).unwrap();
         let csv_path = self.path("people.csv");
@@ -171,7 +171,7 @@ impl Api {
     }
 
     /// `rows` compiled projects named `row 1` … `row N`, one per line.
-    fn projects(&self, name: &str, rows: usize) -> PathBuf {
+    pub(crate) fn projects(&self, name: &str, rows: usize) -> PathBuf {
         let spec = self.path("mini.yaml");
         std::fs::write(&spec, MINI_SPEC).unwrap();
         let options = vidspec::compile::Options {
@@ -218,7 +218,7 @@ fn welcome() -> String {
 }
 
 /// The last record of every row.
-fn journal(path: &Path) -> BTreeMap<u64, Value> {
+pub(crate) fn journal(path: &Path) -> BTreeMap<u64, Value> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut last = BTreeMap::new();
     for line in text.lines().filter(|l| !l.is_empty()) {

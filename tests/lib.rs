@@ -13,5 +13,6 @@ mod lint;
 mod lsp;
 mod plan;
 mod preview;
+mod projects;
 mod report;
 mod schema;

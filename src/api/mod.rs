@@ -90,13 +90,30 @@ impl ApiOptions {
 /// The warning for a base URL that is plain http off this machine: the UserKey and tokens
 /// would cross the network unencrypted.
 pub(crate) fn plain_http_warning(base: &str) -> Option<String> {
-    let rest = base.strip_prefix("http://")?;
-    let host = rest.split('/').next().unwrap_or_default();
-    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
-    let loopback = matches!(name, "localhost" | "[::1]") || name.starts_with("127.");
-    (!loopback).then(|| {
+    (base.starts_with("http://") && !loopback_http(base)).then(|| {
         format!("{base} is plain http: the UserKey and tokens would cross the network unencrypted")
     })
+}
+
+/// Whether `url` is plain http to this machine: 127.0.0.0/8, `localhost` or `[::1]`.
+pub(crate) fn loopback_http(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority
+            .rsplit_once(':')
+            .map_or(authority, |(name, _)| name),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Runs `future` on a runtime built for it: how a synchronous command calls the API.
@@ -184,5 +201,28 @@ mod tests {
             ApiOptions::new(Region::Cn, Some("http://127.0.0.1:9/")).base,
             "http://127.0.0.1:9"
         );
+    }
+
+    #[test]
+    fn only_plain_http_to_this_machine_is_loopback() {
+        for url in [
+            "http://127.0.0.1:9",
+            "http://127.8.0.1/x",
+            "http://localhost",
+            "http://[::1]:80/",
+        ] {
+            assert!(loopback_http(url), "{url}");
+            assert_eq!(plain_http_warning(url), None, "{url}");
+        }
+        for url in [
+            "https://127.0.0.1",
+            "http://127.0.0.1.example.com",
+            "http://u@127.0.0.1",
+            "http://10.1.1.1",
+        ] {
+            assert!(!loopback_http(url), "{url}");
+        }
+        assert!(plain_http_warning("http://10.1.1.1").is_some());
+        assert_eq!(plain_http_warning("https://app.aistudios.com"), None);
     }
 }

@@ -373,6 +373,12 @@ pub(crate) struct MockArgs {
     /// Accept only this UserKey (default: any).
     #[arg(long, value_name = "KEY")]
     pub(crate) user_key: Option<String>,
+    /// The share of exports that stall: their progress stops between 10 and 90% for good.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
+    pub(crate) stall_rate: f64,
+    /// Which exports stall: the same seed stalls the same projects (by creation order).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) seed: u64,
 }
 
 impl MockArgs {
@@ -388,6 +394,8 @@ impl MockArgs {
                 self.export_seconds.clamp(0.0, 86_400.0),
             ),
             user_key: self.user_key.clone(),
+            stall_rate: self.stall_rate,
+            seed: self.seed,
         }
     }
 }

@@ -5,11 +5,15 @@
 //! documented rules (`validate.rs`, written apart from `vidspec check` so it can disagree), issues tokens that expire, advances export progress with time, and
 //! injects faults: 500s (`--fail-rate`), 429 with `Retry-After` above a request rate
 //! (`--rate-limit`), latency, and connections closed without an answer (`--drop-rate`).
-//! `GET /__mock/stats` counts what it saw; `POST /__mock/faults {"failNext": n, "dropNext": n}`
+//! `--stall-rate` freezes the progress of some exports (the same ones for a `--seed`); a body
+//! with a loopback `webhookUrl` gets the vendor's webhook posts (`webhook.rs`).
+//! `GET /__mock/stats` counts what it saw, including the most projects exporting at once; `POST /__mock/faults {"failNext": n, "dropNext": n}`
 //! makes the next requests fail, for tests that need a fault at an exact moment.
 
+mod exports;
 mod faults;
 mod validate;
+mod webhook;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -25,6 +29,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
+use self::exports::Interval;
 use self::faults::{Bucket, Conn, Killable, chance, take_one};
 
 use super::client::{AUTH_PATH, EXPORT_PATH, MODELS_PATH, PROGRESS_PATH, PROJECT_PATH, TOKEN_PATH};
@@ -48,6 +53,10 @@ pub(crate) struct MockOptions {
     pub(crate) export_time: Duration,
     /// The only accepted UserKey; any non-empty one when `None`.
     pub(crate) user_key: Option<String>,
+    /// Share of exports whose progress stops short of 100 and never moves again.
+    pub(crate) stall_rate: f64,
+    /// Decides which exports stall: the same seed stalls the same creation numbers.
+    pub(crate) seed: u64,
 }
 
 impl Default for MockOptions {
@@ -61,6 +70,8 @@ impl Default for MockOptions {
             drop_rate: 0.0,
             export_time: Duration::from_secs(5),
             user_key: None,
+            stall_rate: 0.0,
+            seed: 0,
         }
     }
 }
@@ -123,12 +134,27 @@ struct MockState {
     projects_created: u64,
     dropped: u64,
     names: BTreeMap<String, u64>,
+    /// The export intervals of deleted projects, for `maxExporting`.
+    deleted_exports: Vec<Interval>,
+    webhooks_sent: u64,
+    webhooks_failed: u64,
 }
 
 struct Project {
     body: Value,
     created_at: String,
     export_started: Option<Instant>,
+    /// The progress this export stops at (`--stall-rate`).
+    stall_at: Option<f64>,
+}
+
+/// Where an export is now (for the webhook).
+struct ExportNow {
+    progress: f64,
+    url: Option<String>,
+    /// Stalled: it will not move again.
+    frozen: bool,
+    credit: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -249,7 +275,7 @@ async fn handle(
 
 impl Mock {
     async fn answer(
-        &self,
+        self: &Arc<Self>,
         endpoint: Endpoint,
         id: Option<&str>,
         headers: &axum::http::HeaderMap,
@@ -386,7 +412,7 @@ impl Mock {
         }
     }
 
-    fn create(&self, mut body: Value) -> Response {
+    fn create(self: &Arc<Self>, mut body: Value) -> Response {
         let problems = validate::problems(&body);
         if !problems.is_empty() {
             let listed: Vec<String> = problems
@@ -406,6 +432,9 @@ impl Mock {
                 format!("{}{tail}", listed.join("; ")),
             );
         }
+        if let Some(reason) = body.get("webhookUrl").and_then(webhook::refusal) {
+            return fail(StatusCode::BAD_REQUEST, "INVALID_WEBHOOK", reason);
+        }
         let export = body
             .get("isExport")
             .and_then(Value::as_bool)
@@ -415,20 +444,31 @@ impl Mock {
                 .or_insert_with(|| Value::from("Default Template"));
         }
         let name = body["name"].as_str().unwrap_or_default().to_owned();
+        let hook = body
+            .get("webhookUrl")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let mut state = state(self);
         state.next_id += 1;
         let id = format!("{:08x}{:016x}", self.addr.port(), state.next_id);
         let now = Instant::now();
+        let options = &self.options;
+        let stall_at = exports::stall_point(options.seed, state.next_id, options.stall_rate);
         state.projects.insert(
             id.clone(),
             Project {
                 body,
                 created_at: super::now_rfc3339(),
                 export_started: export.then_some(now),
+                stall_at,
             },
         );
         state.projects_created += 1;
         *state.names.entry(name).or_default() += 1;
+        drop(state);
+        if let Some(url) = hook {
+            tokio::spawn(webhook::deliver(Arc::clone(self), id.clone(), url));
+        }
         ok(json!({ "projectId": id }))
     }
 
@@ -457,9 +497,43 @@ impl Mock {
             (started.elapsed().as_secs_f64() / total * 100.0).min(100.0)
         };
         let progress = (progress * 10.0).floor() / 10.0;
+        let progress = project.stall_at.map_or(progress, |at| progress.min(at));
         let url =
             (progress >= 100.0).then(|| format!("http://{}/__mock/videos/{id}.mp4", self.addr));
         (progress, url)
+    }
+
+    /// The export of project `id` now; `None` once it is deleted.
+    fn export_now(&self, id: &str) -> Option<ExportNow> {
+        let state = state(self);
+        let project = state.projects.get(id)?;
+        let (progress, url) = self.progress_of(id, project);
+        let scenes = project.body["scenes"].as_array().map_or(0, Vec::len);
+        Some(ExportNow {
+            progress,
+            url,
+            frozen: project.stall_at.is_some_and(|at| progress >= at),
+            credit: scenes.max(1) as u64,
+        })
+    }
+
+    fn count_webhook(&self, delivered: bool) {
+        let mut state = state(self);
+        if delivered {
+            state.webhooks_sent += 1;
+        } else {
+            state.webhooks_failed += 1;
+        }
+    }
+
+    /// The export interval of a project, if it was exported.
+    fn interval(&self, project: &Project) -> Option<Interval> {
+        let start = project.export_started?;
+        Some(Interval::of(
+            start,
+            self.options.export_time,
+            project.stall_at.is_some(),
+        ))
     }
 
     fn progress(&self, id: &str) -> Response {
@@ -515,16 +589,31 @@ impl Mock {
     }
 
     fn delete(&self, body: &Value) -> Response {
-        let ids: Vec<&str> = body
+        let ids: Option<Vec<&str>> = body
             .get("ids")
             .and_then(Value::as_array)
-            .map(|ids| ids.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+            .and_then(|ids| ids.iter().map(Value::as_str).collect());
+        let Some(ids) = ids.filter(|ids| !ids.is_empty()) else {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "ids must be a non-empty array of project ids",
+            );
+        };
+        let now = Instant::now();
         let mut state = state(self);
-        let deleted = ids
-            .iter()
-            .filter(|id| state.projects.remove(**id).is_some())
-            .count();
+        let mut deleted = 0;
+        for id in ids {
+            let Some(project) = state.projects.remove(id) else {
+                continue;
+            };
+            deleted += 1;
+            if let Some(mut interval) = self.interval(&project) {
+                // Deleting an export ends it.
+                interval.end = Some(interval.end.map_or(now, |end| end.min(now)));
+                state.deleted_exports.push(interval);
+            }
+        }
         ok(json!({ "deletedCount": deleted }))
     }
 
@@ -535,7 +624,17 @@ impl Mock {
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
             .collect();
+        let intervals: Vec<Interval> = state
+            .projects
+            .values()
+            .filter_map(|p| self.interval(p))
+            .chain(state.deleted_exports.iter().copied())
+            .collect();
+        let now = Instant::now();
         json!({
+            "maxExporting": exports::most_at_once(intervals.iter().copied()),
+            "exporting": intervals.iter().filter(|i| i.covers(now)).count(),
+            "webhooks": { "sent": state.webhooks_sent, "failed": state.webhooks_failed },
             "requests": state.requests,
             "statuses": statuses,
             "tokensIssued": state.tokens_issued,
