@@ -26,6 +26,8 @@ pub struct Options {
     pub vars_files: Vec<PathBuf>,
     /// `--set NAME=VALUE`, applied last.
     pub sets: Vec<String>,
+    /// What the lints are told (`--max-speech`).
+    pub lints: crate::lint::LintOptions,
 }
 
 /// A compiled spec: ready to render input sets.
@@ -44,6 +46,7 @@ pub struct Program {
     default_name: String,
     /// Warnings found while compiling (unknown names in a vars file, …).
     pub warnings: Vec<Diagnostic>,
+    lint_options: crate::lint::LintOptions,
 }
 
 impl Program {
@@ -147,7 +150,17 @@ impl Program {
             schema: Schema::project(),
             default_name,
             warnings: diags.items,
+            lint_options: options.lints,
         })
+    }
+
+    /// The lints of a project this program rendered, located through `origins`.
+    pub fn lint(
+        &self,
+        project: &serde_json::Value,
+        origins: &crate::lower::Origins,
+    ) -> Vec<Diagnostic> {
+        crate::lint::lint(project, origins, &self.presets, &self.lint_options)
     }
 
     /// The inputs for one render: defaults < vars files < `row` < `--set`.
@@ -267,14 +280,45 @@ impl RowRenderer<'_> {
 
     /// The checked project for one row's resolved inputs (see [`Program::inputs`]).
     pub fn render(&self, inputs: &Inputs) -> Result<serde_json::Value, Diagnostics> {
+        self.rendered(inputs, false).map(|(project, _)| project)
+    }
+
+    /// Like [`RowRenderer::render`], with the project's lints (this row's values in it).
+    pub fn render_linted(
+        &self,
+        inputs: &Inputs,
+    ) -> Result<(serde_json::Value, Vec<Diagnostic>), Diagnostics> {
+        self.rendered(inputs, true)
+    }
+
+    fn rendered(
+        &self,
+        inputs: &Inputs,
+        lint: bool,
+    ) -> Result<(serde_json::Value, Vec<Diagnostic>), Diagnostics> {
         if let Some(prebuilt) = &self.prebuilt {
             if let Ok(project) = prebuilt.fill(self.program, &Scope::from_inputs(inputs)) {
-                return prebuilt
-                    .check(&project, &self.program.schema)
-                    .map(|()| project);
+                prebuilt.check(&project, &self.program.schema)?;
+                let lints = self.lints_of(lint, &project, &prebuilt.origins);
+                return Ok((project, lints));
             }
         }
-        self.program.render(inputs).map(|lowered| lowered.project)
+        let lowered = self.program.render(inputs)?;
+        let lints = self.lints_of(lint, &lowered.project, &lowered.origins);
+        Ok((lowered.project, lints))
+    }
+
+    fn lints_of(
+        &self,
+        lint: bool,
+        project: &serde_json::Value,
+        origins: &crate::lower::Origins,
+    ) -> Vec<Diagnostic> {
+        if lint {
+            self.program.lint(project, origins)
+        } else {
+            Vec::new()
+        }
     }
 
     /// Like [`RowRenderer::render`], serialized.
@@ -283,15 +327,41 @@ impl RowRenderer<'_> {
         inputs: &Inputs,
         format: crate::emit::Format,
     ) -> Result<Vec<u8>, Diagnostics> {
+        self.rendered_bytes(inputs, format, false)
+            .map(|(bytes, _)| bytes)
+    }
+
+    /// Like [`RowRenderer::render_bytes`], with the project's lints.
+    pub fn render_bytes_linted(
+        &self,
+        inputs: &Inputs,
+        format: crate::emit::Format,
+    ) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostics> {
+        self.rendered_bytes(inputs, format, true)
+    }
+
+    fn rendered_bytes(
+        &self,
+        inputs: &Inputs,
+        format: crate::emit::Format,
+        lint: bool,
+    ) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostics> {
         if let Some(prebuilt) = self.prebuilt.as_ref().filter(|p| p.fills_bytes()) {
-            if let Ok(bytes) =
-                prebuilt.fill_bytes(self.program, &Scope::from_inputs(inputs), format)
+            let scope = Scope::from_inputs(inputs);
+            if !lint {
+                if let Ok(bytes) = prebuilt.fill_bytes(self.program, &scope, format) {
+                    return Ok((bytes, Vec::new()));
+                }
+            } else if let Ok((bytes, view)) =
+                prebuilt.fill_bytes_and_view(self.program, &scope, format)
             {
-                return Ok(bytes);
+                // The lints read only a small view of the row's project, filled alike.
+                let lints = self.program.lint(&view, &prebuilt.origins);
+                return Ok((bytes, lints));
             }
         }
-        self.render(inputs)
-            .map(|project| crate::emit::to_bytes(&project, format))
+        self.rendered(inputs, lint)
+            .map(|(project, lints)| (crate::emit::to_bytes(&project, format), lints))
     }
 }
 
@@ -325,16 +395,17 @@ pub fn add_spec_presets(
     }
 }
 
-/// Compiles a spec once with the given options and renders it: `vidspec build`.
+/// Compiles a spec once with the given options and renders it: the project, and every
+/// warning (the compiler's and the lints of the result). `build`, `check`, `preview` and
+/// `submit` all report the same warnings.
 pub fn build(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
-    let (program, lowered) = compile_once(spec_path, options)?;
-    Ok((lowered, program.warnings))
-}
-
-/// Like [`build`], with the lints of the result among the warnings: `vidspec check`.
-pub fn check(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
     let program = Program::load(spec_path, options)?;
     check_loaded(&program, &Inputs::new())
+}
+
+/// The same as [`build`]: `vidspec check` (which prints no project).
+pub fn check(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
+    build(spec_path, options)
 }
 
 /// `check`'s verdict on a loaded program for one row of inputs: the checked project and every
@@ -343,17 +414,6 @@ pub fn check_loaded(program: &Program, row: &Inputs) -> Result<(Lowered, Vec<Dia
     let inputs = program.inputs(row)?;
     let lowered = program.render(&inputs)?;
     let mut warnings = program.warnings.clone();
-    warnings.extend(crate::lint::lint(
-        &lowered.project,
-        &lowered.origins,
-        &program.presets,
-    ));
+    warnings.extend(program.lint(&lowered.project, &lowered.origins));
     Ok((lowered, warnings))
-}
-
-fn compile_once(spec_path: &Path, options: &Options) -> Result<(Program, Lowered), Error> {
-    let program = Program::load(spec_path, options)?;
-    let inputs = program.inputs(&Inputs::new())?;
-    let lowered = program.render(&inputs)?;
-    Ok((program, lowered))
 }

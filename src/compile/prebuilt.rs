@@ -64,6 +64,8 @@ pub struct Prebuilt {
     /// The document as segments, pretty and compact, when filling bytes is sound.
     segments: Option<[Vec<Part>; 2]>,
     box_sources: Vec<BoxSource>,
+    /// What the lints read of the project (`lint::view`), for linting rows filled as bytes.
+    lint_view: Value,
 }
 
 /// A row the prebuilt project cannot serve; the full path then renders (and explains) it.
@@ -110,6 +112,7 @@ impl Prebuilt {
         let mut slots: Vec<_> = slots.into_iter().collect();
         slots.sort_by_key(|(id, _)| *id);
         let mut prebuilt = Prebuilt {
+            lint_view: crate::lint::view(&lowered.project),
             project: lowered.project,
             origins: lowered.origins,
             boxes: lowered.estimated_boxes,
@@ -212,8 +215,27 @@ impl Prebuilt {
         scope: &Scope,
         format: Format,
     ) -> Result<Vec<u8>, Unfit> {
-        let parts = &self.segments.as_ref().ok_or(Unfit)?[usize::from(format == Format::Compact)];
         let texts = self.texts(program, scope)?;
+        self.bytes(&texts, format)
+    }
+
+    /// Like [`Prebuilt::fill_bytes`], with what the lints read of the row's project
+    /// (`lint::view`), filled with the same strings.
+    pub fn fill_bytes_and_view(
+        &self,
+        program: &super::Program,
+        scope: &Scope,
+        format: Format,
+    ) -> Result<(Vec<u8>, Value), Unfit> {
+        let texts = self.texts(program, scope)?;
+        let bytes = self.bytes(&texts, format)?;
+        let mut view = self.lint_view.clone();
+        self.set_texts(&mut view, &texts);
+        Ok((bytes, view))
+    }
+
+    fn bytes(&self, texts: &HashMap<u32, String>, format: Format) -> Result<Vec<u8>, Unfit> {
+        let parts = &self.segments.as_ref().ok_or(Unfit)?[usize::from(format == Format::Compact)];
         let mut out = Vec::with_capacity(4096);
         for part in parts {
             match part {
@@ -236,18 +258,24 @@ impl Prebuilt {
         Ok(out)
     }
 
+    /// Sets the row's strings into `project` (the prebuilt one, or its lint view) and
+    /// estimates its text boxes again.
+    fn set_texts(&self, project: &mut Value, texts: &HashMap<u32, String>) {
+        for (id, paths) in &self.slots {
+            for path in paths {
+                *at_mut(project, path) = Value::String(texts[id].clone());
+            }
+        }
+        for estimated in &self.boxes {
+            estimated.reestimate(project);
+        }
+    }
+
     /// The row's project as a value: the prebuilt one with this row's strings set.
     pub fn fill(&self, program: &super::Program, scope: &Scope) -> Result<Value, Unfit> {
         let texts = self.texts(program, scope)?;
         let mut project = self.project.clone();
-        for (id, paths) in &self.slots {
-            for path in paths {
-                *at_mut(&mut project, path) = Value::String(texts[id].clone());
-            }
-        }
-        for estimated in &self.boxes {
-            estimated.reestimate(&mut project);
-        }
+        self.set_texts(&mut project, &texts);
         Ok(project)
     }
 
