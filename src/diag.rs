@@ -235,6 +235,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_caret() {
+        let line = format!("k: {}ERR{}", "a".repeat(500_000), "b".repeat(500_000));
+        let source = Source::new("t.yaml", line);
+        let at = 3 + 500_000;
+        let rendered = Diagnostic::error("x")
+            .at(&Span::new(&source, at, at + 3))
+            .render(false);
+        assert!(rendered.len() < 600, "{} bytes", rendered.len());
+        assert!(rendered.contains("t.yaml:1:500004"), "{rendered}");
+        let lines: Vec<&str> = rendered.lines().collect();
+        let text = lines[3];
+        let carets = lines[4];
+        let caret_at = carets.find('^').unwrap();
+        let under: String = text.chars().skip(caret_at).take(3).collect();
+        assert_eq!(under, "ERR", "{rendered}");
+        assert!(text.contains('…'));
+        // A short line is shown whole.
+        let short = Source::new("s.yaml", "k: v");
+        let rendered = Diagnostic::error("x")
+            .at(&Span::new(&short, 3, 4))
+            .render(false);
+        assert!(rendered.contains("1 | k: v\n  |    ^\n"), "{rendered}");
+    }
+
+    #[test]
     fn spans_past_the_end_or_inside_a_character_are_clamped() {
         let source = Source::new("t.yaml", "a: 김");
         let past = Span::new(&source, 10, 12);

@@ -1,5 +1,7 @@
 //! Emitting: project JSON as bytes (pretty or compact), written to stdout or atomically to a
-//! file (a temporary file beside the target, renamed into place: never half a file).
+//! file (a temporary file beside the target, renamed into place: never half a file). A link is
+//! followed and its target replaced; a device or FIFO is written through, never replaced; a
+//! batch's files stay inside their folder; temporary files of killed runs are removed later.
 
 use std::io::Write;
 use std::path::Path;
@@ -35,10 +37,16 @@ pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename,
-/// creating the folder if missing.
+/// creating the folder if missing. A symbolic link is followed: its target is what gets
+/// replaced. A target that is not a regular file (`/dev/null`, a FIFO, a terminal) is written
+/// through, never replaced; a folder is an error.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(folder_of(path))?;
-    write_through_temp(path, bytes, false)
+    let path = follow_links(path)?;
+    if write_through_special(&path, bytes)? {
+        return Ok(());
+    }
+    std::fs::create_dir_all(folder_of(&path))?;
+    write_through_temp(&path, bytes, false)
 }
 
 /// Like [`write_atomic`] for a file that must not replace another: an existing file with the
@@ -58,7 +66,8 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Like [`write_atomic`], readable by the owner only (mode 0600), creating the folder (mode
 /// 0700) if missing: for credentials and tokens.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = folder_of(path);
+    let path = follow_links(path)?;
+    let dir = folder_of(&path);
     if !dir.exists() {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
@@ -66,7 +75,96 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(dir)?;
     }
-    write_through_temp(path, bytes, true)
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+        return Err(not_regular(&path));
+    }
+    write_through_temp(&path, bytes, true)
+}
+
+/// Writes `bytes` to `relative` inside `folder` (`batch --out`), never outside it: a folder
+/// below `folder` that is a symbolic link (or not a folder) is refused, and so is a target that
+/// is a link or not a regular file. `folder` itself may be a link the user made.
+pub fn write_confined(folder: &Path, relative: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(folder)?;
+    let mut at = folder.to_path_buf();
+    let mut names = relative.components().peekable();
+    while let Some(name) = names.next() {
+        let std::path::Component::Normal(name) = name else {
+            return Err(refused(&at, "leaves the output folder"));
+        };
+        at.push(name);
+        let last = names.peek().is_none();
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(refused(
+                    &at,
+                    "is a symbolic link; rows are not written through links",
+                ));
+            }
+            Ok(meta) if last && !meta.is_file() => return Err(not_regular(&at)),
+            Ok(meta) if !last && !meta.is_dir() => return Err(refused(&at, "is not a folder")),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !last => {
+                match std::fs::create_dir(&at) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+                    // Made here or by another writer a moment ago: checked again below.
+                    _ => {}
+                }
+                if !std::fs::symlink_metadata(&at)?.is_dir() {
+                    return Err(refused(&at, "is not a folder"));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    write_through_temp(&at, bytes, false)
+}
+
+fn refused(path: &Path, why: &str) -> std::io::Error {
+    std::io::Error::other(format!("{} {why}", path.display()))
+}
+
+fn not_regular(path: &Path) -> std::io::Error {
+    refused(path, "is not a regular file; it was not replaced")
+}
+
+/// The path a chain of symbolic links ends at (the path itself when it is no link).
+fn follow_links(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&at)?;
+                at = folder_of(&at).join(target);
+            }
+            Ok(_) => return Ok(at),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(at),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
+/// Writes into a target that exists and is not a regular file (a device, a FIFO); true when it
+/// did. A folder is an error.
+fn write_through_special(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(false);
+    };
+    if meta.is_dir() {
+        return Err(refused(path, "is a folder"));
+    }
+    if meta.is_file() {
+        return Ok(false);
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.write_all(bytes)?;
+    file.flush()?;
+    Ok(true)
 }
 
 fn folder_of(path: &Path) -> &Path {
@@ -75,10 +173,15 @@ fn folder_of(path: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
+/// The prefix of every temporary file vidspec writes: `.vidspec-PID-RANDOM.tmp`.
+const TEMP_PREFIX: &str = ".vidspec-";
+
 fn write_through_temp(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
+    let folder = folder_of(path);
+    sweep_once(folder);
     // Short, so that a target name near the filesystem's limit still has room for it.
-    let temp = folder_of(path).join(format!(
-        ".vidspec-{}-{:08x}.tmp",
+    let temp = folder.join(format!(
+        "{TEMP_PREFIX}{}-{:08x}.tmp",
         std::process::id(),
         fastrand::u32(..)
     ));
@@ -100,6 +203,54 @@ fn write_through_temp(path: &Path, bytes: &[u8], private: bool) -> std::io::Resu
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+/// Removes, the first time this process writes into `folder`, the temporary files that
+/// processes which no longer exist left there (a `kill -9` mid-write).
+fn sweep_once(folder: &Path) {
+    static SWEPT: std::sync::Mutex<Option<std::collections::HashSet<std::path::PathBuf>>> =
+        std::sync::Mutex::new(None);
+    let first = SWEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get_or_insert_with(Default::default)
+        .insert(folder.to_path_buf());
+    if first {
+        sweep_stale_temps(folder);
+    }
+}
+
+/// Removes the temporary files in `folder` whose process has ended; how many it removed.
+/// Only where the system says which processes run (Linux: `/proc`); elsewhere none.
+pub fn sweep_stale_temps(folder: &Path) -> usize {
+    if !Path::new("/proc/self").exists() {
+        return 0;
+    }
+    let Ok(listing) = std::fs::read_dir(folder) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in listing.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_pid) else {
+            continue;
+        };
+        let ended = pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists();
+        if ended && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The process id in a temporary file's name `.vidspec-PID-XXXXXXXX.tmp`.
+fn temp_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(TEMP_PREFIX)?.strip_suffix(".tmp")?;
+    let (pid, random) = rest.split_once('-')?;
+    let hex = random.len() == 8 && random.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| pid.parse().ok())
+        .flatten()
 }
 
 #[cfg(test)]

@@ -5,13 +5,13 @@ use std::fmt;
 use crate::diag::Diagnostic;
 
 /// Exit codes of the `vidspec` binary.
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const INVALID: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const SOME_ROWS_FAILED: i32 = 3;
-    pub const API: i32 = 4;
-    pub const INTERRUPTED: i32 = 130;
+pub(crate) mod exit {
+    pub(crate) const OK: i32 = 0;
+    pub(crate) const INVALID: i32 = 1;
+    pub(crate) const USAGE: i32 = 2;
+    pub(crate) const SOME_ROWS_FAILED: i32 = 3;
+    pub(crate) const API: i32 = 4;
+    pub(crate) const INTERRUPTED: i32 = 130;
 }
 
 #[derive(Debug)]
@@ -29,14 +29,17 @@ pub enum Error {
     RowsFailed { failed: usize, total: usize },
     /// The API (or the network on the way to it) failed.
     Api(String),
+    /// Something the command needs is not set up (no credentials): exit 1, like other input
+    /// the user must fix, not 4, which says the API or the network failed.
+    Config(String),
     /// Ctrl-C: stopped cleanly.
     Interrupted,
 }
 
 impl Error {
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         match self {
-            Error::Invalid(_) | Error::Io { .. } => exit::INVALID,
+            Error::Invalid(_) | Error::Io { .. } | Error::Config(_) => exit::INVALID,
             Error::Usage(_) => exit::USAGE,
             Error::RowsFailed { .. } => exit::SOME_ROWS_FAILED,
             Error::Api(_) => exit::API,
@@ -44,7 +47,7 @@ impl Error {
         }
     }
 
-    pub fn io(what: impl Into<String>, source: std::io::Error) -> Error {
+    pub(crate) fn io(what: impl Into<String>, source: std::io::Error) -> Error {
         Error::Io {
             what: what.into(),
             source,
@@ -67,7 +70,9 @@ impl fmt::Display for Error {
                     None => f.write_str("invalid input"),
                 }
             }
-            Error::Usage(message) | Error::Api(message) => f.write_str(message),
+            Error::Usage(message) | Error::Api(message) | Error::Config(message) => {
+                f.write_str(message)
+            }
             Error::Io { what, source } => write!(f, "{what}: {source}"),
             Error::RowsFailed { failed, total } => {
                 write!(f, "{failed} of {total} rows failed")

@@ -4,26 +4,26 @@
 //! that vidspec works from any folder; `--templates DIR` adds or overrides entries by name.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
 /// One template or preset file's text and the name diagnostics call it by.
 #[derive(Clone, Debug)]
-pub struct Entry {
-    pub name: String,
-    pub text: String,
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    pub(crate) text: String,
 }
 
 /// The three families of files, each by its name without extension.
 #[derive(Clone, Debug, Default)]
-pub struct Library {
+pub(crate) struct Library {
     /// `clips/<clip type>.json`: the v3 body of each clip type.
-    pub clips: BTreeMap<String, Entry>,
+    pub(crate) clips: BTreeMap<String, Entry>,
     /// `scenes/<name>.yaml`: scenes for `use:`.
-    pub scenes: BTreeMap<String, Entry>,
+    pub(crate) scenes: BTreeMap<String, Entry>,
     /// `models/<alias>.yaml`: model presets.
-    pub models: BTreeMap<String, Entry>,
+    pub(crate) models: BTreeMap<String, Entry>,
 }
 
 macro_rules! builtin {
@@ -33,7 +33,7 @@ macro_rules! builtin {
 }
 
 /// Every file of `templates/`, embedded. A test checks this list against the folder.
-pub const BUILTIN: &[(&str, &str)] = builtin![
+pub(crate) const BUILTIN: &[(&str, &str)] = builtin![
     "clips/aiModel.json",
     "clips/audio.json",
     "clips/image.json",
@@ -46,8 +46,17 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "scenes/outro.yaml",
 ];
 
+/// Whether an entry is a built-in file as the binary carries it (not one a folder overrode).
+pub fn is_builtin(entry: &Entry) -> bool {
+    entry.name.strip_prefix("templates/").is_some_and(|path| {
+        BUILTIN
+            .iter()
+            .any(|(p, text)| *p == path && *text == entry.text)
+    })
+}
+
 impl Library {
-    pub fn builtin() -> Library {
+    pub(crate) fn builtin() -> Library {
         let mut library = Library::default();
         for (path, text) in BUILTIN {
             library.insert(path, format!("templates/{path}"), (*text).to_owned());
@@ -70,8 +79,17 @@ impl Library {
         true
     }
 
+    /// The built-in library with each of `dirs` added in turn (`--templates DIR`…).
+    pub(crate) fn with_dirs(dirs: &[PathBuf]) -> Result<Library, Error> {
+        let mut library = Library::builtin();
+        for dir in dirs {
+            library.add_dir(dir)?;
+        }
+        Ok(library)
+    }
+
     /// Adds the `clips/`, `scenes/` and `models/` files of `dir`, overriding same-named entries.
-    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
+    pub(crate) fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
         if !dir.is_dir() {
             return Err(Error::Usage(format!(
                 "--templates {}: not a folder",
@@ -90,8 +108,7 @@ impl Library {
                 let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
                     continue;
                 };
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::io(format!("reading {}", crate::display_path(&path)), e))?;
+                let text = crate::bounded::read_file_or_error(&path, crate::bounded::MAX_TEXT)?;
                 if self.insert(
                     &format!("{family}/{file}"),
                     crate::display_path(&path),
@@ -114,6 +131,24 @@ impl Library {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Built-in presets are loaded without their schema check: each must pass it.
+    #[test]
+    fn builtin_presets_pass_the_preset_schema() {
+        let library = Library::builtin();
+        assert!(!library.models.is_empty());
+        for entry in library.models.values() {
+            assert!(is_builtin(entry), "{}", entry.name);
+            let source = crate::diag::Source::new(entry.name.clone(), entry.text.clone());
+            let node =
+                crate::load::yaml::parse(&source, crate::load::yaml::Limits::default()).unwrap();
+            let errors = crate::check::Schema::preset().errors(&node.to_json());
+            assert!(errors.is_empty(), "{}: {errors:?}", entry.name);
+        }
+        let mut changed = library.models.values().next().unwrap().clone();
+        changed.text.push_str("\n# edited\n");
+        assert!(!is_builtin(&changed), "an overridden file is checked");
+    }
 
     #[test]
     fn builtin_list_matches_the_templates_folder() {

@@ -56,75 +56,8 @@ impl Default for LintOptions {
     }
 }
 
-/// The keys of a clip the lints read.
-const CLIP_KEYS: &[&str] = &[
-    "type",
-    "isDelete",
-    "left",
-    "top",
-    "width",
-    "height",
-    "scaleX",
-    "scaleY",
-    "layer",
-    "text",
-    "fontSize",
-    "fill",
-    "backgroundColor",
-    "stroke",
-    "shadow",
-    "source_url",
-    "video_url",
-];
-
-/// Only what [`lint`] reads of a project, in the same places (lists keep their length), so
-/// that a project filled per row can be linted without building all of it: `lint(view(p))`
-/// says what `lint(p)` says.
-pub fn view(project: &Value) -> Value {
-    let pick = |value: &Value, keys: &[&str]| -> Value {
-        let mut out = serde_json::Map::new();
-        for key in keys {
-            if let Some(v) = value.get(*key) {
-                out.insert((*key).to_owned(), v.clone());
-            }
-        }
-        Value::Object(out)
-    };
-    let scenes: Vec<Value> = project["scenes"]
-        .as_array()
-        .map_or(&[][..], Vec::as_slice)
-        .iter()
-        .map(|scene| {
-            let clips: Vec<Value> = scene["clips"]
-                .as_array()
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .map(|clip| {
-                    let mut kept = pick(clip, CLIP_KEYS);
-                    if clip.get("model").is_some() {
-                        kept["model"] = pick(&clip["model"], &["language", "ai_name", "emotion"]);
-                    }
-                    kept
-                })
-                .collect();
-            let scripts: Vec<Value> = scene["scripts"]
-                .as_array()
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .map(|script| pick(script, &["org"]))
-                .collect();
-            serde_json::json!({
-                "background": pick(&scene["background"], &["source_url", "source_type", "source_color"]),
-                "scripts": scripts,
-                "clips": clips,
-            })
-        })
-        .collect();
-    serde_json::json!({ "orientation": project["orientation"], "scenes": scenes })
-}
-
 /// The lints of one compiled project.
-pub fn lint(
+pub(crate) fn lint(
     project: &Value,
     origins: &Origins,
     presets: &Presets,
@@ -135,11 +68,7 @@ pub fn lint(
         found: Vec::new(),
     };
     let portrait = project["orientation"] == "portrait";
-    let canvas = if portrait {
-        (1080.0, 1920.0)
-    } else {
-        (1920.0, 1080.0)
-    };
+    let canvas = crate::lower::canvas(portrait);
     for (s, scene) in project["scenes"]
         .as_array()
         .map_or(&[][..], Vec::as_slice)
@@ -344,7 +273,7 @@ impl Lints<'_> {
     }
 
     fn color(&mut self, text: &str, pointer: &str) {
-        if !is_color(text) {
+        if !crate::lower::is_color(text) {
             self.warn(
                 pointer,
                 &format!("`{text}` does not look like a colour"),
@@ -380,30 +309,6 @@ impl Lints<'_> {
     }
 }
 
-/// Whether `text` reads as a CSS colour: `#rgb[a]`, `#rrggbb[aa]`, `rgb()`/`rgba()`/`hsl()`/
-/// `hsla()`, or a single colour word (`navy`).
-fn is_color(text: &str) -> bool {
-    let t = text.trim().to_ascii_lowercase();
-    if let Some(hex) = t.strip_prefix('#') {
-        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit());
-    }
-    for function in ["rgba(", "rgb(", "hsla(", "hsl("] {
-        if let Some(inner) = t.strip_prefix(function).and_then(|r| r.strip_suffix(')')) {
-            let parts: Vec<&str> = inner
-                .split([',', ' ', '/'])
-                .filter(|p| !p.is_empty())
-                .collect();
-            return (3..=4).contains(&parts.len())
-                && parts.iter().all(|p| {
-                    p.trim_end_matches(['%', 'g', 'd', 'e'])
-                        .parse::<f64>()
-                        .is_ok()
-                });
-        }
-    }
-    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphabetic())
-}
-
 /// The clip's box on the canvas: left, top, and its size times its scale.
 fn bounds(clip: &Value) -> (f64, f64, f64, f64) {
     let number = |key: &str, default: f64| clip[key].as_f64().unwrap_or(default);
@@ -436,23 +341,6 @@ fn foreign_markup(speech: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn colours_in_the_usual_forms_are_recognised() {
-        for good in [
-            "#fff",
-            "#00000060",
-            "rgb(54,188,37)",
-            "rgba(0, 0, 0, 0.5)",
-            "hsl(120 50% 50%)",
-            "navy",
-        ] {
-            assert!(is_color(good), "{good}");
-        }
-        for bad in ["not a colour", "#ggg", "rgb(1,2)", "", "12"] {
-            assert!(!is_color(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn documented_speech_tags_are_fine_and_others_are_not() {

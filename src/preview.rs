@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::compile::{Options, Program};
 use crate::diag::Diagnostic;
 use crate::error::Error;
+use crate::lower::{canvas, glyph_width};
 
 /// Writing into a `String` cannot fail.
 macro_rules! put {
@@ -23,7 +24,7 @@ mod draw;
 /// The project a preview draws: the spec built as `build` does, or, with `csv`, built with
 /// data row `row` (1-based) of that CSV file (fields separated by `delimiter`) as its inputs,
 /// exactly as `batch` would.
-pub fn project(
+pub(crate) fn project(
     spec: &Path,
     options: &Options,
     csv: Option<(&Path, u64, u8)>,
@@ -72,17 +73,13 @@ pub fn project(
 
 /// The storyboard page of a v3 project body: a header, then a frame per scene with its
 /// speech, audio and clip list. Deterministic: the same project gives the same bytes.
-pub fn storyboard(project: &Value) -> String {
+pub(crate) fn storyboard(project: &Value) -> String {
     let name = text_of(&project["name"]);
     let orientation = match project["orientation"].as_str() {
         Some("portrait") => "portrait",
         _ => "landscape",
     };
-    let canvas = if orientation == "portrait" {
-        (1080.0, 1920.0)
-    } else {
-        (1920.0, 1080.0)
-    };
+    let canvas = canvas(orientation == "portrait");
     let scenes = project["scenes"].as_array().map_or(&[][..], Vec::as_slice);
     let mut out = String::with_capacity(8192 + scenes.len() * 8192);
     put!(
@@ -482,9 +479,9 @@ fn fit(text: &str, width: f64, size: f64) -> String {
         return text.to_owned();
     }
     let mut cut = String::new();
-    let mut used = 0.6; // the ellipsis
+    let mut used = 0.6; // the ellipsis, counted as an ASCII glyph
     for c in text.chars() {
-        used += if c.is_ascii() { 0.6 } else { 1.0 };
+        used += glyph_width(c);
         if used > room {
             break;
         }
@@ -495,30 +492,14 @@ fn fit(text: &str, width: f64, size: f64) -> String {
 }
 
 fn ems(text: &str) -> f64 {
-    text.chars()
-        .map(|c| if c.is_ascii() { 0.6 } else { 1.0 })
-        .sum()
+    text.chars().map(glyph_width).sum()
 }
 
 /// A colour that is safe to place in an SVG paint attribute (a hex colour, `rgb()`/`hsl()`
 /// with plain numbers, or a colour name); anything else is not drawn as given.
 fn paint(color: &str) -> Option<&str> {
     let color = color.trim();
-    let ok = if let Some(hex) = color.strip_prefix('#') {
-        matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit())
-    } else if let Some(args) = ["rgba(", "rgb(", "hsla(", "hsl("]
-        .iter()
-        .find_map(|prefix| color.strip_prefix(prefix))
-    {
-        args.strip_suffix(')').is_some_and(|inner| {
-            inner
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | ',' | '%' | '-' | '+' | '/'))
-        })
-    } else {
-        !color.is_empty() && color.len() <= 32 && color.chars().all(|c| c.is_ascii_alphabetic())
-    };
-    ok.then_some(color)
+    (color.len() <= 64 && crate::lower::is_color(color)).then_some(color)
 }
 
 /// A number from a JSON number or a numeric string.

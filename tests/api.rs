@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{BIN, Output, Test, repo};
+use crate::support::{BIN, Output, Test, name_rows, repo};
 
 const APP_ID: &str = "app-test";
 const USER_KEY: &str = "uk-7f3a9c-DO-NOT-PRINT";
@@ -391,6 +391,24 @@ fn dropped_connections_are_retried_for_reads_but_a_dropped_create_is_reported_un
     let id = out.success().stdout;
     assert_eq!(api.mock.requests("create"), 2);
     assert_eq!(journal(&journal_path)[&1]["projectId"], id.trim());
+}
+
+/// The mock checks bodies by the vendor's documented rules, not by vidspec's own checker: a
+/// clip at opacity 0 (the documents say 1–100) is refused.
+#[test]
+fn the_mock_refuses_what_the_vendor_documents_as_out_of_range() {
+    let api = Api::new(&[]);
+    let file = api.projects("rows.ndjson", 1);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut project: Value = serde_json::from_str(text.trim()).unwrap();
+    project["scenes"][0]["clips"][0]["opacity"] = json!(0);
+    std::fs::write(&file, format!("{project}\n")).unwrap();
+    let out = api
+        .run(&["submit-projects", file.to_str().unwrap()])
+        .failure(3);
+    out.stderr_has(
+        "code INVALID_PROJECT: /scenes/0/clips/0/opacity: opacity is not a number from 1 to 100",
+    );
 }
 
 #[test]
@@ -774,7 +792,7 @@ fn login_saves_credentials_that_later_commands_use_and_logout_forgets_them() {
         .bare()
         .args(["models", "--api-base", &api.mock.url])
         .run()
-        .failure(4);
+        .failure(1);
     out.stderr_has("no credentials");
 }
 
@@ -909,4 +927,105 @@ fn submit_with_deny_warnings_sends_nothing_when_there_are_warnings() {
         .success();
     out.stderr_has("warning: this clip lies entirely outside the canvas");
     assert_eq!(api.mock.requests("create"), 1);
+}
+
+#[test]
+fn a_second_run_on_a_journal_in_use_is_refused_and_no_row_is_created_twice() {
+    let api = Api::new(&["--latency", "20"]);
+    let file = api.projects("rows.ndjson", 120);
+    let journal_path = api.path("rows.jsonl");
+    let args = [
+        file.to_str().unwrap(),
+        "--jobs",
+        "8",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ];
+    let mut first = api.submit_command(&args).spawn().unwrap();
+    wait_for_created(&journal_path, 1);
+    let second = api
+        .vidspec()
+        .arg("submit-projects")
+        .args(args)
+        .args(["--api-base", &api.mock.url])
+        .run()
+        .failure(1);
+    second.stderr_has(&format!("the journal {}", journal_path.display()));
+    second.stderr_has(&format!("(pid {})", first.id()));
+    assert!(first.wait().unwrap().success());
+    let names = assert_no_duplicates(&api.mock.stats());
+    assert_eq!(names.len(), 120);
+}
+
+/// A 429 slows the pacer every job shares: the jobs neither wait it out alone nor come back
+/// together, and no row runs out of attempts.
+#[test]
+fn rate_limited_jobs_slow_down_together_and_no_row_fails() {
+    let api = Api::new(&["--rate-limit", "10"]);
+    let out = api.batch_submit(&name_rows(40), &["--rate", "100", "--jobs", "8"]);
+    out.stderr_has("40 rows: 40 created");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stats = api.mock.stats();
+    assert_eq!(assert_no_duplicates(&stats).len(), 40);
+    let refused = stats["statuses"]["429"].as_u64().unwrap_or(0);
+    // Alone, each job waited out its own Retry-After and they all came back together: 24 here.
+    assert!(refused <= 12, "{refused} answers were 429");
+}
+
+/// Missing credentials are a configuration error (exit 1) and stop a run before its first
+/// row; nothing reaches the API.
+#[test]
+fn missing_credentials_exit_1_before_any_request() {
+    let api = Api::new(&[]);
+    for args in [&["models"][..], &["auth", "status"]] {
+        api.bare()
+            .args(args)
+            .args(["--api-base", &api.mock.url])
+            .run()
+            .failure(1)
+            .stderr_has("no credentials: set AISTUDIOS_APP_ID and AISTUDIOS_USER_KEY");
+    }
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let csv = api.path("people.csv");
+    std::fs::write(&csv, name_rows(50)).unwrap();
+    let out = api
+        .bare()
+        .args([
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+        ])
+        .args(["--submit", "--api-base", &api.mock.url])
+        .run()
+        .failure(1);
+    out.stderr_has("no credentials");
+    assert!(
+        !out.stderr.contains("row 1"),
+        "no row was tried:\n{}",
+        out.stderr
+    );
+    assert_eq!(api.mock.stats()["requests"], json!({}));
+}
+
+/// A host name that does not resolve is not retried (it will not resolve a second later).
+/// The name has a label longer than DNS allows, so the lookup fails on this machine without
+/// asking any server.
+#[test]
+fn an_unknown_host_is_not_retried() {
+    let api = Api::new(&[]);
+    let base = format!("http://{}.invalid", "a".repeat(64));
+    let out = api
+        .vidspec()
+        .args(["models", "--api-base", &base, "--verbose"])
+        .run()
+        .failure(4);
+    out.stderr_has("cannot resolve the host of");
+    assert_eq!(
+        out.stderr.matches("(attempt ").count(),
+        1,
+        "one attempt:\n{}",
+        out.stderr
+    );
 }

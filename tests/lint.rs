@@ -161,26 +161,3 @@ fn batch_names_the_rows_whose_text_overflows() {
         .collect();
     assert_eq!(written, [true, false, true, false]);
 }
-
-/// A batch row filled as bytes is linted through `lint::view`, which keeps only what the
-/// lints read: on every lint fixture it says exactly what the whole project says.
-#[test]
-fn the_lint_view_says_what_the_project_says() {
-    for entry in std::fs::read_dir(crate::support::repo().join("tests/lints")).unwrap() {
-        let spec = entry.unwrap().path().join("spec.yaml");
-        let options = vidspec::compile::Options::default();
-        let program = vidspec::compile::Program::load(&spec, &options).unwrap();
-        let inputs = program.inputs(&Default::default()).unwrap();
-        let lowered = program.render(&inputs).unwrap();
-        let messages = |project: &serde_json::Value| -> Vec<String> {
-            program
-                .lint(project, &lowered.origins)
-                .iter()
-                .map(|d| format!("{:?} {}", d.span, d.message))
-                .collect()
-        };
-        let whole = messages(&lowered.project);
-        let view = messages(&vidspec::lint::view(&lowered.project));
-        assert_eq!(view, whole, "{}", spec.display());
-    }
-}

@@ -37,6 +37,15 @@ pub fn on_path(name: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// A CSV with one `name` column and `count` rows `n1` … `nN`.
+pub fn name_rows(count: usize) -> String {
+    let mut csv = String::from("name\n");
+    for i in 1..=count {
+        csv.push_str(&format!("n{i}\n"));
+    }
+    csv
+}
+
 /// The path of a vendor fixture.
 pub fn fixture_path(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)

@@ -9,13 +9,13 @@ use crate::error::Error;
 
 /// A failed API call, with a message fit for the user (no secrets in it).
 #[derive(Clone, Debug)]
-pub struct ApiError {
-    pub kind: ErrorKind,
-    pub message: String,
+pub(crate) struct ApiError {
+    pub(crate) kind: ErrorKind,
+    pub(crate) message: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// The request may have been carried out but no answer came; it was not sent again.
     Unknown,
     /// The server answered with a failure: not retryable, or still failing after every attempt.
@@ -24,12 +24,14 @@ pub enum ErrorKind {
     Transport,
     /// The server refused the token (HTTP 401); the client renews it once.
     Unauthorized,
-    /// No credentials, or the server refused them.
+    /// The server refused the credentials (or the token it just issued).
     Auth,
+    /// No credentials are set up, and no cached token can stand in for them.
+    NoCredentials,
 }
 
 impl ApiError {
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> ApiError {
         ApiError {
             kind,
             message: message.into(),
@@ -45,15 +47,18 @@ impl std::fmt::Display for ApiError {
 
 impl From<ApiError> for Error {
     fn from(error: ApiError) -> Error {
-        Error::Api(error.message)
+        match error.kind {
+            ErrorKind::NoCredentials => Error::Config(error.message),
+            _ => Error::Api(error.message),
+        }
     }
 }
 
 #[derive(Deserialize)]
 pub(crate) struct Envelope {
-    pub success: Option<bool>,
-    pub data: Option<Value>,
-    pub error: Option<VendorError>,
+    pub(crate) success: Option<bool>,
+    pub(crate) data: Option<Value>,
+    pub(crate) error: Option<VendorError>,
 }
 
 #[derive(Deserialize)]
@@ -131,7 +136,7 @@ pub(crate) fn first_list(data: Value, keys: &[&str]) -> Vec<Value> {
 }
 
 /// A path segment with everything but `[A-Za-z0-9_-]` percent-encoded.
-pub fn encode_segment(segment: &str) -> String {
+pub(crate) fn encode_segment(segment: &str) -> String {
     segment
         .bytes()
         .map(|b| match b {

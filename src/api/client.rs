@@ -13,7 +13,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AF
 use serde_json::{Value, json};
 
 use super::ApiOptions;
-pub use super::answer::{ApiError, ErrorKind};
+pub(crate) use super::answer::{ApiError, ErrorKind};
 use super::answer::{
     Envelope, describe_transport, encode_segment, first_list, id_text, vendor_message,
 };
@@ -21,24 +21,27 @@ use super::retry::{self, Outcome, Pacer, Policy};
 use super::token::{CachedToken, Credentials, Secret, TokenSlot, token_cache_path};
 use crate::error::Error;
 
-pub const TOKEN_PATH: &str = "/api/odin/v3/auth/token";
-pub const AUTH_PATH: &str = "/api/odin/v3/auth";
-pub const PROJECT_PATH: &str = "/api/odin/v3/editor/project";
-pub const EXPORT_PATH: &str = "/api/odin/v3/editor/project/export";
-pub const PROGRESS_PATH: &str = "/api/odin/v3/editor/progress";
-pub const MODELS_PATH: &str = "/api/odin/v3/model";
+const NO_CREDENTIALS: &str =
+    "no credentials: set AISTUDIOS_APP_ID and AISTUDIOS_USER_KEY, or run `vidspec auth login`";
+
+pub(crate) const TOKEN_PATH: &str = "/api/odin/v3/auth/token";
+pub(crate) const AUTH_PATH: &str = "/api/odin/v3/auth";
+pub(crate) const PROJECT_PATH: &str = "/api/odin/v3/editor/project";
+pub(crate) const EXPORT_PATH: &str = "/api/odin/v3/editor/project/export";
+pub(crate) const PROGRESS_PATH: &str = "/api/odin/v3/editor/progress";
+pub(crate) const MODELS_PATH: &str = "/api/odin/v3/model";
 
 /// Export progress of a project.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Progress {
+pub(crate) struct Progress {
     /// 0 to 100.
-    pub progress: f64,
-    pub download_url: Option<String>,
+    pub(crate) progress: f64,
+    pub(crate) download_url: Option<String>,
 }
 
 /// The client; cheap to clone, shared by every task of a command.
 #[derive(Clone)]
-pub struct Client {
+pub(crate) struct Client {
     inner: Arc<Inner>,
 }
 
@@ -52,6 +55,8 @@ struct Inner {
     pacer: Pacer,
     tokens: TokenSlot,
     credentials: Option<Credentials>,
+    /// Credentials, or a fresh cached token that can stand in for them.
+    authorized: bool,
     cache_path: Option<PathBuf>,
     /// Every secret value this client has held, scrubbed from messages that leave it.
     secrets: Mutex<Vec<String>>,
@@ -70,12 +75,12 @@ struct Request<'a> {
 
 impl Client {
     /// A client with the credentials of the environment or the config file.
-    pub fn new(options: &ApiOptions) -> Result<Client, Error> {
+    pub(crate) fn new(options: &ApiOptions) -> Result<Client, Error> {
         Client::with_credentials(options, Credentials::load()?)
     }
 
     /// A client with the given credentials (`auth login` checks new ones this way).
-    pub fn with_credentials(
+    pub(crate) fn with_credentials(
         options: &ApiOptions,
         credentials: Option<Credentials>,
     ) -> Result<Client, Error> {
@@ -100,6 +105,10 @@ impl Client {
             .map(|c| c.user_key.expose().to_owned())
             .collect();
         secrets.extend(cached.iter().map(|t| t.token.expose().to_owned()));
+        let authorized = credentials.is_some()
+            || cached
+                .as_ref()
+                .is_some_and(|t| t.is_fresh(super::unix_now()));
         let policy = Policy {
             attempts: options.attempts.max(1),
             ..Policy::default()
@@ -115,36 +124,37 @@ impl Client {
                 pacer: Pacer::new(options.rate),
                 tokens: TokenSlot::new(cached),
                 credentials,
+                authorized,
                 cache_path,
                 secrets: Mutex::new(secrets),
             }),
         })
     }
 
-    pub fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         &self.inner.base
     }
 
-    pub fn credentials(&self) -> Option<&Credentials> {
+    pub(crate) fn credentials(&self) -> Option<&Credentials> {
         self.inner.credentials.as_ref()
     }
 
+    /// An error (exit 1) when the client has neither credentials nor a fresh cached token: a
+    /// run that needs the API refuses to start, instead of failing every row.
+    pub fn require_credentials(&self) -> Result<(), Error> {
+        if self.inner.authorized {
+            return Ok(());
+        }
+        Err(ApiError::new(ErrorKind::NoCredentials, NO_CREDENTIALS).into())
+    }
+
     /// Waits for a `--rate` slot; a caller that does so passes `prepaced` to the next request.
-    pub async fn pace(&self) {
+    pub(crate) async fn pace(&self) {
         self.inner.pacer.wait().await;
     }
 
-    /// Makes sure a fresh token is at hand (from the cache, or issued now and cached).
-    pub async fn ensure_token(&self) -> Result<(), ApiError> {
-        self.inner
-            .tokens
-            .get(|| self.fetch_token())
-            .await
-            .map(|_| ())
-    }
-
     /// Asks for a new token even if a cached one is fresh (`auth login` checks credentials so).
-    pub async fn renew_token(&self) -> Result<(), ApiError> {
+    pub(crate) async fn renew_token(&self) -> Result<(), ApiError> {
         let generation = self.inner.tokens.generation().await;
         self.inner
             .tokens
@@ -154,12 +164,12 @@ impl Client {
     }
 
     /// The token at hand, if any (for `auth status`).
-    pub async fn current_token(&self) -> Option<CachedToken> {
+    pub(crate) async fn current_token(&self) -> Option<CachedToken> {
         self.inner.tokens.current().await
     }
 
     /// `GET /auth`: whether the server accepts the current token.
-    pub async fn check_token(&self) -> Result<bool, ApiError> {
+    pub(crate) async fn check_token(&self) -> Result<bool, ApiError> {
         let data = self.call(Request::get(AUTH_PATH)).await?;
         Ok(data
             .get("isAuthenticated")
@@ -169,7 +179,11 @@ impl Client {
 
     /// `POST /editor/project`: creates (and, unless `isExport` is false, exports) a project.
     /// Never sent twice once it may have reached the server: that is an [`ErrorKind::Unknown`].
-    pub async fn create_project(&self, body: &Value, prepaced: bool) -> Result<String, ApiError> {
+    pub(crate) async fn create_project(
+        &self,
+        body: &Value,
+        prepaced: bool,
+    ) -> Result<String, ApiError> {
         let request = Request {
             prepaced,
             ..Request::once(&Method::POST, PROJECT_PATH, body)
@@ -184,14 +198,8 @@ impl Client {
         }
     }
 
-    /// `POST /editor/project/export`: renders an existing project (not idempotent either).
-    pub async fn export_project(&self, body: &Value) -> Result<Value, ApiError> {
-        self.call(Request::once(&Method::POST, EXPORT_PATH, body))
-            .await
-    }
-
     /// `GET /editor/progress/{id}`.
-    pub async fn progress(&self, project_id: &str) -> Result<Progress, ApiError> {
+    pub(crate) async fn progress(&self, project_id: &str) -> Result<Progress, ApiError> {
         let path = format!("{PROGRESS_PATH}/{}", encode_segment(project_id));
         let data = self.call(Request::get(&path)).await?;
         let progress = match data.get("progress") {
@@ -211,34 +219,14 @@ impl Client {
     }
 
     /// `GET /editor/project/{id}`: the stored project.
-    pub async fn project(&self, project_id: &str) -> Result<Value, ApiError> {
+    pub(crate) async fn project(&self, project_id: &str) -> Result<Value, ApiError> {
         let path = format!("{PROJECT_PATH}/{}", encode_segment(project_id));
         let mut data = self.call(Request::get(&path)).await?;
         Ok(data.get_mut("project").map(Value::take).unwrap_or(data))
     }
 
-    /// `GET /editor/project`: the exported projects.
-    pub async fn projects(&self) -> Result<Vec<Value>, ApiError> {
-        let data = self.call(Request::get(PROJECT_PATH)).await?;
-        Ok(first_list(data, &["projects", "list", "items"]))
-    }
-
-    /// `DELETE /editor/project`: returns how many were deleted.
-    pub async fn delete_projects(&self, ids: &[String]) -> Result<u64, ApiError> {
-        let body = json!({ "ids": ids });
-        let request = Request {
-            idempotent: true,
-            ..Request::once(&Method::DELETE, PROJECT_PATH, &body)
-        };
-        let data = self.call(request).await?;
-        Ok(data
-            .get("deletedCount")
-            .and_then(Value::as_u64)
-            .unwrap_or(0))
-    }
-
     /// `GET /model`: the account's models, each with its clothes.
-    pub async fn models(&self) -> Result<Vec<Value>, ApiError> {
+    pub(crate) async fn models(&self) -> Result<Vec<Value>, ApiError> {
         let data = self.call(Request::get(MODELS_PATH)).await?;
         Ok(first_list(data, &["models"]))
     }
@@ -275,10 +263,7 @@ impl Client {
     /// `POST /auth/token` with the credentials; caches the token it gets.
     async fn fetch_token(&self) -> Result<CachedToken, ApiError> {
         let Some(credentials) = &self.inner.credentials else {
-            return Err(ApiError::new(
-                ErrorKind::Auth,
-                "no credentials: set AISTUDIOS_APP_ID and AISTUDIOS_USER_KEY, or run `vidspec auth login`",
-            ));
+            return Err(ApiError::new(ErrorKind::NoCredentials, NO_CREDENTIALS));
         };
         let body = json!({ "appId": credentials.app_id, "userKey": credentials.user_key.expose() });
         let data = self
@@ -380,6 +365,20 @@ impl Client {
                         Outcome::MaybeSent
                     };
                     let cause = self.scrub(&describe_transport(&e));
+                    if unknown_host(&e) {
+                        // Not transient: a name that does not resolve now will not in a second
+                        // (offline, or a mistyped --api-base).
+                        self.log(format_args!(
+                            "{what} → {cause} (attempt {attempt}, {elapsed} ms); not retried"
+                        ));
+                        return Err(ApiError::new(
+                            ErrorKind::Transport,
+                            format!(
+                                "{what}: cannot resolve the host of {} ({cause}); check the network connection and --api-base",
+                                inner.base
+                            ),
+                        ));
+                    }
                     if outcome == Outcome::MaybeSent && !request.idempotent {
                         self.log(format_args!(
                             "{what} → {cause} (attempt {attempt}, {elapsed} ms); not resent"
@@ -412,6 +411,13 @@ impl Client {
                     continue;
                 }
             };
+            if status == 429 {
+                inner
+                    .pacer
+                    .too_many(inner.policy.delay(attempt, retry_after));
+            } else {
+                inner.pacer.answered();
+            }
             let envelope: Option<Envelope> = serde_json::from_slice(&body).ok();
             let success = (200..300).contains(&status)
                 && envelope.as_ref().is_some_and(|e| e.success != Some(false));
@@ -444,7 +450,11 @@ impl Client {
                     "{what} → {status} (attempt {attempt}, {elapsed} ms); retrying in {} ms",
                     delay.as_millis()
                 ));
-                tokio::time::sleep(delay).await;
+                // After a 429 the whole run waits and slows down (see above), not this request
+                // alone: its next attempt takes a slot from the pacer like every other request.
+                if status != 429 {
+                    tokio::time::sleep(delay).await;
+                }
                 continue;
             }
             let tries = if attempt > 1 {
@@ -467,7 +477,7 @@ impl Client {
     }
 
     /// Tells the command's listener of `event`.
-    pub fn tell(&self, event: super::Event) {
+    pub(crate) fn tell(&self, event: super::Event) {
         self.inner.listener.tell(event);
     }
 
@@ -483,7 +493,7 @@ impl Client {
     }
 
     /// `text` with every secret this client has held replaced by `[redacted]`.
-    pub fn scrub(&self, text: &str) -> String {
+    pub(crate) fn scrub(&self, text: &str) -> String {
         let secrets = self
             .inner
             .secrets
@@ -496,6 +506,19 @@ impl Client {
                 acc.replace(s.as_str(), "[redacted]")
             })
     }
+}
+
+/// Whether a transport failure is a host name that did not resolve.
+fn unknown_host(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 impl<'a> Request<'a> {

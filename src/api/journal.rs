@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -85,6 +85,63 @@ pub struct Journal {
     by_hash: HashMap<String, Record>,
     /// Lines that could not be read (a torn last line after a crash, say).
     pub unreadable: usize,
+    /// The file does not end in a newline (its last record was torn).
+    torn_end: bool,
+}
+
+/// The longest journal line read as a record; records are a few hundred bytes.
+const MAX_LINE: u64 = 1024 * 1024;
+
+/// A journal must be a regular file: a FIFO or a device would never end or never keep records.
+fn regular(file: &File) -> std::io::Result<()> {
+    if file.metadata()?.is_file() {
+        Ok(())
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ))
+    }
+}
+
+/// Reads past the rest of a line; false when the file ended first.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<bool> {
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(false);
+        }
+        if let Some(i) = buffer.iter().position(|&b| b == b'\n') {
+            reader.consume(i + 1);
+            return Ok(true);
+        }
+        let n = buffer.len();
+        reader.consume(n);
+    }
+}
+
+/// The process holding the lock on `file`, where the system says (Linux: `/proc/locks`).
+fn lock_holder(file: &File) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let inode = file.metadata().ok()?.ino();
+        let locks = crate::bounded::read_file(Path::new("/proc/locks"), 16 << 20).ok()?;
+        locks.lines().find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // `1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF`; waiters have a `->` field.
+            if fields.get(1) != Some(&"FLOCK") {
+                return None;
+            }
+            let file_inode: u64 = fields.get(5)?.rsplit(':').next()?.parse().ok()?;
+            (file_inode == inode).then(|| fields.get(4)?.parse().ok())?
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = file;
+        None
+    }
 }
 
 impl Journal {
@@ -93,7 +150,10 @@ impl Journal {
         Journal::default()
     }
 
-    /// Opens (or creates) the journal at `path` and reads what it holds.
+    /// Opens (or creates) the journal at `path` for a run that writes it, and reads what it
+    /// holds. The run holds an exclusive lock on the file until the journal is dropped (the
+    /// kernel releases it if the process dies): a second run on the same journal is refused,
+    /// naming the process that holds it, instead of creating every row a second time.
     pub fn open(path: &Path) -> Result<Journal, Error> {
         let shown = || crate::display_path(path);
         let mut file = std::fs::OpenOptions::new()
@@ -102,27 +162,96 @@ impl Journal {
             .create(true)
             .open(path)
             .map_err(|e| Error::io(format!("opening the journal {}", shown()), e))?;
-        let mut text = String::new();
-        file.read_to_string(&mut text)
-            .map_err(|e| Error::io(format!("reading the journal {}", shown()), e))?;
-        let mut journal = Journal {
-            path: Some(path.to_owned()),
-            ..Journal::default()
-        };
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            match serde_json::from_str::<Record>(line) {
-                Ok(record) => journal.remember(record),
-                Err(_) => journal.unreadable += 1,
+        regular(&file).map_err(|e| Error::io(format!("opening the journal {}", shown()), e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = lock_holder(&file).map_or_else(
+                    || "another process".to_owned(),
+                    |pid| format!("another process (pid {pid})"),
+                );
+                return Err(Error::io(
+                    format!("opening the journal {}", shown()),
+                    std::io::Error::new(
+                        std::io::ErrorKind::WouldBlock,
+                        format!(
+                            "{holder} is submitting with it; wait for that run to end, or give this one another journal"
+                        ),
+                    ),
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("locking the journal {}", shown()), e));
             }
         }
-        if !text.is_empty() && !text.ends_with('\n') {
+        let mut journal = Journal::read_from(&mut file)
+            .map_err(|e| Error::io(format!("reading the journal {}", shown()), e))?;
+        journal.path = Some(path.to_owned());
+        if journal.torn_end {
             // A record torn by a crash: start the next one on a line of its own.
             file.seek(SeekFrom::End(0))
                 .and_then(|_| file.write_all(b"\n"))
+                .and_then(|()| file.sync_data())
                 .map_err(|e| Error::io(format!("writing the journal {}", shown()), e))?;
         }
         journal.file = Some(file);
         Ok(journal)
+    }
+
+    #[cfg(test)]
+    /// Reads the journal at `path` without writing it or taking its lock (a run may be
+    /// appending to it meanwhile; its last line may then be torn, and is counted unreadable).
+    pub fn read(path: &Path) -> Result<Journal, Error> {
+        let shown = || crate::display_path(path);
+        let mut file = std::fs::File::open(path)
+            .map_err(|e| Error::io(format!("opening the journal {}", shown()), e))?;
+        regular(&file).map_err(|e| Error::io(format!("opening the journal {}", shown()), e))?;
+        let mut journal = Journal::read_from(&mut file)
+            .map_err(|e| Error::io(format!("reading the journal {}", shown()), e))?;
+        journal.path = Some(path.to_owned());
+        Ok(journal)
+    }
+
+    /// The records of a journal file, line by line. A line that is not a record — torn by a
+    /// crash, not UTF-8, longer than any record — is counted in `unreadable` and skipped.
+    fn read_from(file: &mut File) -> std::io::Result<Journal> {
+        let mut journal = Journal::default();
+        let mut reader = std::io::BufReader::new(file);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let read = (&mut reader)
+                .take(MAX_LINE + 1)
+                .read_until(b'\n', &mut line)?;
+            if read == 0 {
+                break;
+            }
+            let complete = line.last() == Some(&b'\n');
+            if !complete && line.len() as u64 > MAX_LINE {
+                // Far longer than a record: skip to the end of the line without keeping it.
+                journal.unreadable += 1;
+                let ended = skip_line(&mut reader)?;
+                journal.torn_end = !ended;
+                if !ended {
+                    break;
+                }
+                continue;
+            }
+            journal.torn_end = !complete;
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            match serde_json::from_slice::<Record>(&line) {
+                Ok(record) => journal.remember(record),
+                Err(_) => journal.unreadable += 1,
+            }
+        }
+        Ok(journal)
+    }
+
+    /// The journal of a run: [`Journal::open`] at `path`, or none.
+    pub fn for_run(path: Option<&Path>) -> Result<Journal, Error> {
+        path.map_or_else(|| Ok(Journal::none()), Journal::open)
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -167,19 +296,21 @@ impl Journal {
             .then(|| earlier.project_id.clone().unwrap_or_default())
     }
 
-    /// Appends one record and flushes it to the file.
+    /// Appends one record and waits until it is on disk (`fdatasync`): an intent record is
+    /// durable before its request is sent, a created one before the run reports it.
     pub fn append(&mut self, record: Record) -> std::io::Result<()> {
         if let Some(file) = &mut self.file {
             let mut line = serde_json::to_vec(&record).expect("records serialize");
             line.push(b'\n');
             file.write_all(&line)?;
-            file.flush()?;
+            file.sync_data()?;
         }
         self.remember(record);
         Ok(())
     }
 
     /// The last record of every row, by row.
+    #[cfg(test)]
     pub fn latest(&self) -> Vec<&Record> {
         let mut records: Vec<&Record> = self.last.values().collect();
         records.sort_by_key(|r| r.row);
@@ -240,6 +371,51 @@ mod tests {
         let journal = Journal::open(&path).unwrap();
         assert_eq!(journal.unreadable, 1);
         assert!(matches!(journal.plan("b"), Plan::Done(_)));
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_or_too_long_is_one_unreadable_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let good = serde_json::to_string(&record(1, "a", Status::Created)).unwrap();
+        let mut bytes = format!("{good}\n").into_bytes();
+        bytes.extend_from_slice(b"{\"row\":2,\"hash\":\"\xff\"}\n");
+        bytes.extend(std::iter::repeat_n(b'x', 3 * MAX_LINE as usize));
+        bytes.push(b'\n');
+        bytes.extend_from_slice(format!("{}\n", good.replace("\"a\"", "\"b\"")).as_bytes());
+        std::fs::write(&path, bytes).unwrap();
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.unreadable, 2);
+        assert!(matches!(journal.plan("a"), Plan::Done(_)));
+        assert!(matches!(journal.plan("b"), Plan::Done(_)));
+    }
+
+    #[test]
+    fn a_journal_is_written_by_one_run_at_a_time_but_read_by_any() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let mut first = Journal::open(&path).unwrap();
+        first.append(record(1, "a", Status::Created)).unwrap();
+        let err = Journal::open(&path).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("is submitting with it"), "{text}");
+        #[cfg(target_os = "linux")]
+        assert!(
+            text.contains(&format!("(pid {})", std::process::id())),
+            "{text}"
+        );
+        assert_eq!(err.exit_code(), crate::error::exit::INVALID);
+        let reader = Journal::read(&path).unwrap();
+        assert!(matches!(reader.plan("a"), Plan::Done(_)));
+        drop(first);
+        assert!(Journal::open(&path).is_ok(), "the lock ends with the run");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_that_is_not_a_regular_file_is_refused() {
+        let err = Journal::open(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
     }
 
     #[test]

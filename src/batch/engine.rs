@@ -140,10 +140,9 @@ fn work(
                     // A bug must cost one row, not hang the batch waiting for it.
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render::row(job, raw)))
                         .unwrap_or_else(|_| {
-                            Err(RowError::new(
-                                row,
-                                format!("row {row}: internal error in vidspec (please report it)"),
-                            ))
+                            Err(RowError::new(format!(
+                                "row {row}: internal error in vidspec (please report it)"
+                            )))
                         })
                 });
                 Done { row, result }
@@ -177,6 +176,9 @@ fn write_in_order(
                     job.observer.warnings(row, &lints);
                     writer.output(row, rendered)
                 });
+                if let Some(fatal) = writer.take_fatal() {
+                    return Err(fatal);
+                }
                 match &outcome {
                     Ok(_) => summary.ok += 1,
                     Err(_) => summary.failed += 1,

@@ -12,12 +12,14 @@ use crate::error::Error;
 use crate::rows::RowError;
 
 pub(super) struct Writer {
-    lines: Option<std::io::BufWriter<Box<dyn Write>>>,
+    lines: Option<Lines>,
     /// A closed pipe: lines are dropped, not errors (`vidspec batch … | head`).
     closed: bool,
     folder: Option<PathBuf>,
     written: Written,
     projects: Option<SyncSender<(u64, serde_json::Value)>>,
+    /// Set when stdout failed: the batch ends with it.
+    fatal: Option<Error>,
 }
 
 impl Writer {
@@ -28,11 +30,10 @@ impl Writer {
             folder,
             written: Written::default(),
             projects: None,
+            fatal: None,
         };
         match sink {
-            Sink::Lines(out) => {
-                writer.lines = Some(std::io::BufWriter::with_capacity(1 << 16, out))
-            }
+            Sink::Lines(out) => writer.lines = Some(Lines::new(out)),
             Sink::Projects(projects) => writer.projects = Some(projects),
             Sink::Files { .. } => {}
         }
@@ -50,10 +51,9 @@ impl Writer {
                 let sent = self.projects.as_ref().map(|p| p.send((row, project)));
                 return match sent {
                     Some(Ok(())) => Ok(None),
-                    _ => Err(RowError::new(
-                        row,
-                        format!("row {row}: the submission stopped before this row"),
-                    )),
+                    _ => Err(RowError::new(format!(
+                        "row {row}: the submission stopped before this row"
+                    ))),
                 };
             }
             Rendered::Bytes { bytes, path } => (bytes, path),
@@ -63,18 +63,19 @@ impl Writer {
         };
         let text = path.to_string_lossy().into_owned();
         let path = output::safe_path(&text, folder)
-            .map_err(|m| RowError::new(row, format!("row {row}: {m}")))?;
+            .map_err(|m| RowError::new(format!("row {row}: {m}")))?;
         if let Err(first) = self.written.claim(&path, row) {
-            return Err(RowError::new(
-                row,
-                format!(
-                    "row {row}: output path {} was already written by row {first}; not overwritten",
-                    path.display()
-                ),
-            ));
+            return Err(RowError::new(format!(
+                "row {row}: output path {} was already written by row {first}; not overwritten",
+                path.display()
+            )));
         }
-        crate::emit::write_atomic(&path, &bytes).map_err(|e| {
-            RowError::new(row, format!("row {row}: writing {}: {e}", path.display()))
+        let inside = path.strip_prefix(folder).unwrap_or(&path);
+        crate::emit::write_confined(folder, inside, &bytes).map_err(|e| {
+            RowError::new(format!(
+                "row {row}: writing {}: {e}; nothing was written",
+                path.display()
+            ))
         })?;
         Ok(Some(path))
     }
@@ -83,17 +84,23 @@ impl Writer {
         let Some(lines) = self.lines.as_mut().filter(|_| !self.closed) else {
             return Ok(());
         };
-        match lines.write_all(bytes) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+        match lines.push(row, bytes) {
+            Err(cut) if cut.error.kind() == std::io::ErrorKind::BrokenPipe => {
                 self.closed = true;
                 Ok(())
             }
-            Err(e) => Err(RowError::new(
-                row,
-                format!("row {row}: writing stdout: {e}"),
-            )),
+            Err(cut) => {
+                let message = cut.message();
+                self.fatal = Some(cut.into_error());
+                Err(RowError::new(message))
+            }
             Ok(()) => Ok(()),
         }
+    }
+
+    /// An error that ends the batch (stdout cannot be written: a full disk), once.
+    pub(super) fn take_fatal(&mut self) -> Option<Error> {
+        self.fatal.take()
     }
 
     /// No more projects: the submission sees the end of its rows.
@@ -102,11 +109,141 @@ impl Writer {
     }
 
     pub(super) fn finish(mut self) -> Result<(), Error> {
-        match self.lines.as_mut().map(Write::flush) {
-            Some(Err(e)) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                Err(Error::io("writing stdout", e))
+        if self.closed {
+            return Ok(());
+        }
+        match self.lines.as_mut().map(Lines::flush) {
+            Some(Err(cut)) if cut.error.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(cut.into_error())
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// Lines buffered for stdout that remember which row each byte belongs to, so that a failed
+/// write (a full disk) names the first row that did not get out, not the row being added
+/// when the buffer happened to fill.
+struct Lines {
+    out: Box<dyn Write>,
+    buffer: Vec<u8>,
+    /// (row, end of its line in `buffer`), in order.
+    ends: Vec<(u64, usize)>,
+}
+
+/// Where a write of lines stopped: the first row not (completely) written, and why.
+struct Cut {
+    row: u64,
+    error: std::io::Error,
+}
+
+impl Cut {
+    /// `writing stdout from row 11 on (rows 1 to 10 were written)`.
+    fn what(&self) -> String {
+        let before = match self.row {
+            0 | 1 => "no row was written".to_owned(),
+            2 => "row 1 was written".to_owned(),
+            n => format!("rows 1 to {} were written", n - 1),
+        };
+        format!("writing stdout from row {} on ({before})", self.row)
+    }
+
+    fn message(&self) -> String {
+        format!("row {}: {}: {}", self.row, self.what(), self.error)
+    }
+
+    fn into_error(self) -> Error {
+        Error::io(self.what(), self.error)
+    }
+}
+
+const LINES_BUFFER: usize = 1 << 16;
+
+impl Lines {
+    fn new(out: Box<dyn Write>) -> Lines {
+        Lines {
+            out,
+            buffer: Vec::with_capacity(LINES_BUFFER),
+            ends: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, row: u64, bytes: &[u8]) -> Result<(), Cut> {
+        self.buffer.extend_from_slice(bytes);
+        self.ends.push((row, self.buffer.len()));
+        if self.buffer.len() >= LINES_BUFFER {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Cut> {
+        let mut written = 0;
+        while written < self.buffer.len() {
+            match self.out.write(&self.buffer[written..]) {
+                Ok(0) => return Err(self.cut(written, std::io::ErrorKind::WriteZero.into())),
+                Ok(n) => written += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.cut(written, e)),
+            }
+        }
+        let last = self.ends.last().map_or(0, |e| e.0);
+        self.buffer.clear();
+        self.ends.clear();
+        self.out.flush().map_err(|error| Cut { row: last, error })
+    }
+
+    fn cut(&self, written: usize, error: std::io::Error) -> Cut {
+        let row = self
+            .ends
+            .iter()
+            .find(|(_, end)| *end > written)
+            .map_or(0, |(row, _)| *row);
+        Cut { row, error }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A disk with room for `room` bytes.
+    struct Disk {
+        room: usize,
+    }
+
+    impl Write for Disk {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::from_raw_os_error(28)); // ENOSPC
+            }
+            let n = bytes.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_full_disk_names_the_first_row_that_did_not_get_out() {
+        // Lines of 1000 bytes; room for 10.5 of them: row 11 is the first not written, though
+        // the buffer fills (and the error comes) while row 66 is added.
+        let mut lines = Lines::new(Box::new(Disk { room: 10_500 }));
+        let line = [b'x'; 1000];
+        let cut = (1..=100)
+            .find_map(|row| lines.push(row, &line).err().map(|cut| (row, cut)))
+            .unwrap();
+        assert_eq!(cut.0, 66, "the buffer filled at row 66");
+        assert_eq!(cut.1.row, 11);
+        assert!(
+            cut.1
+                .message()
+                .starts_with("row 11: writing stdout from row 11 on (rows 1 to 10 were written): "),
+            "{}",
+            cut.1.message()
+        );
     }
 }

@@ -31,7 +31,8 @@ fn login(api: &ApiArgs, reporter: &Reporter) -> Result<(), Error> {
             .map_err(|e| Error::io("reading the UserKey", e))?;
         (app_id, user_key)
     } else {
-        let mut lines = std::io::stdin().lock().lines();
+        // Two short lines: a stream without an end (`< /dev/zero`) is cut, not read forever.
+        let mut lines = std::io::Read::take(std::io::stdin().lock(), 64 * 1024).lines();
         let mut next = || lines.next().transpose().map(Option::unwrap_or_default);
         let app_id = next().map_err(|e| Error::io("reading the AppId from stdin", e))?;
         let user_key = next().map_err(|e| Error::io("reading the UserKey from stdin", e))?;

@@ -71,13 +71,16 @@ fn submit(
         args.rows.send.wait,
         rows.reporter,
     );
+    crate::api::submit::check_credentials(&api)?;
+    // The journal is locked before the first row runs: a second run on it stops here.
+    let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
     let (projects, received) = mpsc::sync_channel(jobs * crate::batch::CHUNK);
     let (summary, submitted) = std::thread::scope(|scope| {
         let submission = scope.spawn(move || {
             let items = received
                 .into_iter()
                 .map(|(row, project)| SubmitItem { row, project });
-            crate::api::submit_items(items, &options, &api)
+            crate::api::submit_items(items, &options, &api, journal)
         });
         let summary = batch.run(Sink::Projects(projects), rows);
         let submitted = submission

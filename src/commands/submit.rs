@@ -18,7 +18,8 @@ pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
         row: 1,
         project: lowered.project,
     };
-    let summary = crate::api::submit_items([item], &options, &api)?;
+    let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
+    let summary = crate::api::submit_items([item], &options, &api, journal)?;
     if let Some(created) = summary.created.first() {
         // Created: its id is printed even if waiting for the export stopped short.
         reporter.out(format!("{}\n", created.project_id).as_bytes())?;

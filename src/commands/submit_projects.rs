@@ -16,11 +16,14 @@ pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), E
         args.rows.send.wait,
         reporter,
     );
+    let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
     let shown = crate::display_path(&args.file);
+    let limit = crate::bounded::MAX_NDJSON;
     let text = if args.file == Path::new("-") {
-        std::io::read_to_string(std::io::stdin()).map_err(|e| Error::io("reading stdin", e))?
+        crate::bounded::read_text(std::io::stdin(), limit)
+            .map_err(|e| crate::bounded::to_error("reading stdin", e))?
     } else {
-        std::fs::read_to_string(&args.file).map_err(|e| Error::io(format!("reading {shown}"), e))?
+        crate::bounded::read_file_or_error(&args.file, limit)?
     };
     let mut items = Vec::new();
     for (index, line) in text.lines().enumerate() {
@@ -34,7 +37,7 @@ pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), E
             project,
         });
     }
-    let summary = crate::api::submit_items(items, &options, &api)?;
+    let summary = crate::api::submit_items(items, &options, &api, journal)?;
     print_created(&summary, reporter)?;
     summary.result()
 }

@@ -13,9 +13,9 @@
 //! Every spec string is a template, so text holding template syntax is written so that it
 //! renders to itself (see [`literal`]).
 
-pub mod presets;
+pub(crate) mod presets;
 mod read;
-pub mod yaml;
+pub(crate) mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -81,10 +81,7 @@ pub fn decompile(
     spec_path: &Path,
     templates: &[PathBuf],
 ) -> Result<Decompiled, Error> {
-    let mut library = Library::builtin();
-    for dir in templates {
-        library.add_dir(dir)?;
-    }
+    let library = Library::with_dirs(templates)?;
     let mut body = unwrap_envelope(document)
         .map_err(Diagnostic::error)?
         .clone();
@@ -155,8 +152,7 @@ pub fn decompile(
 /// Reads a JSON file.
 pub(crate) fn read_json(path: &Path) -> Result<Value, Error> {
     let shown = crate::display_path(path);
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {shown}"), e))?;
+    let text = crate::bounded::read_file_or_error(path, crate::bounded::MAX_DOCUMENT)?;
     serde_json::from_str(&text)
         .map_err(|e| Diagnostic::error(format!("{shown} is not JSON: {e}")).into())
 }
@@ -189,7 +185,7 @@ pub(crate) fn unwrap_envelope(document: &Value) -> Result<&Map<String, Value>, S
 /// A spec string whose output is exactly `text`. Every spec string is a template, so text
 /// with template syntax is wrapped in `{% raw %}…{% endraw %}`; text that itself contains
 /// `endraw` has each `{{`, `{%` and `{#` printed by an expression instead.
-pub fn literal(text: &str) -> String {
+pub(crate) fn literal(text: &str) -> String {
     if !crate::expand::engine::is_template(text) {
         return text.to_owned();
     }
@@ -234,7 +230,7 @@ fn literal_deep(value: &Value) -> Value {
 
 /// Where `expected` is not contained in `actual` (an object may hold more keys):
 /// each JSON pointer with the expected value and what was found there.
-pub fn differences(expected: &Value, actual: &Value) -> Vec<(String, Value, Option<Value>)> {
+pub(crate) fn differences(expected: &Value, actual: &Value) -> Vec<(String, Value, Option<Value>)> {
     let mut out = Vec::new();
     diff_into(expected, Some(actual), String::new(), &mut out);
     out
@@ -249,7 +245,12 @@ fn diff_into(
     match (expected, actual) {
         (Value::Object(e), Some(Value::Object(a))) => {
             for (k, v) in e {
-                diff_into(v, a.get(k), format!("{at}/{}", escape(k)), out);
+                diff_into(
+                    v,
+                    a.get(k),
+                    format!("{at}/{}", crate::lower::json_path::escape(k)),
+                    out,
+                );
             }
         }
         (Value::Array(e), Some(Value::Array(a))) if e.len() == a.len() => {
@@ -272,10 +273,6 @@ fn contains(expected: &Value, actual: Option<&Value>) -> bool {
         (e, Some(a)) => e == a,
         (_, None) => false,
     }
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 fn brief(value: &Value) -> String {
@@ -350,7 +347,7 @@ fn keep_extras(
     let mut project_extra = Map::new();
     for (key, value) in body {
         if key != "scenes" && !contains(value, built.get(key)) {
-            let at = format!("/{}", escape(key));
+            let at = format!("/{}", crate::lower::json_path::escape(key));
             keep(
                 warnings,
                 &mut project_extra,
@@ -374,7 +371,7 @@ fn keep_extras(
         let mut clip_extras: BTreeMap<usize, Map<String, Value>> = BTreeMap::new();
         let mut pending = Vec::new();
         for (key, value) in scene {
-            let at = format!("/scenes/{i}/{}", escape(key));
+            let at = format!("/scenes/{i}/{}", crate::lower::json_path::escape(key));
             if key == "sceneIdx" {
                 if *value != json!(i) {
                     warnings.push(Diagnostic::warning(format!(
@@ -401,7 +398,7 @@ fn keep_extras(
                                 0 => (&mut avatar_extra, "avatar"),
                                 _ => (clip_extras.entry(j).or_default(), "clip"),
                             };
-                            let at = format!("{at}/{j}/{}", escape(ck));
+                            let at = format!("{at}/{j}/{}", crate::lower::json_path::escape(ck));
                             keep(&mut pending, extra, at, ck, cv, made_clip.get(ck), level);
                         }
                     }

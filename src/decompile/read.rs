@@ -13,19 +13,17 @@ use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::json_number as num;
 use crate::lower::preset::Placement;
-use crate::lower::{DEFAULT_FONT, Preset, Presets, derived_id, looks_like_color, text_box};
-
-const WHITE: &str = "rgb(255,255,255)";
-const BLACK: &str = "rgb(0,0,0)";
-/// Resolutions a spec writes (1080 is the default).
-const RESOLUTIONS: [&str; 3] = ["4k", "720", "480"];
+use crate::lower::{
+    DEFAULT_BACKGROUND, DEFAULT_FILL, DEFAULT_FONT, DEFAULT_RESOLUTION, Preset, Presets,
+    RESOLUTIONS, derived_id, looks_like_color, text_box,
+};
 
 /// Reads a body into a spec: the first step of decompiling.
 pub(super) struct Reader<'a> {
-    pub known: &'a Presets,
+    pub(crate) known: &'a Presets,
     /// Presets extracted from the body, in the order first needed.
-    pub new: Vec<Preset>,
-    pub warnings: &'a mut Vec<Diagnostic>,
+    pub(crate) new: Vec<Preset>,
+    pub(crate) warnings: &'a mut Vec<Diagnostic>,
 }
 
 /// What one scene's avatar clip asks of the spec: every avatar key, as a spec writes it
@@ -43,7 +41,7 @@ impl Reader<'_> {
             .expect("an alias the reader chose")
     }
 
-    pub fn spec(&mut self, body: &Map<String, Value>) -> Result<Map<String, Value>, Error> {
+    pub(crate) fn spec(&mut self, body: &Map<String, Value>) -> Result<Map<String, Value>, Error> {
         let mut spec = Map::new();
         let text = |key: &str| body.get(key).and_then(Value::as_str);
         if let Some(name) = text("name") {
@@ -53,7 +51,9 @@ impl Reader<'_> {
         if portrait {
             spec.insert("orientation".into(), "portrait".into());
         }
-        if let Some(resolution) = text("resolution").filter(|r| RESOLUTIONS.contains(r)) {
+        if let Some(resolution) =
+            text("resolution").filter(|r| *r != DEFAULT_RESOLUTION && RESOLUTIONS.contains(r))
+        {
             spec.insert("resolution".into(), resolution.into());
         }
         if body.get("isExport") == Some(&Value::Bool(false)) {
@@ -93,11 +93,7 @@ impl Reader<'_> {
                 avatar.insert(key.into(), top[key].clone());
             }
         }
-        let canvas = if portrait {
-            (1080.0, 1920.0)
-        } else {
-            (1920.0, 1080.0)
-        };
+        let canvas = crate::lower::canvas(portrait);
         let scenes = scenes
             .iter()
             .enumerate()
@@ -381,7 +377,7 @@ fn placement(preset: &Preset, clip: &Value) -> Value {
 /// no spec form gives (the comparison then keeps it in `extra`).
 fn background(background: &Value) -> Option<Value> {
     let text = |key: &str| background[key].as_str();
-    let color = text("source_color").filter(|c| *c != WHITE);
+    let color = text("source_color").filter(|c| *c != DEFAULT_BACKGROUND);
     match text("source_type")? {
         "image" => {
             let url = text("source_url")?;
@@ -525,7 +521,7 @@ fn clip_spec(scene: usize, index: usize, clip: &Value, canvas: (f64, f64)) -> Va
                 font.insert("size".into(), size);
             }
             font.extend(strings(&[
-                ("color", "fill", Some(BLACK)),
+                ("color", "fill", Some(DEFAULT_FILL)),
                 ("family", "fontFamily", Some(DEFAULT_FONT)),
             ]));
             match &clip["fontWeight"] {
@@ -573,7 +569,7 @@ fn clip_spec(scene: usize, index: usize, clip: &Value, canvas: (f64, f64)) -> Va
             }
         }
         "shape" => {
-            for (key, value) in strings(&[("fill", "fill", Some(BLACK))]) {
+            for (key, value) in strings(&[("fill", "fill", Some(DEFAULT_FILL))]) {
                 put(&key, value);
             }
             let mut stroke = strings(&[("color", "stroke", None)]);

@@ -16,6 +16,8 @@ pub struct Limits {
     pub max_bytes: usize,
     pub max_depth: usize,
     pub max_nodes: usize,
+    /// The text (scalars and keys) the tree may hold, an alias counting as the text it copies.
+    pub max_text: usize,
 }
 
 impl Default for Limits {
@@ -24,6 +26,7 @@ impl Default for Limits {
             max_bytes: 8 * 1024 * 1024,
             max_depth: 64,
             max_nodes: 500_000,
+            max_text: 16 * 1024 * 1024,
         }
     }
 }
@@ -146,23 +149,31 @@ impl Node {
     }
 }
 
-/// Reads and parses a YAML (or JSON) file, refusing files over the size limit before reading.
+/// Reads and parses a YAML (or JSON) file: a regular file over the size limit is refused
+/// before it is read, and at most one byte past the limit is read of anything else (a device,
+/// a FIFO or a growing file reports a size that cannot be trusted).
 pub fn load_file(path: &std::path::Path, limits: Limits) -> Result<Node, Diagnostic> {
+    use crate::bounded::{ReadError, read_file};
     let name = crate::display_path(path);
-    let size = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read {name}: {e}")))?
-        .len();
-    if size > limits.max_bytes as u64 {
-        return Err(too_big(&name, size, limits));
+    let limit = limits.max_bytes as u64;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_file() && meta.len() > limit {
+            return Err(Diagnostic::error(format!(
+                "{name} is {} bytes; vidspec reads YAML documents of at most {limit} bytes",
+                meta.len()
+            )));
+        }
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read {name}: {e}")))?;
+    let text = read_file(path, limit).map_err(|e| match e {
+        ReadError::TooBig { .. } => too_big(&name, limits),
+        other => Diagnostic::error(format!("cannot read {name}: {other}")),
+    })?;
     parse(&Source::new(name, text), limits)
 }
 
-fn too_big(name: &str, size: u64, limits: Limits) -> Diagnostic {
+fn too_big(name: &str, limits: Limits) -> Diagnostic {
     Diagnostic::error(format!(
-        "{name} is {size} bytes; vidspec reads YAML documents of at most {} bytes",
+        "{name} holds more than {} bytes; vidspec reads YAML documents of at most that",
         limits.max_bytes
     ))
 }
@@ -184,7 +195,7 @@ enum Frame {
 /// Parses one YAML document into a node tree.
 pub fn parse(source: &Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
     if source.text.len() > limits.max_bytes {
-        return Err(too_big(&source.name, source.text.len() as u64, limits));
+        return Err(too_big(&source.name, limits));
     }
     let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
     let bom = source.text.len() - text.len();
@@ -196,6 +207,7 @@ pub fn parse(source: &Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
         stack: Vec::new(),
         anchors: Vec::new(),
         nodes: 0,
+        text: 0,
         root: None,
     };
     while let Some(event) = parser.next_event() {
@@ -235,8 +247,11 @@ struct Builder<'a> {
     limits: Limits,
     bom: usize,
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Node)>,
+    /// Anchored nodes with what each costs: (anchor id, node, nodes, bytes of text).
+    anchors: Vec<(usize, Node, usize, usize)>,
     nodes: usize,
+    /// Bytes of text in the tree so far.
+    text: usize,
     root: Option<Node>,
 }
 
@@ -268,23 +283,42 @@ impl Builder<'_> {
         Ok(())
     }
 
+    fn count_text(&mut self, bytes: usize, at: usize) -> Result<(), Diagnostic> {
+        self.text += bytes;
+        if self.text > self.limits.max_text {
+            return Err(Diagnostic::error(format!(
+                "YAML document holds more than {} bytes of text (aliases count as the text they \
+                 copy); refusing to load it",
+                self.limits.max_text
+            ))
+            .at(&self.span(at, at + 1)));
+        }
+        Ok(())
+    }
+
     /// Handles one event; returns true when the first document is complete.
     fn step(&mut self, event: Event<'_>, start: usize, end: usize) -> Result<bool, Diagnostic> {
         match event {
             Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => {}
             Event::StreamEnd | Event::DocumentEnd => return Ok(self.root.is_some()),
             Event::Alias(id) => {
-                let Some(node) = self.anchors.iter().rev().find(|(a, _)| *a == id) else {
+                let Some(&(_, _, nodes, bytes)) =
+                    self.anchors.iter().rev().find(|(a, ..)| *a == id)
+                else {
                     return Err(Diagnostic::error("YAML alias refers to an unknown anchor")
                         .at(&self.span(start, end)));
                 };
-                let mut node = node.1.clone();
-                self.count(node_count(&node), start)?;
+                // What the copy costs is counted before it is made.
+                self.count(nodes, start)?;
+                self.count_text(bytes, start)?;
+                let found = self.anchors.iter().rev().find(|(a, ..)| *a == id);
+                let mut node = found.map(|a| a.1.clone()).expect("found above");
                 node.span = self.span(start, end);
                 self.finish(node, 0)?;
             }
             Event::Scalar(value, style, anchor, tag) => {
                 self.count(1, start)?;
+                self.count_text(value.len(), start)?;
                 let tag = tag.map(|t| t.suffix.clone());
                 let kind = scalar(&value, style, tag.as_deref())
                     .map_err(|m| Diagnostic::error(m).at(&self.span(start, end)))?;
@@ -338,7 +372,8 @@ impl Builder<'_> {
 
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Diagnostic> {
         if anchor != 0 {
-            self.anchors.push((anchor, node.clone()));
+            let (nodes, bytes) = cost(&node);
+            self.anchors.push((anchor, node.clone(), nodes, bytes));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -377,12 +412,21 @@ impl Builder<'_> {
     }
 }
 
-fn node_count(node: &Node) -> usize {
-    1 + match &node.kind {
-        NodeKind::Seq(items) => items.iter().map(node_count).sum(),
-        NodeKind::Map(entries) => entries.iter().map(|(_, v)| 1 + node_count(v)).sum(),
-        _ => 0,
+/// The nodes and bytes of text a copy of `node` adds to the tree.
+fn cost(node: &Node) -> (usize, usize) {
+    match &node.kind {
+        NodeKind::Seq(items) => items.iter().map(cost).fold((1, 0), add),
+        NodeKind::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| add((1, k.name.len()), cost(v)))
+            .fold((1, 0), add),
+        NodeKind::Str(s) => (1, s.len()),
+        _ => (1, node.span.end - node.span.start),
     }
+}
+
+fn add(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    (a.0 + b.0, a.1 + b.1)
 }
 
 /// Resolves a scalar by the YAML 1.2 core schema; quoted scalars are always strings.
@@ -425,7 +469,12 @@ pub fn number(text: &str) -> Option<NodeKind> {
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse().ok().map(NodeKind::Int);
+        // Too long for a 64-bit integer, it is still a number (the nearest float).
+        return text
+            .parse()
+            .map(NodeKind::Int)
+            .or_else(|_| text.parse().map(NodeKind::Float))
+            .ok();
     }
     let valid_float = digits.bytes().any(|b| b.is_ascii_digit())
         && digits
@@ -484,6 +533,17 @@ mod tests {
         }
         let err = load(&text).unwrap_err();
         assert!(err.message.contains("more than"), "{}", err.message);
+    }
+
+    #[test]
+    fn aliases_of_a_long_string_are_refused_by_the_text_they_copy() {
+        let big = "x".repeat(1 << 20);
+        let refs = vec!["*a"; 1000].join(", ");
+        let text = format!("a: &a {big}\nb: [{refs}]\n");
+        let err = load(&text).unwrap_err();
+        assert!(err.message.contains("bytes of text"), "{}", err.message);
+        // A few copies of a short anchor are fine.
+        assert!(load("a: &a hello\nb: [*a, *a, *a]\n").is_ok());
     }
 
     #[test]

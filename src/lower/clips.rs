@@ -10,7 +10,7 @@ use crate::load::yaml::{Node, NodeKind};
 use super::{EstimatedBox, Placed, Run, derived_id, placed};
 
 /// The shapes the editor draws (`shapeName`).
-pub const SHAPES: [&str; 17] = [
+pub(crate) const SHAPES: [&str; 17] = [
     "Line_v2",
     "Arrow_1_v2",
     "Arrow_2_v2",
@@ -30,7 +30,7 @@ pub const SHAPES: [&str; 17] = [
     "Rectangle_corner0",
 ];
 /// The clip animations the editor plays.
-pub const ANIMATIONS: [&str; 12] = [
+pub(crate) const ANIMATIONS: [&str; 12] = [
     "fade-in",
     "fade-out",
     "in-right",
@@ -45,7 +45,9 @@ pub const ANIMATIONS: [&str; 12] = [
     "zoom-out",
 ];
 /// The font of a text clip that names none.
-pub const DEFAULT_FONT: &str = "Noto Sans CJK";
+pub(crate) const DEFAULT_FONT: &str = "Noto Sans CJK";
+/// The colour of text and shapes that name none.
+pub(crate) const DEFAULT_FILL: &str = "rgb(0,0,0)";
 
 impl Run<'_, '_> {
     pub(super) fn clip(
@@ -92,7 +94,7 @@ impl Run<'_, '_> {
                     (
                         "fill",
                         font.and_then(|f| self.string(f, "color"))
-                            .unwrap_or_else(|| placed("rgb(0,0,0)".into(), clip)),
+                            .unwrap_or_else(|| placed(DEFAULT_FILL.into(), clip)),
                     ),
                     (
                         "fontFamily",
@@ -166,7 +168,7 @@ impl Run<'_, '_> {
                     (
                         "fill",
                         self.string(clip, "fill")
-                            .unwrap_or_else(|| placed("rgb(0,0,0)".into(), clip)),
+                            .unwrap_or_else(|| placed(DEFAULT_FILL.into(), clip)),
                     ),
                 ];
                 if let Some(stroke) = clip.get("stroke") {
@@ -352,16 +354,17 @@ impl Run<'_, '_> {
     // Typed reads: each reports a wrong type at the value's span and yields None.
 }
 
+/// A character's estimated width in ems: 0.6 for ASCII, 1 for wider scripts (Hangul, CJK).
+pub(crate) fn glyph_width(c: char) -> f64 {
+    if c.is_ascii() { 0.6 } else { 1.0 }
+}
+
 /// An estimate of a text box: the editor measures the text again when it opens the project.
-pub fn text_box(text: &str, size: f64) -> (f64, f64) {
+pub(crate) fn text_box(text: &str, size: f64) -> (f64, f64) {
     let lines: Vec<&str> = text.lines().collect();
     let widest = lines
         .iter()
-        .map(|l| {
-            l.chars()
-                .map(|c| if c.is_ascii() { 0.6 } else { 1.0 })
-                .sum::<f64>()
-        })
+        .map(|l| l.chars().map(glyph_width).sum::<f64>())
         .fold(0.0, f64::max);
     (
         (widest * size).ceil().max(size),
@@ -372,7 +375,7 @@ pub fn text_box(text: &str, size: f64) -> (f64, f64) {
 impl EstimatedBox {
     /// Estimates the box again from the clip's current text and size (after a row's text
     /// was filled in), for the dimensions the spec did not give.
-    pub fn reestimate(&self, project: &mut Value) {
+    pub(crate) fn reestimate(&self, project: &mut Value) {
         if let Some(clip) = project.pointer_mut(&self.pointer) {
             self.fit(clip);
         }

@@ -7,11 +7,11 @@
 
 mod avatar;
 mod clips;
-pub mod json_path;
+pub(crate) mod json_path;
 mod origins;
-pub mod preset;
+pub(crate) mod preset;
 mod read;
-pub mod skeleton;
+pub(crate) mod skeleton;
 
 use serde_json::{Map, Value, json};
 
@@ -19,46 +19,72 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::expand::Engine;
 use crate::load::yaml::{Node, NodeKind};
 use avatar::AvatarSpec;
-pub use clips::{ANIMATIONS, DEFAULT_FONT, SHAPES, text_box};
-pub use origins::Origins;
-pub use preset::{Preset, Presets};
-pub use read::as_text;
+pub(crate) use clips::{DEFAULT_FILL, glyph_width};
+pub(crate) use clips::{DEFAULT_FONT, text_box};
+pub(crate) use origins::Origins;
+pub(crate) use preset::{Preset, Presets};
 use read::placed;
-pub use skeleton::{Placed, Skeletons};
+pub(crate) use read::{as_text, number_of_json};
+pub(crate) use skeleton::{Placed, Skeletons};
 
 /// The project body and where each of its values came from.
 #[derive(Clone, Debug)]
 pub struct Lowered {
     pub project: Value,
-    pub origins: Origins,
+    pub(crate) origins: Origins,
     /// Text clips whose box was estimated from their text.
-    pub estimated_boxes: Vec<EstimatedBox>,
+    pub(crate) estimated_boxes: Vec<EstimatedBox>,
 }
 
 /// A text clip (by JSON pointer) and which of its dimensions were estimated from its text.
 #[derive(Clone, Debug)]
-pub struct EstimatedBox {
-    pub pointer: String,
-    pub width: bool,
-    pub height: bool,
+pub(crate) struct EstimatedBox {
+    pub(crate) pointer: String,
+    pub(crate) width: bool,
+    pub(crate) height: bool,
 }
 
 /// What lowering needs besides the spec: the templates, the presets, a default name.
-pub struct Lowerer<'a> {
-    pub engine: &'a Engine,
-    pub skeletons: &'a Skeletons,
-    pub presets: &'a Presets,
+pub(crate) struct Lowerer<'a> {
+    engine: &'a Engine,
+    skeletons: &'a Skeletons,
+    presets: &'a Presets,
     /// The project name when the spec gives none (the spec file's stem).
-    pub default_name: &'a str,
+    default_name: &'a str,
     /// Lowering a partially expanded spec: a decision on a symbolic value is an error.
-    pub partial: bool,
+    partial: bool,
+}
+
+impl<'a> Lowerer<'a> {
+    /// A lowerer over a compiled spec's engine, clip skeletons and presets; `partial` lowers a
+    /// partially expanded spec, refusing any decision on a placeholder.
+    pub(crate) fn new(
+        engine: &'a Engine,
+        skeletons: &'a Skeletons,
+        presets: &'a Presets,
+        default_name: &'a str,
+        partial: bool,
+    ) -> Lowerer<'a> {
+        Lowerer {
+            engine,
+            skeletons,
+            presets,
+            default_name,
+            partial,
+        }
+    }
 }
 
 const ORIENTATIONS: [&str; 2] = ["landscape", "portrait"];
-const RESOLUTIONS: [&str; 4] = ["4k", "1080", "720", "480"];
+/// The resolutions a project can have.
+pub(crate) const RESOLUTIONS: [&str; 4] = ["4k", "1080", "720", "480"];
+/// The resolution of a spec that names none.
+pub(crate) const DEFAULT_RESOLUTION: &str = "1080";
+/// A scene's background when the spec gives no colour.
+pub(crate) const DEFAULT_BACKGROUND: &str = "rgb(255,255,255)";
 
 impl Lowerer<'_> {
-    pub fn lower(&self, spec: &Node) -> Result<Lowered, Diagnostics> {
+    pub(crate) fn lower(&self, spec: &Node) -> Result<Lowered, Diagnostics> {
         let mut run = Run {
             lowerer: self,
             diags: Diagnostics::default(),
@@ -137,7 +163,7 @@ impl Run<'_, '_> {
             &mut out,
             "",
             "resolution",
-            resolution.unwrap_or_else(|| self.fallback("1080", spec)),
+            resolution.unwrap_or_else(|| self.fallback(DEFAULT_RESOLUTION, spec)),
         );
         let export = self
             .boolean(spec, "export")
@@ -153,11 +179,7 @@ impl Run<'_, '_> {
             let value = placed(self.verbatim(dictionary), dictionary);
             self.put(&mut out, "", "dictionary", value);
         }
-        let canvas = if portrait {
-            (1080.0, 1920.0)
-        } else {
-            (1920.0, 1080.0)
-        };
+        let canvas = canvas(portrait);
         let scenes = match spec.get("scenes").map(|s| &s.kind) {
             Some(NodeKind::Seq(items)) if !items.is_empty() => items
                 .iter()
@@ -201,7 +223,7 @@ impl Run<'_, '_> {
             return;
         };
         for (key, value) in entries {
-            let escaped = key.name.replace('~', "~0").replace('/', "~1");
+            let escaped = json_path::escape(&key.name);
             self.origins
                 .record(format!("{pointer}/{escaped}"), &value.span);
             let value_json = self.verbatim(value);
@@ -335,22 +357,58 @@ impl Run<'_, '_> {
             "type": "background",
             "source_type": if image.is_some() { "image" } else { "color" },
             "source_url": image.map_or(Value::String(String::new()), |p| p.value),
-            "source_color": color.map_or(Value::String("rgb(255,255,255)".into()), |p| p.value),
+            "source_color": color.map_or(Value::String(DEFAULT_BACKGROUND.into()), |p| p.value),
         })
     }
 }
 
-/// Whether a scene's `background` string is a colour (else it is an image URL).
-pub fn looks_like_color(text: &str) -> bool {
+/// The canvas of a project in pixels: 1920 × 1080, or 1080 × 1920 in portrait.
+pub(crate) fn canvas(portrait: bool) -> (f64, f64) {
+    if portrait {
+        (1080.0, 1920.0)
+    } else {
+        (1920.0, 1080.0)
+    }
+}
+
+/// Whether `text` reads as a CSS colour: `#rgb[a]`, `#rrggbb[aa]`, `rgb()`/`rgba()`/`hsl()`/
+/// `hsla()`, or a single colour word (`navy`).
+pub(crate) fn is_color(text: &str) -> bool {
     let t = text.trim().to_ascii_lowercase();
-    t.starts_with('#')
+    if let Some(hex) = t.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    for function in ["rgba(", "rgb(", "hsla(", "hsl("] {
+        if let Some(inner) = t.strip_prefix(function).and_then(|r| r.strip_suffix(')')) {
+            let parts: Vec<&str> = inner
+                .split([',', ' ', '/'])
+                .filter(|p| !p.is_empty())
+                .collect();
+            return (3..=4).contains(&parts.len())
+                && parts.iter().all(|p| {
+                    p.trim_end_matches(['%', 'g', 'd', 'e'])
+                        .parse::<f64>()
+                        .is_ok()
+                });
+        }
+    }
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+/// Whether a scene's `background` string is meant as a colour (else it is an image URL): a
+/// colour, or text that starts like one (`#`, `rgb`, `hsl`) — a broken colour is reported as
+/// a colour by `check`'s lints, never fetched as an image.
+pub(crate) fn looks_like_color(text: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase();
+    t.is_empty()
+        || t.starts_with(['#'])
         || t.starts_with("rgb")
         || t.starts_with("hsl")
-        || (!t.contains(['/', '.']) && t.chars().all(|c| c.is_ascii_alphabetic()))
+        || is_color(&t)
 }
 
 /// The editor-style id of a clip: its type and 11 base-32 digits of a hash of its position.
-pub fn derived_id(clip_type: &str, position: &str) -> String {
+pub(crate) fn derived_id(clip_type: &str, position: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in clip_type.bytes().chain([0]).chain(position.bytes()) {
         hash ^= u64::from(byte);
@@ -361,4 +419,36 @@ pub fn derived_id(clip_type: &str, position: &str) -> String {
         .map(|i| DIGITS[((hash >> (i * 5)) & 31) as usize] as char)
         .collect();
     format!("{clip_type}-{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_in_the_usual_forms_are_recognised() {
+        for good in [
+            "#fff",
+            "#00000060",
+            "rgb(54,188,37)",
+            "rgba(0, 0, 0, 0.5)",
+            "hsl(120 50% 50%)",
+            "navy",
+        ] {
+            assert!(is_color(good), "{good}");
+        }
+        for bad in ["not a colour", "#ggg", "rgb(1,2)", "", "12"] {
+            assert!(!is_color(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_background_that_starts_like_a_colour_is_a_colour() {
+        for colour in ["#fff", "#zzz", "rgb(1,2)", "navy", ""] {
+            assert!(looks_like_color(colour), "{colour}");
+        }
+        for image in ["https://x/y.png", "bg.png", "12"] {
+            assert!(!looks_like_color(image), "{image}");
+        }
+    }
 }

@@ -8,7 +8,7 @@ use crate::diag::{Diagnostic, Severity, Span};
 use crate::error::Error;
 
 /// One diagnostic, ending in a newline; `color` adds ANSI colours for a terminal.
-pub fn diagnostic(d: &Diagnostic, color: bool) -> String {
+pub(crate) fn diagnostic(d: &Diagnostic, color: bool) -> String {
     let paint = |code: &str, text: &str| {
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -39,14 +39,18 @@ pub fn diagnostic(d: &Diagnostic, color: bool) -> String {
     out
 }
 
+/// The most characters of a source line a snippet shows; a longer line is cut to a window
+/// around the caret, with `…` where it was cut.
+const SNIPPET_WIDTH: usize = 120;
+
 fn snippet(out: &mut String, span: &Span, paint: &dyn Fn(&str, &str) -> String) {
     let (line, col) = span.source.line_col(span.start);
-    let text = span.source.line_text(line);
+    let full = span.source.line_text(line);
     let number = line.to_string();
     let pad = " ".repeat(number.len());
-    let line_rest = text.chars().count().saturating_sub(col - 1).max(1);
     let width = span.text().lines().next().map_or(0, |l| l.chars().count());
-    let carets = "^".repeat(width.clamp(1, line_rest));
+    let (text, caret_col, line_rest) = window(full, col - 1, width);
+    let carets = "^".repeat(width.clamp(1, line_rest.max(1)));
     let _ = writeln!(
         out,
         "{pad}{} {}:{line}:{col}",
@@ -59,13 +63,38 @@ fn snippet(out: &mut String, span: &Span, paint: &dyn Fn(&str, &str) -> String) 
         out,
         "{pad} {} {}{}",
         paint("1;34", "|"),
-        " ".repeat(col - 1),
+        " ".repeat(caret_col),
         paint("1;31", &carets)
     );
 }
 
+/// The part of `line` to show for a caret at character `col` spanning `width` characters: the
+/// text, the caret's column in it, and the characters from the caret to the end of the text.
+fn window(line: &str, col: usize, width: usize) -> (String, usize, usize) {
+    let chars = line.chars().count();
+    if chars <= SNIPPET_WIDTH {
+        return (line.to_owned(), col, chars.saturating_sub(col));
+    }
+    // Some context before the caret, the rest after it.
+    let before = (SNIPPET_WIDTH / 4).min(col);
+    let start = col - before;
+    let end = (start + SNIPPET_WIDTH).min(chars);
+    let start = end.saturating_sub(SNIPPET_WIDTH).min(start);
+    let mut text: String = line.chars().skip(start).take(end - start).collect();
+    let mut caret = col - start;
+    if start > 0 {
+        text.insert(0, '…');
+        caret += 1;
+    }
+    let rest = (end - col).min(width.max(1));
+    if end < chars {
+        text.push('…');
+    }
+    (text, caret, rest)
+}
+
 /// A failed command's error: its diagnostics in source order with a count, or `error: …`.
-pub fn error(error: &Error, color: bool) -> String {
+pub(crate) fn error(error: &Error, color: bool) -> String {
     match error {
         Error::Invalid(diags) => {
             let errors = diags.iter().filter(|d| d.is_error()).count();
@@ -83,7 +112,7 @@ pub fn error(error: &Error, color: bool) -> String {
 }
 
 /// A failed batch row: its diagnostics one after another, without blank lines between.
-pub fn row_error(diagnostics: &[Diagnostic], color: bool) -> String {
+pub(crate) fn row_error(diagnostics: &[Diagnostic], color: bool) -> String {
     let text: String = diagnostics.iter().map(|d| diagnostic(d, color)).collect();
     text.trim_end().to_owned() + "\n"
 }

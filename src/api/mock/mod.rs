@@ -1,14 +1,15 @@
 //! `vidspec mock-server`: an in-memory stand-in for the AI Studios v3 API on 127.0.0.1, for the
 //! tests and for users who want to try a batch before spending credits.
 //!
-//! It speaks the same envelope and endpoints, validates project bodies with the same schema and
-//! rules as `vidspec check`, issues tokens that expire, advances export progress with time, and
+//! It speaks the same envelope and endpoints, validates project bodies with the vendor's
+//! documented rules (`validate.rs`, written apart from `vidspec check` so it can disagree), issues tokens that expire, advances export progress with time, and
 //! injects faults: 500s (`--fail-rate`), 429 with `Retry-After` above a request rate
 //! (`--rate-limit`), latency, and connections closed without an answer (`--drop-rate`).
 //! `GET /__mock/stats` counts what it saw; `POST /__mock/faults {"failNext": n, "dropNext": n}`
 //! makes the next requests fail, for tests that need a fault at an exact moment.
 
 mod faults;
+mod validate;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -27,27 +28,26 @@ use tokio::net::TcpListener;
 use self::faults::{Bucket, Conn, Killable, chance, take_one};
 
 use super::client::{AUTH_PATH, EXPORT_PATH, MODELS_PATH, PROGRESS_PATH, PROJECT_PATH, TOKEN_PATH};
-use crate::check::{self, Schema};
 
 /// The mock's settings (`vidspec mock-server` flags).
 #[derive(Clone, Debug)]
-pub struct MockOptions {
+pub(crate) struct MockOptions {
     /// 0 picks a free port.
-    pub port: u16,
+    pub(crate) port: u16,
     /// Share of requests answered 500.
-    pub fail_rate: f64,
+    pub(crate) fail_rate: f64,
     /// Added to every answer.
-    pub latency: Duration,
+    pub(crate) latency: Duration,
     /// Requests per second above which the answer is 429 with `Retry-After`.
-    pub rate_limit: Option<u32>,
+    pub(crate) rate_limit: Option<u32>,
     /// How long a token lives.
-    pub token_ttl: Duration,
+    pub(crate) token_ttl: Duration,
     /// Share of requests whose connection is closed without an answer.
-    pub drop_rate: f64,
+    pub(crate) drop_rate: f64,
     /// How long an export takes from 0 to 100.
-    pub export_time: Duration,
+    pub(crate) export_time: Duration,
     /// The only accepted UserKey; any non-empty one when `None`.
-    pub user_key: Option<String>,
+    pub(crate) user_key: Option<String>,
 }
 
 impl Default for MockOptions {
@@ -79,7 +79,7 @@ pub(crate) fn serve_until_ctrl_c(
         .block_on(serve(options, ready, shutdown))
 }
 
-pub async fn serve(
+pub(crate) async fn serve(
     options: MockOptions,
     ready: impl FnOnce(SocketAddr),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -387,9 +387,7 @@ impl Mock {
     }
 
     fn create(&self, mut body: Value) -> Response {
-        let schema = Schema::project();
-        let mut problems = schema.errors(&body);
-        problems.extend(check::rule_violations(&body));
+        let problems = validate::problems(&body);
         if !problems.is_empty() {
             let listed: Vec<String> = problems
                 .iter()
