@@ -12,5 +12,6 @@ mod hostile;
 mod lint;
 mod lsp;
 mod preview;
+mod property;
 mod report;
 mod schema;
