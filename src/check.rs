@@ -10,9 +10,9 @@ use crate::diag::Diagnostic;
 use crate::lower::Origins;
 
 /// The JSON Schema of the v3 project body.
-pub const PROJECT_SCHEMA: &str = include_str!("../schemas/project.v3.schema.json");
+pub(crate) const PROJECT_SCHEMA: &str = include_str!("../schemas/project.v3.schema.json");
 /// The JSON Schema of model preset files.
-pub const PRESET_SCHEMA: &str = include_str!("../schemas/preset.schema.json");
+pub(crate) const PRESET_SCHEMA: &str = include_str!("../schemas/preset.schema.json");
 /// The JSON Schema of the spec language, for editors.
 pub const SPEC_SCHEMA: &str = include_str!("../schemas/spec.schema.json");
 
@@ -34,13 +34,22 @@ impl Schema {
         Arc::clone(SCHEMA.get_or_init(|| Arc::new(Schema::new(PROJECT_SCHEMA))))
     }
 
+    /// Starts compiling the project schema on another thread, so that it is ready (or
+    /// nearly) by the time a render first checks a project.
+    pub fn prepare_project() {
+        static STARTED: std::sync::Once = std::sync::Once::new();
+        STARTED.call_once(|| {
+            std::thread::spawn(|| drop(Schema::project()));
+        });
+    }
+
     /// The preset schema, compiled once per process.
     pub fn preset() -> Arc<Schema> {
         static SCHEMA: OnceLock<Arc<Schema>> = OnceLock::new();
         Arc::clone(SCHEMA.get_or_init(|| Arc::new(Schema::new(PRESET_SCHEMA))))
     }
 
-    pub fn is_valid(&self, instance: &Value) -> bool {
+    pub(crate) fn is_valid(&self, instance: &Value) -> bool {
         self.validator.is_valid(instance)
     }
 
@@ -54,7 +63,11 @@ impl Schema {
 }
 
 /// Validates a project against the schema and the cross-field rules.
-pub fn check_project(project: &Value, origins: &Origins, schema: &Schema) -> Vec<Diagnostic> {
+pub(crate) fn check_project(
+    project: &Value,
+    origins: &Origins,
+    schema: &Schema,
+) -> Vec<Diagnostic> {
     let mut problems: Vec<(String, String)> = if schema.is_valid(project) {
         Vec::new()
     } else {

@@ -5,13 +5,13 @@ use std::fmt;
 use crate::diag::Diagnostic;
 
 /// Exit codes of the `vidspec` binary.
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const INVALID: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const SOME_ROWS_FAILED: i32 = 3;
-    pub const API: i32 = 4;
-    pub const INTERRUPTED: i32 = 130;
+pub(crate) mod exit {
+    pub(crate) const OK: i32 = 0;
+    pub(crate) const INVALID: i32 = 1;
+    pub(crate) const USAGE: i32 = 2;
+    pub(crate) const SOME_ROWS_FAILED: i32 = 3;
+    pub(crate) const API: i32 = 4;
+    pub(crate) const INTERRUPTED: i32 = 130;
 }
 
 #[derive(Debug)]
@@ -37,7 +37,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         match self {
             Error::Invalid(_) | Error::Io { .. } | Error::Config(_) => exit::INVALID,
             Error::Usage(_) => exit::USAGE,
@@ -47,7 +47,7 @@ impl Error {
         }
     }
 
-    pub fn io(what: impl Into<String>, source: std::io::Error) -> Error {
+    pub(crate) fn io(what: impl Into<String>, source: std::io::Error) -> Error {
         Error::Io {
             what: what.into(),
             source,

@@ -14,7 +14,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// Writes the starter files into `dir` (created if missing); returns their names.
-pub fn init(dir: &Path) -> Result<Vec<String>, Error> {
+pub(crate) fn init(dir: &Path) -> Result<Vec<String>, Error> {
     let taken: Vec<String> = FILES
         .iter()
         .map(|(name, _)| dir.join(name))

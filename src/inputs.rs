@@ -14,7 +14,7 @@ use crate::diag::{Diagnostic, Diagnostics, Span, suggestion};
 use crate::load::yaml::{Node, NodeKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VarType {
+pub(crate) enum VarType {
     String,
     Integer,
     Number,
@@ -49,18 +49,18 @@ impl VarType {
 
 /// One `vars:` entry.
 #[derive(Debug)]
-pub struct VarDecl {
-    pub name: String,
-    pub span: Span,
-    pub ty: VarType,
-    pub default: Option<Value>,
-    pub required: bool,
-    pub choices: Option<Vec<Value>>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-    pub pattern: Option<regex::Regex>,
-    pub separator: String,
-    pub description: Option<String>,
+pub(crate) struct VarDecl {
+    pub(crate) name: String,
+    pub(crate) span: Span,
+    pub(crate) ty: VarType,
+    pub(crate) default: Option<Value>,
+    pub(crate) required: bool,
+    pub(crate) choices: Option<Vec<Value>>,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
+    pub(crate) pattern: Option<regex::Regex>,
+    pub(crate) separator: String,
+    pub(crate) description: Option<String>,
 }
 
 /// A value as it arrives: text (CSV, `--set`) or already typed (a vars file).
@@ -73,7 +73,7 @@ pub enum Raw<'a> {
 /// The declared variables, in declaration order.
 #[derive(Debug, Default)]
 pub struct Vars {
-    pub decls: Vec<VarDecl>,
+    pub(crate) decls: Vec<VarDecl>,
 }
 
 /// Resolved inputs: every declared variable that has a value.
@@ -81,7 +81,7 @@ pub type Inputs = BTreeMap<String, Value>;
 
 impl Vars {
     /// Reads the `vars:` mapping of a spec.
-    pub fn parse(node: Option<&Node>, diags: &mut Diagnostics) -> Vars {
+    pub(crate) fn parse(node: Option<&Node>, diags: &mut Diagnostics) -> Vars {
         let mut vars = Vars::default();
         let Some(node) = node else { return vars };
         let Some(entries) = node.as_map() else {
@@ -102,16 +102,16 @@ impl Vars {
         vars
     }
 
-    pub fn get(&self, name: &str) -> Option<&VarDecl> {
+    pub(crate) fn get(&self, name: &str) -> Option<&VarDecl> {
         self.decls.iter().find(|d| d.name == name)
     }
 
-    pub fn names(&self) -> impl Iterator<Item = &str> + Clone {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> + Clone {
         self.decls.iter().map(|d| d.name.as_str())
     }
 
     /// The defaults: the lowest layer of inputs.
-    pub fn defaults(&self) -> Inputs {
+    pub(crate) fn defaults(&self) -> Inputs {
         self.decls
             .iter()
             .filter_map(|d| Some((d.name.clone(), d.default.clone()?)))
@@ -135,7 +135,7 @@ impl Vars {
     }
 
     /// Checks that every required variable has a value.
-    pub fn missing(&self, inputs: &Inputs) -> Vec<&VarDecl> {
+    pub(crate) fn missing(&self, inputs: &Inputs) -> Vec<&VarDecl> {
         self.decls
             .iter()
             .filter(|d| d.required && !inputs.contains_key(&d.name))
@@ -143,7 +143,7 @@ impl Vars {
     }
 
     /// The diagnostic for a required variable without a value.
-    pub fn missing_diagnostic(decl: &VarDecl) -> Diagnostic {
+    pub(crate) fn missing_diagnostic(decl: &VarDecl) -> Diagnostic {
         let what = decl
             .description
             .as_deref()
@@ -157,7 +157,7 @@ impl Vars {
     }
 
     /// Applies a `--vars` file's mapping; unknown names are warnings (files are shared).
-    pub fn apply_file(&self, inputs: &mut Inputs, file: &Node, diags: &mut Diagnostics) {
+    pub(crate) fn apply_file(&self, inputs: &mut Inputs, file: &Node, diags: &mut Diagnostics) {
         let Some(entries) = file.as_map() else {
             diags.push(
                 Diagnostic::error("a vars file must hold a mapping of variable names to values")
@@ -296,7 +296,7 @@ fn bound<'a>(decl: &'a mut VarDecl, which: &str) -> &'a mut Option<f64> {
 }
 
 /// Converts a raw value to the declared type and checks its constraints.
-pub fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
+pub(crate) fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
     let expected = || match raw {
         Raw::Text(t) => format!("expected {}, got `{t}`", decl.ty.article()),
         Raw::Typed(v) => format!(
@@ -430,13 +430,8 @@ fn check_constraints(decl: &VarDecl, value: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// The inputs as a template context.
-pub fn context(inputs: &Inputs) -> minijinja::Value {
-    crate::expand::engine::to_value(inputs)
-}
-
 /// Splits `key=value` from `--set`.
-pub fn split_assignment(arg: &str) -> Result<(&str, &str), String> {
+pub(crate) fn split_assignment(arg: &str) -> Result<(&str, &str), String> {
     arg.split_once('=')
         .filter(|(k, _)| !k.is_empty())
         .ok_or_else(|| format!("--set {arg}: expected NAME=VALUE"))

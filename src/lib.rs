@@ -1,15 +1,18 @@
 //! vidspec compiles short YAML specs of AI-avatar videos into AI Studios v3 project JSON.
 //!
 //! The pipeline, one module per stage: [`load`] (YAML → spanned tree) → [`inputs`] (typed
-//! variables) → [`expand`] (minijinja templates) → [`lower`] (presets and clip templates →
+//! variables) → [`expand`] (minijinja templates) → `lower` (presets and clip templates →
 //! the v3 body) → [`check`] (JSON Schema and cross-field rules) → [`emit`] (JSON bytes).
 //! [`compile`] ties them together. Around them: `cli` (clap's types), `commands` (one file
-//! per command), [`report`] (everything written to the terminal), [`batch`] (rows in parallel)
-//! and [`api`] (AI Studios). [`run`] is the whole command line.
+//! per command), `report` (everything written to the terminal), `rows` and `batch` (rows in
+//! parallel) and `api` (AI Studios). [`run`] is the whole command line.
+//!
+//! What is `pub` here is what the binary, the tests and the benches use; everything else is
+//! `pub(crate)`, so the compiler reports what nothing uses.
 
-pub mod api;
-pub mod batch;
-pub mod bounded;
+pub(crate) mod api;
+pub(crate) mod batch;
+pub(crate) mod bounded;
 pub mod check;
 pub(crate) mod cli;
 pub(crate) mod commands;
@@ -19,17 +22,17 @@ pub mod diag;
 pub mod emit;
 pub mod error;
 pub mod expand;
-pub mod init;
+pub(crate) mod init;
 pub mod inputs;
-pub mod library;
-pub mod lint;
+pub(crate) mod library;
+pub(crate) mod lint;
 pub mod load;
-pub mod lower;
-pub mod lsp;
-pub mod preview;
-pub mod report;
-pub mod rows;
-pub mod watch;
+pub(crate) mod lower;
+pub(crate) mod lsp;
+pub(crate) mod preview;
+pub(crate) mod report;
+pub(crate) mod rows;
+pub(crate) mod watch;
 
 pub use error::Error;
 
@@ -51,7 +54,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
 }
 
 /// A JSON number for `f`: integers print without a fraction, other floats shortest-round-trip.
-pub fn json_number(f: f64) -> serde_json::Value {
+pub(crate) fn json_number(f: f64) -> serde_json::Value {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
     if f.fract() == 0.0 && f.abs() < EXACT {
         serde_json::Value::from(f as i64)
@@ -61,7 +64,7 @@ pub fn json_number(f: f64) -> serde_json::Value {
 }
 
 /// A short description of a JSON value for messages.
-pub fn describe_json(value: &serde_json::Value) -> String {
+pub(crate) fn describe_json(value: &serde_json::Value) -> String {
     use serde_json::Value;
     match value {
         Value::String(s) => format!("\"{s}\""),
@@ -72,6 +75,6 @@ pub fn describe_json(value: &serde_json::Value) -> String {
 }
 
 /// A path as the user wrote it, for messages.
-pub fn display_path(path: &std::path::Path) -> String {
+pub(crate) fn display_path(path: &std::path::Path) -> String {
     path.display().to_string()
 }

@@ -10,20 +10,20 @@ use crate::error::Error;
 
 /// One template or preset file's text and the name diagnostics call it by.
 #[derive(Clone, Debug)]
-pub struct Entry {
-    pub name: String,
-    pub text: String,
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    pub(crate) text: String,
 }
 
 /// The three families of files, each by its name without extension.
 #[derive(Clone, Debug, Default)]
-pub struct Library {
+pub(crate) struct Library {
     /// `clips/<clip type>.json`: the v3 body of each clip type.
-    pub clips: BTreeMap<String, Entry>,
+    pub(crate) clips: BTreeMap<String, Entry>,
     /// `scenes/<name>.yaml`: scenes for `use:`.
-    pub scenes: BTreeMap<String, Entry>,
+    pub(crate) scenes: BTreeMap<String, Entry>,
     /// `models/<alias>.yaml`: model presets.
-    pub models: BTreeMap<String, Entry>,
+    pub(crate) models: BTreeMap<String, Entry>,
 }
 
 macro_rules! builtin {
@@ -33,7 +33,7 @@ macro_rules! builtin {
 }
 
 /// Every file of `templates/`, embedded. A test checks this list against the folder.
-pub const BUILTIN: &[(&str, &str)] = builtin![
+pub(crate) const BUILTIN: &[(&str, &str)] = builtin![
     "clips/aiModel.json",
     "clips/audio.json",
     "clips/image.json",
@@ -46,8 +46,17 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "scenes/outro.yaml",
 ];
 
+/// Whether an entry is a built-in file as the binary carries it (not one a folder overrode).
+pub fn is_builtin(entry: &Entry) -> bool {
+    entry.name.strip_prefix("templates/").is_some_and(|path| {
+        BUILTIN
+            .iter()
+            .any(|(p, text)| *p == path && *text == entry.text)
+    })
+}
+
 impl Library {
-    pub fn builtin() -> Library {
+    pub(crate) fn builtin() -> Library {
         let mut library = Library::default();
         for (path, text) in BUILTIN {
             library.insert(path, format!("templates/{path}"), (*text).to_owned());
@@ -71,7 +80,7 @@ impl Library {
     }
 
     /// The built-in library with each of `dirs` added in turn (`--templates DIR`…).
-    pub fn with_dirs(dirs: &[PathBuf]) -> Result<Library, Error> {
+    pub(crate) fn with_dirs(dirs: &[PathBuf]) -> Result<Library, Error> {
         let mut library = Library::builtin();
         for dir in dirs {
             library.add_dir(dir)?;
@@ -80,7 +89,7 @@ impl Library {
     }
 
     /// Adds the `clips/`, `scenes/` and `models/` files of `dir`, overriding same-named entries.
-    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
+    pub(crate) fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
         if !dir.is_dir() {
             return Err(Error::Usage(format!(
                 "--templates {}: not a folder",
@@ -122,6 +131,24 @@ impl Library {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Built-in presets are loaded without their schema check: each must pass it.
+    #[test]
+    fn builtin_presets_pass_the_preset_schema() {
+        let library = Library::builtin();
+        assert!(!library.models.is_empty());
+        for entry in library.models.values() {
+            assert!(is_builtin(entry), "{}", entry.name);
+            let source = crate::diag::Source::new(entry.name.clone(), entry.text.clone());
+            let node =
+                crate::load::yaml::parse(&source, crate::load::yaml::Limits::default()).unwrap();
+            let errors = crate::check::Schema::preset().errors(&node.to_json());
+            assert!(errors.is_empty(), "{}: {errors:?}", entry.name);
+        }
+        let mut changed = library.models.values().next().unwrap().clone();
+        changed.text.push_str("\n# edited\n");
+        assert!(!is_builtin(&changed), "an overridden file is checked");
+    }
 
     #[test]
     fn builtin_list_matches_the_templates_folder() {

@@ -12,7 +12,7 @@ use crate::lower::Presets;
 const SPEECH_TAGS: &[&str] = &["p", "span"];
 
 /// The lints of one compiled project.
-pub fn lint(project: &Value, origins: &Origins, presets: &Presets) -> Vec<Diagnostic> {
+pub(crate) fn lint(project: &Value, origins: &Origins, presets: &Presets) -> Vec<Diagnostic> {
     let mut lints = Lints {
         origins,
         found: Vec::new(),

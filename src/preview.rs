@@ -24,7 +24,7 @@ mod draw;
 /// The project a preview draws: the spec built as `build` does, or, with `csv`, built with
 /// data row `row` (1-based) of that CSV file (fields separated by `delimiter`) as its inputs,
 /// exactly as `batch` would.
-pub fn project(
+pub(crate) fn project(
     spec: &Path,
     options: &Options,
     csv: Option<(&Path, u64, u8)>,
@@ -64,7 +64,7 @@ pub fn project(
 
 /// The storyboard page of a v3 project body: a header, then a frame per scene with its
 /// speech, audio and clip list. Deterministic: the same project gives the same bytes.
-pub fn storyboard(project: &Value) -> String {
+pub(crate) fn storyboard(project: &Value) -> String {
     let name = text_of(&project["name"]);
     let orientation = match project["orientation"].as_str() {
         Some("portrait") => "portrait",

@@ -16,16 +16,14 @@ use crate::inputs::{Inputs, Raw};
 /// A row that cannot be turned into a project, and why: diagnostics whose messages name the
 /// row (`row 3, column age: …`), with the spec location when the spec is at fault.
 #[derive(Clone, Debug)]
-pub struct RowError {
-    pub row: u64,
-    pub diagnostics: Vec<Diagnostic>,
+pub(crate) struct RowError {
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 impl RowError {
     /// An error of one message, which names the row itself.
-    pub(crate) fn new(row: u64, message: impl Into<String>) -> RowError {
+    pub(crate) fn new(message: impl Into<String>) -> RowError {
         RowError {
-            row,
             diagnostics: vec![Diagnostic::error(message)],
         }
     }
@@ -39,7 +37,7 @@ impl RowError {
                 d
             })
             .collect();
-        RowError { row, diagnostics }
+        RowError { diagnostics }
     }
 }
 
@@ -471,19 +469,16 @@ impl Header {
     pub(crate) fn inputs(&self, program: &Program, raw: RawRow) -> Result<Inputs, RowError> {
         let number = raw.number;
         let cells = raw.cells.map_err(|m| match m.strip_prefix("column ") {
-            Some(rest) => RowError::new(number, format!("row {number}, column {rest}")),
-            None => RowError::new(number, format!("row {number}: {m}")),
+            Some(rest) => RowError::new(format!("row {number}, column {rest}")),
+            None => RowError::new(format!("row {number}: {m}")),
         })?;
         let row = self.cells(program, number, &cells)?;
         program.resolve(&row).map_err(|missing| {
             let names: Vec<String> = missing.iter().map(|d| d.name.clone()).collect();
             let column = names.join(", ");
-            RowError::new(
-                number,
-                format!(
-                    "row {number}, column {column}: the cell is empty, and the variable is required"
-                ),
-            )
+            RowError::new(format!(
+                "row {number}, column {column}: the cell is empty, and the variable is required"
+            ))
         })
     }
 
@@ -500,7 +495,7 @@ impl Header {
                 .vars
                 .set(&mut inputs, var, Raw::Text(cell))
                 .map_err(|message| {
-                    RowError::new(number, format!("row {number}, column {var}: {message}"))
+                    RowError::new(format!("row {number}, column {var}: {message}"))
                 })?;
         }
         Ok(inputs)

@@ -9,13 +9,13 @@ use crate::error::Error;
 
 /// A failed API call, with a message fit for the user (no secrets in it).
 #[derive(Clone, Debug)]
-pub struct ApiError {
-    pub kind: ErrorKind,
-    pub message: String,
+pub(crate) struct ApiError {
+    pub(crate) kind: ErrorKind,
+    pub(crate) message: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// The request may have been carried out but no answer came; it was not sent again.
     Unknown,
     /// The server answered with a failure: not retryable, or still failing after every attempt.
@@ -31,7 +31,7 @@ pub enum ErrorKind {
 }
 
 impl ApiError {
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> ApiError {
         ApiError {
             kind,
             message: message.into(),
@@ -56,9 +56,9 @@ impl From<ApiError> for Error {
 
 #[derive(Deserialize)]
 pub(crate) struct Envelope {
-    pub success: Option<bool>,
-    pub data: Option<Value>,
-    pub error: Option<VendorError>,
+    pub(crate) success: Option<bool>,
+    pub(crate) data: Option<Value>,
+    pub(crate) error: Option<VendorError>,
 }
 
 #[derive(Deserialize)]
@@ -136,7 +136,7 @@ pub(crate) fn first_list(data: Value, keys: &[&str]) -> Vec<Value> {
 }
 
 /// A path segment with everything but `[A-Za-z0-9_-]` percent-encoded.
-pub fn encode_segment(segment: &str) -> String {
+pub(crate) fn encode_segment(segment: &str) -> String {
     segment
         .bytes()
         .map(|b| match b {

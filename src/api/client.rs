@@ -13,7 +13,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AF
 use serde_json::{Value, json};
 
 use super::ApiOptions;
-pub use super::answer::{ApiError, ErrorKind};
+pub(crate) use super::answer::{ApiError, ErrorKind};
 use super::answer::{
     Envelope, describe_transport, encode_segment, first_list, id_text, vendor_message,
 };
@@ -24,24 +24,24 @@ use crate::error::Error;
 const NO_CREDENTIALS: &str =
     "no credentials: set AISTUDIOS_APP_ID and AISTUDIOS_USER_KEY, or run `vidspec auth login`";
 
-pub const TOKEN_PATH: &str = "/api/odin/v3/auth/token";
-pub const AUTH_PATH: &str = "/api/odin/v3/auth";
-pub const PROJECT_PATH: &str = "/api/odin/v3/editor/project";
-pub const EXPORT_PATH: &str = "/api/odin/v3/editor/project/export";
-pub const PROGRESS_PATH: &str = "/api/odin/v3/editor/progress";
-pub const MODELS_PATH: &str = "/api/odin/v3/model";
+pub(crate) const TOKEN_PATH: &str = "/api/odin/v3/auth/token";
+pub(crate) const AUTH_PATH: &str = "/api/odin/v3/auth";
+pub(crate) const PROJECT_PATH: &str = "/api/odin/v3/editor/project";
+pub(crate) const EXPORT_PATH: &str = "/api/odin/v3/editor/project/export";
+pub(crate) const PROGRESS_PATH: &str = "/api/odin/v3/editor/progress";
+pub(crate) const MODELS_PATH: &str = "/api/odin/v3/model";
 
 /// Export progress of a project.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Progress {
+pub(crate) struct Progress {
     /// 0 to 100.
-    pub progress: f64,
-    pub download_url: Option<String>,
+    pub(crate) progress: f64,
+    pub(crate) download_url: Option<String>,
 }
 
 /// The client; cheap to clone, shared by every task of a command.
 #[derive(Clone)]
-pub struct Client {
+pub(crate) struct Client {
     inner: Arc<Inner>,
 }
 
@@ -75,12 +75,12 @@ struct Request<'a> {
 
 impl Client {
     /// A client with the credentials of the environment or the config file.
-    pub fn new(options: &ApiOptions) -> Result<Client, Error> {
+    pub(crate) fn new(options: &ApiOptions) -> Result<Client, Error> {
         Client::with_credentials(options, Credentials::load()?)
     }
 
     /// A client with the given credentials (`auth login` checks new ones this way).
-    pub fn with_credentials(
+    pub(crate) fn with_credentials(
         options: &ApiOptions,
         credentials: Option<Credentials>,
     ) -> Result<Client, Error> {
@@ -131,11 +131,11 @@ impl Client {
         })
     }
 
-    pub fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         &self.inner.base
     }
 
-    pub fn credentials(&self) -> Option<&Credentials> {
+    pub(crate) fn credentials(&self) -> Option<&Credentials> {
         self.inner.credentials.as_ref()
     }
 
@@ -149,21 +149,12 @@ impl Client {
     }
 
     /// Waits for a `--rate` slot; a caller that does so passes `prepaced` to the next request.
-    pub async fn pace(&self) {
+    pub(crate) async fn pace(&self) {
         self.inner.pacer.wait().await;
     }
 
-    /// Makes sure a fresh token is at hand (from the cache, or issued now and cached).
-    pub async fn ensure_token(&self) -> Result<(), ApiError> {
-        self.inner
-            .tokens
-            .get(|| self.fetch_token())
-            .await
-            .map(|_| ())
-    }
-
     /// Asks for a new token even if a cached one is fresh (`auth login` checks credentials so).
-    pub async fn renew_token(&self) -> Result<(), ApiError> {
+    pub(crate) async fn renew_token(&self) -> Result<(), ApiError> {
         let generation = self.inner.tokens.generation().await;
         self.inner
             .tokens
@@ -173,12 +164,12 @@ impl Client {
     }
 
     /// The token at hand, if any (for `auth status`).
-    pub async fn current_token(&self) -> Option<CachedToken> {
+    pub(crate) async fn current_token(&self) -> Option<CachedToken> {
         self.inner.tokens.current().await
     }
 
     /// `GET /auth`: whether the server accepts the current token.
-    pub async fn check_token(&self) -> Result<bool, ApiError> {
+    pub(crate) async fn check_token(&self) -> Result<bool, ApiError> {
         let data = self.call(Request::get(AUTH_PATH)).await?;
         Ok(data
             .get("isAuthenticated")
@@ -188,7 +179,11 @@ impl Client {
 
     /// `POST /editor/project`: creates (and, unless `isExport` is false, exports) a project.
     /// Never sent twice once it may have reached the server: that is an [`ErrorKind::Unknown`].
-    pub async fn create_project(&self, body: &Value, prepaced: bool) -> Result<String, ApiError> {
+    pub(crate) async fn create_project(
+        &self,
+        body: &Value,
+        prepaced: bool,
+    ) -> Result<String, ApiError> {
         let request = Request {
             prepaced,
             ..Request::once(&Method::POST, PROJECT_PATH, body)
@@ -203,14 +198,8 @@ impl Client {
         }
     }
 
-    /// `POST /editor/project/export`: renders an existing project (not idempotent either).
-    pub async fn export_project(&self, body: &Value) -> Result<Value, ApiError> {
-        self.call(Request::once(&Method::POST, EXPORT_PATH, body))
-            .await
-    }
-
     /// `GET /editor/progress/{id}`.
-    pub async fn progress(&self, project_id: &str) -> Result<Progress, ApiError> {
+    pub(crate) async fn progress(&self, project_id: &str) -> Result<Progress, ApiError> {
         let path = format!("{PROGRESS_PATH}/{}", encode_segment(project_id));
         let data = self.call(Request::get(&path)).await?;
         let progress = match data.get("progress") {
@@ -230,34 +219,14 @@ impl Client {
     }
 
     /// `GET /editor/project/{id}`: the stored project.
-    pub async fn project(&self, project_id: &str) -> Result<Value, ApiError> {
+    pub(crate) async fn project(&self, project_id: &str) -> Result<Value, ApiError> {
         let path = format!("{PROJECT_PATH}/{}", encode_segment(project_id));
         let mut data = self.call(Request::get(&path)).await?;
         Ok(data.get_mut("project").map(Value::take).unwrap_or(data))
     }
 
-    /// `GET /editor/project`: the exported projects.
-    pub async fn projects(&self) -> Result<Vec<Value>, ApiError> {
-        let data = self.call(Request::get(PROJECT_PATH)).await?;
-        Ok(first_list(data, &["projects", "list", "items"]))
-    }
-
-    /// `DELETE /editor/project`: returns how many were deleted.
-    pub async fn delete_projects(&self, ids: &[String]) -> Result<u64, ApiError> {
-        let body = json!({ "ids": ids });
-        let request = Request {
-            idempotent: true,
-            ..Request::once(&Method::DELETE, PROJECT_PATH, &body)
-        };
-        let data = self.call(request).await?;
-        Ok(data
-            .get("deletedCount")
-            .and_then(Value::as_u64)
-            .unwrap_or(0))
-    }
-
     /// `GET /model`: the account's models, each with its clothes.
-    pub async fn models(&self) -> Result<Vec<Value>, ApiError> {
+    pub(crate) async fn models(&self) -> Result<Vec<Value>, ApiError> {
         let data = self.call(Request::get(MODELS_PATH)).await?;
         Ok(first_list(data, &["models"]))
     }
@@ -508,7 +477,7 @@ impl Client {
     }
 
     /// Tells the command's listener of `event`.
-    pub fn tell(&self, event: super::Event) {
+    pub(crate) fn tell(&self, event: super::Event) {
         self.inner.listener.tell(event);
     }
 
@@ -524,7 +493,7 @@ impl Client {
     }
 
     /// `text` with every secret this client has held replaced by `[redacted]`.
-    pub fn scrub(&self, text: &str) -> String {
+    pub(crate) fn scrub(&self, text: &str) -> String {
         let secrets = self
             .inner
             .secrets

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 /// One thing worth telling.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Event {
+pub(crate) enum Event {
     /// A request and its outcome (`--verbose`), secrets already scrubbed.
     Request(String),
     /// Something wrong that does not stop the command (a token that cannot be cached).
@@ -30,19 +30,19 @@ pub enum Event {
 
 /// Where events go; cheap to clone, shared by every task of a command.
 #[derive(Clone)]
-pub struct Listener(Arc<dyn Fn(Event) + Send + Sync>);
+pub(crate) struct Listener(Arc<dyn Fn(Event) + Send + Sync>);
 
 impl Listener {
-    pub fn new(f: impl Fn(Event) + Send + Sync + 'static) -> Listener {
+    pub(crate) fn new(f: impl Fn(Event) + Send + Sync + 'static) -> Listener {
         Listener(Arc::new(f))
     }
 
     /// A listener that drops every event.
-    pub fn none() -> Listener {
+    pub(crate) fn none() -> Listener {
         Listener::new(|_| {})
     }
 
-    pub fn tell(&self, event: Event) {
+    pub(crate) fn tell(&self, event: Event) {
         (self.0)(event);
     }
 }

@@ -14,29 +14,29 @@
 //! - [`mock`]: `vidspec mock-server`, an in-memory HTTP server speaking the same API, and
 //!   `mock/faults.rs`, its rate limiter and the connections it can drop unanswered.
 
-pub mod answer;
-pub mod client;
-pub mod event;
-pub mod journal;
-pub mod mock;
-pub mod retry;
-pub mod submit;
-pub mod token;
+pub(crate) mod answer;
+pub(crate) mod client;
+pub(crate) mod event;
+pub(crate) mod journal;
+pub(crate) mod mock;
+pub(crate) mod retry;
+pub(crate) mod submit;
+pub(crate) mod token;
 
 use std::time::Duration;
 
-pub use client::{ApiError, Client};
-pub use event::{Event, Listener};
-pub use submit::{SubmitItem, SubmitOptions, Summary, submit_all, submit_items};
+pub(crate) use client::Client;
+pub(crate) use event::{Event, Listener};
+pub(crate) use submit::{SubmitItem, SubmitOptions, Summary, submit_items};
 
 /// The vendor's global host.
-pub const GLOBAL_BASE: &str = "https://app.aistudios.com";
+pub(crate) const GLOBAL_BASE: &str = "https://app.aistudios.com";
 /// The vendor's host in China (same paths).
-pub const CN_BASE: &str = "https://app.aistudios.cn";
+pub(crate) const CN_BASE: &str = "https://app.aistudios.cn";
 
 /// Which vendor host to talk to when no `--api-base` is given.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Region {
+pub(crate) enum Region {
     #[default]
     Global,
     Cn,
@@ -44,19 +44,19 @@ pub enum Region {
 
 /// How to reach the API: the command line's `--api-base`, `--region`, `--verbose`, `--rate`.
 #[derive(Clone, Debug)]
-pub struct ApiOptions {
+pub(crate) struct ApiOptions {
     /// The base URL, without a trailing slash.
-    pub base: String,
+    pub(crate) base: String,
     /// Tell each request (method, path, status, attempt, elapsed) to the listener.
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// Attempts per request, the first included.
-    pub attempts: u32,
+    pub(crate) attempts: u32,
     /// The limit on one request, from connecting to the last byte of the answer.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Requests per second, shared by every request of the command (`--rate`); `None`: no cap.
-    pub rate: Option<f64>,
+    pub(crate) rate: Option<f64>,
     /// Where the client and the submission engine tell what happens.
-    pub listener: Listener,
+    pub(crate) listener: Listener,
 }
 
 impl Default for ApiOptions {
@@ -74,7 +74,7 @@ impl Default for ApiOptions {
 
 impl ApiOptions {
     /// The options for a region, or for an explicit base URL (which wins).
-    pub fn new(region: Region, api_base: Option<&str>) -> ApiOptions {
+    pub(crate) fn new(region: Region, api_base: Option<&str>) -> ApiOptions {
         let base = match (api_base, region) {
             (Some(url), _) => url.trim_end_matches('/').to_owned(),
             (None, Region::Global) => GLOBAL_BASE.to_owned(),
@@ -132,19 +132,19 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, crate::Error> {
 }
 
 /// The current time as RFC 3339 UTC (`2025-01-31T12:00:00Z`), for journal records and the cache.
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     rfc3339(unix_now())
 }
 
 /// Seconds since the Unix epoch.
-pub fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
 /// `secs` since the epoch as RFC 3339 UTC.
-pub fn rfc3339(secs: u64) -> String {
+pub(crate) fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rest = secs % 86_400;
     // Howard Hinnant's civil_from_days.

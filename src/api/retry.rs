@@ -123,6 +123,7 @@ impl Pacer {
     }
 
     /// The rate the pacer holds now, if it holds one.
+    #[cfg(test)]
     pub fn rate(&self) -> Option<f64> {
         self.lock().rate
     }

@@ -19,38 +19,38 @@ use crate::error::Error;
 
 /// One project to submit; `row` names it in the journal and in messages.
 #[derive(Clone, Debug)]
-pub struct SubmitItem {
-    pub row: u64,
+pub(crate) struct SubmitItem {
+    pub(crate) row: u64,
     /// The compiled project body (as `vidspec build` prints it).
-    pub project: Value,
+    pub(crate) project: Value,
 }
 
 /// How to submit: the flags shared by `submit` and `batch --submit`.
 #[derive(Clone, Debug)]
-pub struct SubmitOptions {
+pub(crate) struct SubmitOptions {
     /// Render the video after creating the project; `false` (`--no-export`) sets `isExport: false`.
-    pub export: bool,
+    pub(crate) export: bool,
     /// `--webhook URL` → `webhookUrl`.
-    pub webhook: Option<String>,
+    pub(crate) webhook: Option<String>,
     /// `--resolution R` → `resolution`.
-    pub resolution: Option<String>,
+    pub(crate) resolution: Option<String>,
     /// `--workspace ID` → `workspaceId`.
-    pub workspace: Option<String>,
+    pub(crate) workspace: Option<String>,
     /// Poll each project's export progress until 100 and report its download URL.
-    pub wait: bool,
+    pub(crate) wait: bool,
     /// Requests in flight at once (`--jobs`).
-    pub jobs: usize,
+    pub(crate) jobs: usize,
     /// `--journal FILE`.
-    pub journal: Option<PathBuf>,
+    pub(crate) journal: Option<PathBuf>,
     /// Submit rows whose earlier outcome is unknown (they may be created twice).
-    pub retry_unknown: bool,
+    pub(crate) retry_unknown: bool,
     /// Tell each row's failure as it happens (a batch); `submit` reports its one row itself.
-    pub report_rows: bool,
+    pub(crate) report_rows: bool,
     /// The first wait between progress polls; it grows ×1.5 up to 30 s.
-    pub poll_interval: Duration,
+    pub(crate) poll_interval: Duration,
     /// Raised when the run stops (Ctrl-C, SIGTERM, a fatal error), so that whoever feeds it
     /// rows (a batch) stops too.
-    pub stop: Option<Arc<AtomicBool>>,
+    pub(crate) stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for SubmitOptions {
@@ -73,7 +73,7 @@ impl Default for SubmitOptions {
 
 impl SubmitOptions {
     /// The request body for a project: the project with the options' fields set.
-    pub fn body(&self, mut project: Value) -> Value {
+    pub(crate) fn body(&self, mut project: Value) -> Value {
         if let Value::Object(map) = &mut project {
             if !self.export {
                 map.insert("isExport".into(), Value::Bool(false));
@@ -95,39 +95,39 @@ impl SubmitOptions {
 
 /// A row created by this run.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Created {
-    pub row: u64,
-    pub project_id: String,
+pub(crate) struct Created {
+    pub(crate) row: u64,
+    pub(crate) project_id: String,
     /// With `wait`: the video, once exported.
-    pub download_url: Option<String>,
+    pub(crate) download_url: Option<String>,
     /// With `wait`: why waiting for the export stopped short.
-    pub wait_error: Option<String>,
+    pub(crate) wait_error: Option<String>,
 }
 
 /// What a run did, row by row (each list in row order).
 #[derive(Clone, Debug, Default)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Rows handed to the engine.
-    pub total: usize,
-    pub created: Vec<Created>,
+    pub(crate) total: usize,
+    pub(crate) created: Vec<Created>,
     /// Rows the journal says were created by an earlier run: (row, projectId).
-    pub already_created: Vec<(u64, String)>,
+    pub(crate) already_created: Vec<(u64, String)>,
     /// Rows that failed, with the reason; a rerun tries them again.
-    pub failed: Vec<(u64, String)>,
+    pub(crate) failed: Vec<(u64, String)>,
     /// Rows that may or may not have been created, with the reason.
-    pub unknown: Vec<(u64, String)>,
+    pub(crate) unknown: Vec<(u64, String)>,
     /// Rows not started because the run was stopped.
-    pub not_started: usize,
+    pub(crate) not_started: usize,
     /// Ctrl-C or SIGTERM stopped the run.
-    pub interrupted: bool,
+    pub(crate) interrupted: bool,
     /// An error that stopped the run (credentials refused, the journal unwritable).
-    pub fatal: Option<String>,
+    pub(crate) fatal: Option<String>,
 }
 
 impl Summary {
     /// The run as a result: interrupted → [`Error::Interrupted`] (exit 130); a fatal error →
     /// [`Error::Api`] (exit 4); rows failed, unknown or not exported → [`Error::RowsFailed`] (exit 3).
-    pub fn result(&self) -> Result<(), Error> {
+    pub(crate) fn result(&self) -> Result<(), Error> {
         if self.interrupted {
             return Err(Error::Interrupted);
         }
@@ -150,7 +150,7 @@ impl Summary {
     }
 
     /// One line: `1000 rows: 990 created, 5 already created, 3 failed, 2 unknown`.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let mut parts = vec![format!("{} created", self.created.len())];
         let counts = [
             (self.already_created.len(), "already created"),
@@ -180,7 +180,7 @@ impl Summary {
 /// Failed rows, Ctrl-C and the rest are in the [`Summary`], whose [`Summary::result`] gives the
 /// command's exit status. Must run inside a tokio runtime (see [`submit_items`] for a blocking
 /// call).
-pub async fn submit_all(
+pub(crate) async fn submit_all(
     client: &Client,
     items: impl IntoIterator<Item = SubmitItem>,
     options: &SubmitOptions,
@@ -323,7 +323,7 @@ pub fn check_credentials(api: &super::ApiOptions) -> Result<(), Error> {
 
 /// Submits items from synchronous code: builds a runtime and a client from `api`, runs
 /// [`submit_all`], and returns its summary; [`Summary::result`] gives the exit status.
-pub fn submit_items(
+pub(crate) fn submit_items(
     items: impl IntoIterator<Item = SubmitItem>,
     options: &SubmitOptions,
     api: &super::ApiOptions,

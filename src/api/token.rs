@@ -11,24 +11,24 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 
 /// A token lives 24 hours from issue (API.md).
-pub const TOKEN_LIFE_SECS: u64 = 24 * 60 * 60;
+pub(crate) const TOKEN_LIFE_SECS: u64 = 24 * 60 * 60;
 /// The most a credentials file or a token cache may hold.
 const CREDENTIALS_LIMIT: u64 = 64 * 1024;
 /// A cached token is renewed when less than this is left of its life.
-pub const RENEW_MARGIN_SECS: u64 = 5 * 60;
+pub(crate) const RENEW_MARGIN_SECS: u64 = 5 * 60;
 
 /// A value that must never be printed: the UserKey, a token. Debug and Display say `[redacted]`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
+    pub(crate) fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }
 
     /// The value itself, for the one place that sends it.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -47,20 +47,20 @@ impl fmt::Display for Secret {
 
 /// Where credentials were found.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Env,
     File(PathBuf),
 }
 
 /// The account's AppId and UserKey.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     #[serde(rename = "appId")]
-    pub app_id: String,
+    pub(crate) app_id: String,
     #[serde(rename = "userKey")]
-    pub user_key: Secret,
+    pub(crate) user_key: Secret,
     #[serde(skip, default = "env_source")]
-    pub source: Source,
+    pub(crate) source: Source,
 }
 
 fn env_source() -> Source {
@@ -69,7 +69,7 @@ fn env_source() -> Source {
 
 impl Credentials {
     /// From `AISTUDIOS_APP_ID`/`AISTUDIOS_USER_KEY`, else the config file; `None` when neither.
-    pub fn load() -> Result<Option<Credentials>, Error> {
+    pub(crate) fn load() -> Result<Option<Credentials>, Error> {
         let app_id = std::env::var("AISTUDIOS_APP_ID")
             .ok()
             .filter(|v| !v.is_empty());
@@ -123,7 +123,7 @@ impl Credentials {
     }
 
     /// Writes the credentials file (mode 0600, atomically); returns its path.
-    pub fn save(&self) -> Result<PathBuf, Error> {
+    pub(crate) fn save(&self) -> Result<PathBuf, Error> {
         let path = credentials_path().ok_or_else(no_home)?;
         let bytes = serde_json::to_vec_pretty(self).expect("credentials serialize");
         crate::emit::write_private(&path, &bytes)
@@ -151,12 +151,12 @@ fn home_dir(xdg: &str, fallback: &str) -> Option<PathBuf> {
 }
 
 /// `$XDG_CONFIG_HOME/vidspec/credentials.json` (or `~/.config/vidspec/credentials.json`).
-pub fn credentials_path() -> Option<PathBuf> {
+pub(crate) fn credentials_path() -> Option<PathBuf> {
     home_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("credentials.json"))
 }
 
 /// `$VIDSPEC_CACHE_DIR/token.json`, else `$XDG_CACHE_HOME/vidspec/token.json` (or `~/.cache/…`).
-pub fn token_cache_path() -> Option<PathBuf> {
+pub(crate) fn token_cache_path() -> Option<PathBuf> {
     let dir = std::env::var_os("VIDSPEC_CACHE_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -167,22 +167,22 @@ pub fn token_cache_path() -> Option<PathBuf> {
 /// A token as cached: its value, when it was issued and runs out, and whose it is.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CachedToken {
-    pub token: Secret,
+pub(crate) struct CachedToken {
+    pub(crate) token: Secret,
     /// Seconds since the epoch.
-    pub issued_at: u64,
+    pub(crate) issued_at: u64,
     /// Seconds since the epoch; 24 h after issue unless the server says otherwise.
-    pub expires_at: u64,
+    pub(crate) expires_at: u64,
     /// The same instant as `issued_at`, for people reading the file.
     #[serde(default)]
-    pub issued: String,
+    pub(crate) issued: String,
     /// The API base the token was issued by: a token from the mock is no good for the vendor.
-    pub api_base: String,
-    pub app_id: String,
+    pub(crate) api_base: String,
+    pub(crate) app_id: String,
 }
 
 impl CachedToken {
-    pub fn new(token: Secret, api_base: &str, app_id: &str) -> CachedToken {
+    pub(crate) fn new(token: Secret, api_base: &str, app_id: &str) -> CachedToken {
         let now = super::unix_now();
         CachedToken {
             token,
@@ -195,12 +195,12 @@ impl CachedToken {
     }
 
     /// True while more than the renewal margin is left.
-    pub fn is_fresh(&self, now: u64) -> bool {
+    pub(crate) fn is_fresh(&self, now: u64) -> bool {
         self.expires_at > now.saturating_add(RENEW_MARGIN_SECS)
     }
 
     /// The cached token at `path` if it belongs to `api_base` (and to `app_id` when known).
-    pub fn load(path: &Path, api_base: &str, app_id: Option<&str>) -> Option<CachedToken> {
+    pub(crate) fn load(path: &Path, api_base: &str, app_id: Option<&str>) -> Option<CachedToken> {
         let text = crate::bounded::read_file(path, CREDENTIALS_LIMIT).ok()?;
         let cached: CachedToken = serde_json::from_str(&text).ok()?;
         let same_account = app_id.is_none_or(|id| id == cached.app_id);
@@ -208,7 +208,7 @@ impl CachedToken {
     }
 
     /// Writes the cache file: mode 0600, through a temporary file and a rename.
-    pub fn store(&self, path: &Path) -> std::io::Result<()> {
+    pub(crate) fn store(&self, path: &Path) -> std::io::Result<()> {
         let bytes = serde_json::to_vec_pretty(self).expect("tokens serialize");
         crate::emit::write_private(path, &bytes)
     }
@@ -216,7 +216,7 @@ impl CachedToken {
 
 /// The token shared by every request of a client. A renewal happens under the lock, so
 /// requests that find the token stale at the same moment wait for one renewal and share it.
-pub struct TokenSlot {
+pub(crate) struct TokenSlot {
     state: tokio::sync::Mutex<SlotState>,
 }
 
@@ -228,7 +228,7 @@ struct SlotState {
 }
 
 impl TokenSlot {
-    pub fn new(initial: Option<CachedToken>) -> TokenSlot {
+    pub(crate) fn new(initial: Option<CachedToken>) -> TokenSlot {
         TokenSlot {
             state: tokio::sync::Mutex::new(SlotState {
                 current: initial,
@@ -238,17 +238,17 @@ impl TokenSlot {
     }
 
     /// The generation of the current token (0: none issued by this process yet).
-    pub async fn generation(&self) -> u64 {
+    pub(crate) async fn generation(&self) -> u64 {
         self.state.lock().await.generation
     }
 
     /// A copy of the token at hand, fresh or not.
-    pub async fn current(&self) -> Option<CachedToken> {
+    pub(crate) async fn current(&self) -> Option<CachedToken> {
         self.state.lock().await.current.clone()
     }
 
     /// A fresh token and its generation; `fetch` runs only when none is fresh.
-    pub async fn get<F, Fut, E>(&self, fetch: F) -> Result<(Secret, u64), E>
+    pub(crate) async fn get<F, Fut, E>(&self, fetch: F) -> Result<(Secret, u64), E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<CachedToken, E>>,
@@ -266,7 +266,7 @@ impl TokenSlot {
 
     /// After the server refused generation `seen` (a 401): renews it, unless another request
     /// already did, in which case that newer token is returned.
-    pub async fn renew<F, Fut, E>(&self, seen: u64, fetch: F) -> Result<(Secret, u64), E>
+    pub(crate) async fn renew<F, Fut, E>(&self, seen: u64, fetch: F) -> Result<(Secret, u64), E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<CachedToken, E>>,

@@ -139,10 +139,9 @@ fn work(
                     // A bug must cost one row, not hang the batch waiting for it.
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render::row(job, raw)))
                         .unwrap_or_else(|_| {
-                            Err(RowError::new(
-                                row,
-                                format!("row {row}: internal error in vidspec (please report it)"),
-                            ))
+                            Err(RowError::new(format!(
+                                "row {row}: internal error in vidspec (please report it)"
+                            )))
                         })
                 });
                 Done { row, result }

@@ -175,3 +175,16 @@ fn check_out_pattern(program: &mut Program, pattern: &str) -> Result<(), Error> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--jobs 0` is one per core for rows and for submissions alike (submissions took 4).
+    #[test]
+    fn zero_jobs_means_one_per_core() {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        assert_eq!(workers(0), cores);
+        assert_eq!(workers(3), 3);
+    }
+}

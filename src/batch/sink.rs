@@ -51,10 +51,9 @@ impl Writer {
                 let sent = self.projects.as_ref().map(|p| p.send((row, project)));
                 return match sent {
                     Some(Ok(())) => Ok(None),
-                    _ => Err(RowError::new(
-                        row,
-                        format!("row {row}: the submission stopped before this row"),
-                    )),
+                    _ => Err(RowError::new(format!(
+                        "row {row}: the submission stopped before this row"
+                    ))),
                 };
             }
             Rendered::Bytes { bytes, path } => (bytes, path),
@@ -64,25 +63,19 @@ impl Writer {
         };
         let text = path.to_string_lossy().into_owned();
         let path = output::safe_path(&text, folder)
-            .map_err(|m| RowError::new(row, format!("row {row}: {m}")))?;
+            .map_err(|m| RowError::new(format!("row {row}: {m}")))?;
         if let Err(first) = self.written.claim(&path, row) {
-            return Err(RowError::new(
-                row,
-                format!(
-                    "row {row}: output path {} was already written by row {first}; not overwritten",
-                    path.display()
-                ),
-            ));
+            return Err(RowError::new(format!(
+                "row {row}: output path {} was already written by row {first}; not overwritten",
+                path.display()
+            )));
         }
         let inside = path.strip_prefix(folder).unwrap_or(&path);
         crate::emit::write_confined(folder, inside, &bytes).map_err(|e| {
-            RowError::new(
-                row,
-                format!(
-                    "row {row}: writing {}: {e}; nothing was written",
-                    path.display()
-                ),
-            )
+            RowError::new(format!(
+                "row {row}: writing {}: {e}; nothing was written",
+                path.display()
+            ))
         })?;
         Ok(Some(path))
     }
@@ -99,7 +92,7 @@ impl Writer {
             Err(cut) => {
                 let message = cut.message();
                 self.fatal = Some(cut.into_error());
-                Err(RowError::new(row, message))
+                Err(RowError::new(message))
             }
             Ok(()) => Ok(()),
         }

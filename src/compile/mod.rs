@@ -2,7 +2,8 @@
 //! prepared once into a [`Program`]; the program then renders any number of input sets
 //! (one for `build`, one per CSV row for `batch`) through expand → lower → check.
 
-pub mod prebuilt;
+pub(crate) mod plan;
+pub(crate) mod prebuilt;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -43,12 +44,13 @@ pub struct Program {
     schema: Arc<Schema>,
     default_name: String,
     /// Warnings found while compiling (unknown names in a vars file, …).
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl Program {
     /// Loads and compiles a spec; reports every problem it can find before failing.
     pub fn load(spec_path: &Path, options: &Options) -> Result<Program, Error> {
+        Schema::prepare_project();
         let library = Library::with_dirs(&options.templates)?;
         let root = load::load_spec(spec_path)?;
         Program::compile(root, spec_path, library, options)
@@ -56,7 +58,7 @@ impl Program {
 
     /// Compiles a spec already parsed (`decompile` checks the spec it writes this way);
     /// `spec_path` is where its preset files are found and what names the project by default.
-    pub fn from_tree(
+    pub(crate) fn from_tree(
         root: yaml::Node,
         spec_path: &Path,
         options: &Options,
@@ -152,7 +154,7 @@ impl Program {
     }
 
     /// Like [`Program::inputs`]; on failure, the required variables that have no value.
-    pub fn resolve(&self, row: &Inputs) -> Result<Inputs, Vec<&crate::inputs::VarDecl>> {
+    pub(crate) fn resolve(&self, row: &Inputs) -> Result<Inputs, Vec<&crate::inputs::VarDecl>> {
         let mut inputs = self.base.clone();
         inputs.extend(row.iter().map(|(k, v)| (k.clone(), v.clone())));
         inputs.extend(self.overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -176,31 +178,24 @@ impl Program {
     }
 
     /// Expands and lowers one input set, without checking the project.
-    pub fn lower(&self, inputs: &Inputs) -> Result<Lowered, Diagnostics> {
+    pub(crate) fn lower(&self, inputs: &Inputs) -> Result<Lowered, Diagnostics> {
         let scope = Scope::from_inputs(inputs);
         let expanded = expand::expand(&self.root, &self.engine, &self.scene_files, &scope)?;
         self.lowerer(false).lower(&expanded)
     }
 
     fn lowerer(&self, partial: bool) -> Lowerer<'_> {
-        Lowerer {
-            engine: &self.engine,
-            skeletons: &self.skeletons,
-            presets: &self.presets,
-            default_name: &self.default_name,
+        Lowerer::new(
+            &self.engine,
+            &self.skeletons,
+            &self.presets,
+            &self.default_name,
             partial,
-        }
-    }
-
-    /// Defaults, vars files and `--set`: the inputs of a build without a row.
-    fn base_with_overrides(&self) -> Inputs {
-        let mut inputs = self.base.clone();
-        inputs.extend(self.overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
-        inputs
+        )
     }
 
     /// Whether `--set` fixes a variable (so no row can change it).
-    pub fn is_overridden(&self, name: &str) -> bool {
+    pub(crate) fn is_overridden(&self, name: &str) -> bool {
         self.overrides.contains_key(name)
     }
 
@@ -211,10 +206,9 @@ impl Program {
             .filter(|c| self.vars.get(c).is_some() && !self.is_overridden(c))
             .cloned()
             .collect();
-        let dependent = prebuilt::Prebuilt::dependent_templates(self, &row_vars);
         RowRenderer {
             program: self,
-            prebuilt: prebuilt::Prebuilt::prepare(self, &dependent),
+            plan: plan::RowPlan::new(self, &row_vars),
         }
     }
 
@@ -239,33 +233,29 @@ impl Program {
     }
 }
 
-/// Renders rows of one batch: through a prebuilt project when the spec allows it, through
-/// the full pipeline otherwise (and for any row the prebuilt project cannot serve).
+/// Renders rows of one batch: through the row plan when it can vouch for a row, through the
+/// full pipeline otherwise (which also reports a row's errors).
 pub struct RowRenderer<'p> {
     program: &'p Program,
-    prebuilt: Option<prebuilt::Prebuilt>,
+    plan: Option<plan::RowPlan<'p>>,
 }
 
 impl RowRenderer<'_> {
-    /// Whether rows are filled into a prebuilt project.
+    /// Whether rows go through a row plan (prebuilt shapes) before the full pipeline.
     pub fn is_prebuilt(&self) -> bool {
-        self.prebuilt.is_some()
+        self.plan.is_some()
     }
 
-    /// Whether rows are written straight from the prebuilt project's bytes.
+    /// Whether rows are written straight from prebuilt bytes.
     pub fn fills_bytes(&self) -> bool {
-        self.prebuilt
-            .as_ref()
-            .is_some_and(prebuilt::Prebuilt::fills_bytes)
+        self.is_prebuilt()
     }
 
     /// The checked project for one row's resolved inputs (see [`Program::inputs`]).
     pub fn render(&self, inputs: &Inputs) -> Result<serde_json::Value, Diagnostics> {
-        if let Some(prebuilt) = &self.prebuilt {
-            if let Ok(project) = prebuilt.fill(self.program, &Scope::from_inputs(inputs)) {
-                return prebuilt
-                    .check(&project, &self.program.schema)
-                    .map(|()| project);
+        if let Some(bytes) = self.planned(inputs, crate::emit::Format::Compact) {
+            if let Ok(project) = serde_json::from_slice(&bytes) {
+                return Ok(project);
             }
         }
         self.program.render(inputs).map(|lowered| lowered.project)
@@ -277,20 +267,24 @@ impl RowRenderer<'_> {
         inputs: &Inputs,
         format: crate::emit::Format,
     ) -> Result<Vec<u8>, Diagnostics> {
-        if let Some(prebuilt) = self.prebuilt.as_ref().filter(|p| p.fills_bytes()) {
-            if let Ok(bytes) =
-                prebuilt.fill_bytes(self.program, &Scope::from_inputs(inputs), format)
-            {
-                return Ok(bytes);
-            }
+        if let Some(bytes) = self.planned(inputs, format) {
+            return Ok(bytes);
         }
-        self.render(inputs)
-            .map(|project| crate::emit::to_bytes(&project, format))
+        self.program
+            .render(inputs)
+            .map(|lowered| crate::emit::to_bytes(&lowered.project, format))
+    }
+
+    /// The row through the row plan alone: None when the plan cannot vouch for it (the full
+    /// pipeline then renders it). For tests and benchmarks that hold the two paths together.
+    pub fn planned(&self, inputs: &Inputs, format: crate::emit::Format) -> Option<Vec<u8>> {
+        let plan = self.plan.as_ref()?;
+        plan.render_bytes(&Scope::from_inputs(inputs), format).ok()
     }
 }
 
 /// Adds the presets a spec's `presets:` list names (files beside the spec, or inline ones).
-pub fn add_spec_presets(
+pub(crate) fn add_spec_presets(
     root: &yaml::Node,
     spec_path: &Path,
     presets: &mut Presets,
@@ -326,14 +320,20 @@ pub fn build(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagno
 }
 
 /// Like [`build`], with the lints of the result among the warnings: `vidspec check`.
-pub fn check(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
+pub(crate) fn check(
+    spec_path: &Path,
+    options: &Options,
+) -> Result<(Lowered, Vec<Diagnostic>), Error> {
     let program = Program::load(spec_path, options)?;
     check_loaded(&program, &Inputs::new())
 }
 
 /// `check`'s verdict on a loaded program for one row of inputs: the checked project and every
 /// warning, the lints of the result among them (the language server checks this way too).
-pub fn check_loaded(program: &Program, row: &Inputs) -> Result<(Lowered, Vec<Diagnostic>), Error> {
+pub(crate) fn check_loaded(
+    program: &Program,
+    row: &Inputs,
+) -> Result<(Lowered, Vec<Diagnostic>), Error> {
     let inputs = program.inputs(row)?;
     let lowered = program.render(&inputs)?;
     let mut warnings = program.warnings.clone();

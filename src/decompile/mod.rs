@@ -13,9 +13,9 @@
 //! Every spec string is a template, so text holding template syntax is written so that it
 //! renders to itself (see [`literal`]).
 
-pub mod presets;
+pub(crate) mod presets;
 mod read;
-pub mod yaml;
+pub(crate) mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -185,7 +185,7 @@ pub(crate) fn unwrap_envelope(document: &Value) -> Result<&Map<String, Value>, S
 /// A spec string whose output is exactly `text`. Every spec string is a template, so text
 /// with template syntax is wrapped in `{% raw %}…{% endraw %}`; text that itself contains
 /// `endraw` has each `{{`, `{%` and `{#` printed by an expression instead.
-pub fn literal(text: &str) -> String {
+pub(crate) fn literal(text: &str) -> String {
     if !crate::expand::engine::is_template(text) {
         return text.to_owned();
     }
@@ -230,7 +230,7 @@ fn literal_deep(value: &Value) -> Value {
 
 /// Where `expected` is not contained in `actual` (an object may hold more keys):
 /// each JSON pointer with the expected value and what was found there.
-pub fn differences(expected: &Value, actual: &Value) -> Vec<(String, Value, Option<Value>)> {
+pub(crate) fn differences(expected: &Value, actual: &Value) -> Vec<(String, Value, Option<Value>)> {
     let mut out = Vec::new();
     diff_into(expected, Some(actual), String::new(), &mut out);
     out

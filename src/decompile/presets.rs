@@ -21,7 +21,7 @@ use crate::lower::{Preset, Presets};
 
 /// Reads the measured numbers of an avatar clip's `model` (and its placement, as the
 /// `default` one) into a preset named `alias`.
-pub fn from_clip(clip: &Value, alias: &str) -> Result<Preset, String> {
+pub(crate) fn from_clip(clip: &Value, alias: &str) -> Result<Preset, String> {
     let model = clip
         .get("model")
         .filter(|m| m.is_object())
@@ -111,7 +111,7 @@ pub fn from_clip(clip: &Value, alias: &str) -> Result<Preset, String> {
 }
 
 /// The preset as JSON, numbers as vidspec writes them (integral values as integers).
-pub fn to_json(preset: &Preset) -> Value {
+pub(crate) fn to_json(preset: &Preset) -> Value {
     normalize(serde_json::to_value(preset).expect("a preset serializes"))
 }
 
@@ -130,7 +130,7 @@ fn normalize(value: Value) -> Value {
 }
 
 /// Problems the preset schema finds in an extracted preset.
-pub fn schema_errors(preset: &Preset) -> Vec<String> {
+pub(crate) fn schema_errors(preset: &Preset) -> Vec<String> {
     Schema::preset()
         .errors(&to_json(preset))
         .into_iter()
@@ -139,7 +139,7 @@ pub fn schema_errors(preset: &Preset) -> Vec<String> {
 }
 
 /// The preset file's text: a comment saying where it came from, then the preset.
-pub fn file_text(preset: &Preset, from: &str) -> String {
+pub(crate) fn file_text(preset: &Preset, from: &str) -> String {
     format!(
         "# Model {} in clothing {}, measured from {from} by vidspec.\n\
          # Measured values only; the rest of the avatar block is derived (see ARCHITECTURE.md).\n{}",
@@ -151,7 +151,7 @@ pub fn file_text(preset: &Preset, from: &str) -> String {
 
 /// The fields where the preset's block and a clip's `model` differ (either way), as
 /// `model/…: the preset gives X, the clip has Y`.
-pub fn mismatches(preset: &Preset, clip: &Value) -> Vec<String> {
+pub(crate) fn mismatches(preset: &Preset, clip: &Value) -> Vec<String> {
     let model = &clip["model"];
     let language = model["language"]
         .as_str()
@@ -177,7 +177,7 @@ pub fn mismatches(preset: &Preset, clip: &Value) -> Vec<String> {
 }
 
 /// `<ai_name>-<emotion>`, lowercased, as a preset alias.
-pub fn default_alias(ai_name: &str, clothing: &str) -> String {
+pub(crate) fn default_alias(ai_name: &str, clothing: &str) -> String {
     let mut alias = String::new();
     for c in format!("{ai_name}-{clothing}").chars() {
         let c = c.to_ascii_lowercase();

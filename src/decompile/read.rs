@@ -20,10 +20,10 @@ use crate::lower::{
 
 /// Reads a body into a spec: the first step of decompiling.
 pub(super) struct Reader<'a> {
-    pub known: &'a Presets,
+    pub(crate) known: &'a Presets,
     /// Presets extracted from the body, in the order first needed.
-    pub new: Vec<Preset>,
-    pub warnings: &'a mut Vec<Diagnostic>,
+    pub(crate) new: Vec<Preset>,
+    pub(crate) warnings: &'a mut Vec<Diagnostic>,
 }
 
 /// What one scene's avatar clip asks of the spec: every avatar key, as a spec writes it
@@ -41,7 +41,7 @@ impl Reader<'_> {
             .expect("an alias the reader chose")
     }
 
-    pub fn spec(&mut self, body: &Map<String, Value>) -> Result<Map<String, Value>, Error> {
+    pub(crate) fn spec(&mut self, body: &Map<String, Value>) -> Result<Map<String, Value>, Error> {
         let mut spec = Map::new();
         let text = |key: &str| body.get(key).and_then(Value::as_str);
         if let Some(name) = text("name") {

@@ -9,7 +9,7 @@
 use serde_json::{Number, Value};
 
 /// The YAML text of a mapping (or any value), ending in a newline.
-pub fn to_yaml(value: &Value) -> String {
+pub(crate) fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
     if is_block(value) {
         block(&mut out, value, 0, false);
@@ -88,7 +88,7 @@ fn scalar(value: &Value) -> String {
 
 /// A number as text the loader reads back as the same JSON number (as far as vidspec keeps
 /// numbers: integral floats below 2^53 are integers, see `json_number`).
-pub fn number(n: &Number) -> String {
+pub(crate) fn number(n: &Number) -> String {
     if let Some(i) = n.as_i64() {
         return i.to_string();
     }
@@ -109,7 +109,7 @@ pub fn number(n: &Number) -> String {
 }
 
 /// A string, plain when that reads back as the same string, else double-quoted.
-pub fn string(s: &str) -> String {
+pub(crate) fn string(s: &str) -> String {
     if is_plain_safe(s) {
         s.to_owned()
     } else {

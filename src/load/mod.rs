@@ -1,6 +1,6 @@
 //! Loading: a spec file becomes a node tree with spans, checked for unknown keys.
 
-pub mod shape;
+pub(crate) mod shape;
 pub mod yaml;
 
 use std::path::Path;

@@ -8,7 +8,7 @@ use crate::diag::{Diagnostic, Diagnostics, suggestion};
 use crate::load::yaml::{Node, NodeKind};
 
 /// What a node may hold.
-pub enum Shape {
+pub(crate) enum Shape {
     /// Anything; checked where it is used.
     Any,
     /// A mapping with these keys.
@@ -45,7 +45,7 @@ static SHAPE_STROKE: Shape = Map(&[("color", &Any), ("width", &Any), ("radius", 
 static BACKGROUND: Shape = Map(&[("image", &Any), ("color", &Any)]);
 
 /// Keys of the avatar mapping, at the top level and in a scene.
-pub static AVATAR: Shape = Map(&[
+pub(crate) static AVATAR: Shape = Map(&[
     ("preset", &Any),
     ("language", &Any),
     ("placement", &PLACEMENT),
@@ -71,7 +71,7 @@ static VAR: Shape = Map(&[
 ]);
 
 /// Keys of a scene.
-pub static SCENE: Shape = Map(&[
+pub(crate) static SCENE: Shape = Map(&[
     ("background", &BACKGROUND),
     ("say", &Any),
     ("avatar", &AVATAR),
@@ -86,7 +86,7 @@ pub static SCENE: Shape = Map(&[
 ]);
 
 /// Keys of the spec file itself.
-pub static PROJECT: Shape = Map(&[
+pub(crate) static PROJECT: Shape = Map(&[
     ("version", &Any),
     ("name", &Any),
     ("orientation", &Any),
@@ -103,7 +103,7 @@ pub static PROJECT: Shape = Map(&[
 ]);
 
 /// Keys every clip may have.
-pub const CLIP_COMMON: &[(&str, &Shape)] = &[
+pub(crate) const CLIP_COMMON: &[(&str, &Shape)] = &[
     ("left", &Any),
     ("top", &Any),
     ("width", &Any),
@@ -125,7 +125,7 @@ pub const CLIP_COMMON: &[(&str, &Shape)] = &[
 ];
 
 /// The clip kinds: the key naming the content, and the keys only that kind has.
-pub const CLIP_KINDS: &[(&str, &[(&str, &Shape)])] = &[
+pub(crate) const CLIP_KINDS: &[(&str, &[(&str, &Shape)])] = &[
     (
         "text",
         &[
@@ -142,7 +142,7 @@ pub const CLIP_KINDS: &[(&str, &[(&str, &Shape)])] = &[
 ];
 
 /// The kind of a clip mapping: the first key that names one.
-pub fn clip_kind(node: &Node) -> Option<&'static str> {
+pub(crate) fn clip_kind(node: &Node) -> Option<&'static str> {
     let entries = node.as_map()?;
     CLIP_KINDS
         .iter()
@@ -151,7 +151,7 @@ pub fn clip_kind(node: &Node) -> Option<&'static str> {
 }
 
 /// Checks `node` against `shape`, reporting every unknown key.
-pub fn check(node: &Node, shape: &Shape, what: &str, diags: &mut Diagnostics) {
+pub(crate) fn check(node: &Node, shape: &Shape, what: &str, diags: &mut Diagnostics) {
     match (shape, &node.kind) {
         (Map(fields), NodeKind::Map(_)) => {
             check_keys(node, fields.iter(), what, diags);
@@ -240,7 +240,7 @@ fn check_companions<'a>(
 }
 
 /// The spec language version this compiler speaks: `version:`, if given, must say it.
-pub fn check_version(root: &Node, diags: &mut Diagnostics) {
+pub(crate) fn check_version(root: &Node, diags: &mut Diagnostics) {
     let Some(version) = root.get("version") else {
         return;
     };

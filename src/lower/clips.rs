@@ -10,7 +10,7 @@ use crate::load::yaml::{Node, NodeKind};
 use super::{EstimatedBox, Placed, Run, derived_id, placed};
 
 /// The shapes the editor draws (`shapeName`).
-pub const SHAPES: [&str; 17] = [
+pub(crate) const SHAPES: [&str; 17] = [
     "Line_v2",
     "Arrow_1_v2",
     "Arrow_2_v2",
@@ -30,7 +30,7 @@ pub const SHAPES: [&str; 17] = [
     "Rectangle_corner0",
 ];
 /// The clip animations the editor plays.
-pub const ANIMATIONS: [&str; 12] = [
+pub(crate) const ANIMATIONS: [&str; 12] = [
     "fade-in",
     "fade-out",
     "in-right",
@@ -45,7 +45,7 @@ pub const ANIMATIONS: [&str; 12] = [
     "zoom-out",
 ];
 /// The font of a text clip that names none.
-pub const DEFAULT_FONT: &str = "Noto Sans CJK";
+pub(crate) const DEFAULT_FONT: &str = "Noto Sans CJK";
 /// The colour of text and shapes that name none.
 pub(crate) const DEFAULT_FILL: &str = "rgb(0,0,0)";
 
@@ -360,7 +360,7 @@ pub(crate) fn glyph_width(c: char) -> f64 {
 }
 
 /// An estimate of a text box: the editor measures the text again when it opens the project.
-pub fn text_box(text: &str, size: f64) -> (f64, f64) {
+pub(crate) fn text_box(text: &str, size: f64) -> (f64, f64) {
     let lines: Vec<&str> = text.lines().collect();
     let widest = lines
         .iter()
@@ -375,7 +375,7 @@ pub fn text_box(text: &str, size: f64) -> (f64, f64) {
 impl EstimatedBox {
     /// Estimates the box again from the clip's current text and size (after a row's text
     /// was filled in), for the dimensions the spec did not give.
-    pub fn reestimate(&self, project: &mut Value) {
+    pub(crate) fn reestimate(&self, project: &mut Value) {
         if let Some(clip) = project.pointer_mut(&self.pointer) {
             self.fit(clip);
         }

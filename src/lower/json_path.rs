@@ -5,16 +5,16 @@ use serde_json::Value;
 
 /// One step into a JSON value.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     Key(String),
     Index(usize),
 }
 
 /// A path from a document's root.
-pub type Path = Vec<Step>;
+pub(crate) type Path = Vec<Step>;
 
 /// Calls `visit` with every string in `value` and its path; stops at the first error.
-pub fn visit_strings<E>(
+pub(crate) fn visit_strings<E>(
     value: &Value,
     visit: &mut impl FnMut(&Path, &str) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -47,7 +47,7 @@ pub fn visit_strings<E>(
 }
 
 /// The value at `path` (which must exist).
-pub fn at_mut<'v>(value: &'v mut Value, path: &[Step]) -> &'v mut Value {
+pub(crate) fn at_mut<'v>(value: &'v mut Value, path: &[Step]) -> &'v mut Value {
     path.iter().fold(value, |target, step| match step {
         Step::Key(k) => &mut target[k.as_str()],
         Step::Index(i) => &mut target[*i],
@@ -65,7 +65,7 @@ pub(crate) fn unescape(token: &str) -> String {
 }
 
 /// `path` as a JSON pointer below `base`.
-pub fn pointer(base: &str, path: &[Step]) -> String {
+pub(crate) fn pointer(base: &str, path: &[Step]) -> String {
     let mut out = base.to_owned();
     for step in path {
         out.push('/');

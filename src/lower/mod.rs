@@ -7,11 +7,11 @@
 
 mod avatar;
 mod clips;
-pub mod json_path;
+pub(crate) mod json_path;
 mod origins;
-pub mod preset;
+pub(crate) mod preset;
 mod read;
-pub mod skeleton;
+pub(crate) mod skeleton;
 
 use serde_json::{Map, Value, json};
 
@@ -19,40 +19,60 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::expand::Engine;
 use crate::load::yaml::{Node, NodeKind};
 use avatar::AvatarSpec;
-pub use clips::{ANIMATIONS, DEFAULT_FONT, SHAPES, text_box};
 pub(crate) use clips::{DEFAULT_FILL, glyph_width};
-pub use origins::Origins;
-pub use preset::{Preset, Presets};
-pub use read::as_text;
+pub(crate) use clips::{DEFAULT_FONT, text_box};
+pub(crate) use origins::Origins;
+pub(crate) use preset::{Preset, Presets};
 use read::placed;
-pub use skeleton::{Placed, Skeletons};
+pub(crate) use read::{as_text, number_of_json};
+pub(crate) use skeleton::{Placed, Skeletons};
 
 /// The project body and where each of its values came from.
 #[derive(Clone, Debug)]
 pub struct Lowered {
     pub project: Value,
-    pub origins: Origins,
+    pub(crate) origins: Origins,
     /// Text clips whose box was estimated from their text.
-    pub estimated_boxes: Vec<EstimatedBox>,
+    pub(crate) estimated_boxes: Vec<EstimatedBox>,
 }
 
 /// A text clip (by JSON pointer) and which of its dimensions were estimated from its text.
 #[derive(Clone, Debug)]
-pub struct EstimatedBox {
-    pub pointer: String,
-    pub width: bool,
-    pub height: bool,
+pub(crate) struct EstimatedBox {
+    pub(crate) pointer: String,
+    pub(crate) width: bool,
+    pub(crate) height: bool,
 }
 
 /// What lowering needs besides the spec: the templates, the presets, a default name.
-pub struct Lowerer<'a> {
-    pub engine: &'a Engine,
-    pub skeletons: &'a Skeletons,
-    pub presets: &'a Presets,
+pub(crate) struct Lowerer<'a> {
+    engine: &'a Engine,
+    skeletons: &'a Skeletons,
+    presets: &'a Presets,
     /// The project name when the spec gives none (the spec file's stem).
-    pub default_name: &'a str,
+    default_name: &'a str,
     /// Lowering a partially expanded spec: a decision on a symbolic value is an error.
-    pub partial: bool,
+    partial: bool,
+}
+
+impl<'a> Lowerer<'a> {
+    /// A lowerer over a compiled spec's engine, clip skeletons and presets; `partial` lowers a
+    /// partially expanded spec, refusing any decision on a placeholder.
+    pub(crate) fn new(
+        engine: &'a Engine,
+        skeletons: &'a Skeletons,
+        presets: &'a Presets,
+        default_name: &'a str,
+        partial: bool,
+    ) -> Lowerer<'a> {
+        Lowerer {
+            engine,
+            skeletons,
+            presets,
+            default_name,
+            partial,
+        }
+    }
 }
 
 const ORIENTATIONS: [&str; 2] = ["landscape", "portrait"];
@@ -64,7 +84,7 @@ pub(crate) const DEFAULT_RESOLUTION: &str = "1080";
 pub(crate) const DEFAULT_BACKGROUND: &str = "rgb(255,255,255)";
 
 impl Lowerer<'_> {
-    pub fn lower(&self, spec: &Node) -> Result<Lowered, Diagnostics> {
+    pub(crate) fn lower(&self, spec: &Node) -> Result<Lowered, Diagnostics> {
         let mut run = Run {
             lowerer: self,
             diags: Diagnostics::default(),
@@ -378,7 +398,7 @@ pub(crate) fn is_color(text: &str) -> bool {
 /// Whether a scene's `background` string is meant as a colour (else it is an image URL): a
 /// colour, or text that starts like one (`#`, `rgb`, `hsl`) — a broken colour is reported as
 /// a colour by `check`'s lints, never fetched as an image.
-pub fn looks_like_color(text: &str) -> bool {
+pub(crate) fn looks_like_color(text: &str) -> bool {
     let t = text.trim().to_ascii_lowercase();
     t.is_empty()
         || t.starts_with(['#'])
@@ -388,7 +408,7 @@ pub fn looks_like_color(text: &str) -> bool {
 }
 
 /// The editor-style id of a clip: its type and 11 base-32 digits of a hash of its position.
-pub fn derived_id(clip_type: &str, position: &str) -> String {
+pub(crate) fn derived_id(clip_type: &str, position: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in clip_type.bytes().chain([0]).chain(position.bytes()) {
         hash ^= u64::from(byte);

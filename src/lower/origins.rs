@@ -5,17 +5,17 @@ use crate::diag::Span;
 
 /// Where each value of an output document came from: JSON pointer → spec span.
 #[derive(Clone, Debug, Default)]
-pub struct Origins {
+pub(crate) struct Origins {
     entries: Vec<(String, Span)>,
 }
 
 impl Origins {
-    pub fn record(&mut self, pointer: String, span: &Span) {
+    pub(crate) fn record(&mut self, pointer: String, span: &Span) {
         self.entries.push((pointer, span.clone()));
     }
 
     /// The span recorded for `pointer` or, failing that, for its closest recorded parent.
-    pub fn find(&self, pointer: &str) -> Option<&Span> {
+    pub(crate) fn find(&self, pointer: &str) -> Option<&Span> {
         let mut probe = pointer;
         loop {
             if let Some((_, span)) = self.entries.iter().rev().find(|(p, _)| p == probe) {

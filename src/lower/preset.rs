@@ -12,80 +12,80 @@ use crate::diag::{Diagnostic, Diagnostics, Source, Span};
 use crate::json_number as num;
 use crate::load::yaml::{self, Node};
 
-pub const DEFAULT_CDN: &str = "https://cdn.aistudios.com";
+pub(crate) const DEFAULT_CDN: &str = "https://cdn.aistudios.com";
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Size {
-    pub width: f64,
-    pub height: f64,
+pub(crate) struct Size {
+    pub(crate) width: f64,
+    pub(crate) height: f64,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Tight {
-    pub x: f64,
-    pub y: f64,
-    pub width: f64,
-    pub height: f64,
-    pub scale: f64,
+pub(crate) struct Tight {
+    pub(crate) x: f64,
+    pub(crate) y: f64,
+    pub(crate) width: f64,
+    pub(crate) height: f64,
+    pub(crate) scale: f64,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Head {
-    pub center_x: f64,
-    pub center_y: f64,
-    pub width: f64,
-    pub height: f64,
+pub(crate) struct Head {
+    pub(crate) center_x: f64,
+    pub(crate) center_y: f64,
+    pub(crate) width: f64,
+    pub(crate) height: f64,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Adjust {
-    pub x: f64,
-    pub y: f64,
+pub(crate) struct Adjust {
+    pub(crate) x: f64,
+    pub(crate) y: f64,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Images {
-    pub thumbnail: Size,
-    pub edit: Size,
+pub(crate) struct Images {
+    pub(crate) thumbnail: Size,
+    pub(crate) edit: Size,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Placement {
-    pub left: f64,
-    pub top: f64,
+pub(crate) struct Placement {
+    pub(crate) left: f64,
+    pub(crate) top: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale: Option<f64>,
+    pub(crate) scale: Option<f64>,
 }
 
 /// One model preset file (`templates/models/*.yaml`, validated by `schemas/preset.schema.json`).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct Preset {
-    pub alias: String,
+pub(crate) struct Preset {
+    pub(crate) alias: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    pub ai_name: String,
-    pub clothing: String,
-    pub languages: Vec<String>,
+    pub(crate) label: Option<String>,
+    pub(crate) ai_name: String,
+    pub(crate) clothing: String,
+    pub(crate) languages: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cdn: Option<String>,
-    pub origin: Size,
-    pub tight: Tight,
-    pub head: Head,
-    pub scale: f64,
-    pub adjust: Adjust,
-    pub images: Images,
-    pub placements: BTreeMap<String, Placement>,
+    pub(crate) cdn: Option<String>,
+    pub(crate) origin: Size,
+    pub(crate) tight: Tight,
+    pub(crate) head: Head,
+    pub(crate) scale: f64,
+    pub(crate) adjust: Adjust,
+    pub(crate) images: Images,
+    pub(crate) placements: BTreeMap<String, Placement>,
 }
 
 impl Preset {
     /// `model/clothing`, the form a spec may use instead of the alias.
-    pub fn ids(&self) -> String {
+    pub(crate) fn ids(&self) -> String {
         format!("{}/{}", self.ai_name, self.clothing)
     }
 
     /// The aiModel clip's `model` object, in the editor's key order.
-    pub fn model_block(&self, language: &str) -> Value {
+    pub(crate) fn model_block(&self, language: &str) -> Value {
         let cdn = self
             .cdn
             .as_deref()
@@ -154,13 +154,13 @@ impl Preset {
 
 /// All presets known to a compilation, by alias.
 #[derive(Clone, Debug, Default)]
-pub struct Presets {
-    pub by_alias: BTreeMap<String, Preset>,
+pub(crate) struct Presets {
+    pub(crate) by_alias: BTreeMap<String, Preset>,
 }
 
 impl Presets {
     /// Parses and validates preset files; later files override earlier ones of the same alias.
-    pub fn load<'a>(
+    pub(crate) fn load<'a>(
         files: impl IntoIterator<Item = &'a crate::library::Entry>,
         diags: &mut Diagnostics,
     ) -> Presets {
@@ -168,6 +168,13 @@ impl Presets {
         for entry in files {
             let source = Source::new(entry.name.clone(), entry.text.clone());
             match yaml::parse(&source, yaml::Limits::default()) {
+                // A built-in preset is valid (a test holds every one to the schema), so its
+                // check — and compiling the preset schema — is left out of every run.
+                Ok(node) if crate::library::is_builtin(entry) => {
+                    if let Some(preset) = read_preset(node.to_json(), &node, diags) {
+                        presets.by_alias.insert(preset.alias.clone(), preset);
+                    }
+                }
                 Ok(node) => presets.add_node(&node, diags),
                 Err(diagnostic) => diags.push(diagnostic),
             }
@@ -176,14 +183,14 @@ impl Presets {
     }
 
     /// Adds a preset from its parsed YAML (a file, or an inline `presets:` entry of a spec).
-    pub fn add_node(&mut self, node: &Node, diags: &mut Diagnostics) {
+    pub(crate) fn add_node(&mut self, node: &Node, diags: &mut Diagnostics) {
         if let Some(preset) = parse_preset(node, diags) {
             self.by_alias.insert(preset.alias.clone(), preset);
         }
     }
 
     /// Adds a preset file named by a spec's `presets:` list, relative to the spec's folder.
-    pub fn add_file(&mut self, path: &Path, named_at: &Span, diags: &mut Diagnostics) {
+    pub(crate) fn add_file(&mut self, path: &Path, named_at: &Span, diags: &mut Diagnostics) {
         match yaml::load_file(path, yaml::Limits::default()) {
             Ok(node) => self.add_node(&node, diags),
             Err(diagnostic) => diags.push(diagnostic.with_context("preset named", named_at)),
@@ -191,14 +198,14 @@ impl Presets {
     }
 
     /// Finds a preset by alias or by `MODEL/CLOTHING` ids.
-    pub fn find(&self, name: &str) -> Option<&Preset> {
+    pub(crate) fn find(&self, name: &str) -> Option<&Preset> {
         self.by_alias
             .get(name)
             .or_else(|| self.by_alias.values().find(|p| p.ids() == name))
     }
 
     /// What a spec may write after `preset:`.
-    pub fn names(&self) -> impl Iterator<Item = &str> + Clone {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> + Clone {
         self.by_alias.keys().map(String::as_str)
     }
 }
@@ -206,14 +213,18 @@ impl Presets {
 fn parse_preset(node: &Node, diags: &mut Diagnostics) -> Option<Preset> {
     let json = node.to_json();
     let schema = Schema::preset();
-    let errors = schema.errors(&json);
-    if !errors.is_empty() {
-        for (pointer, message) in errors {
+    if !schema.is_valid(&json) {
+        for (pointer, message) in schema.errors(&json) {
             let span = node_at(node, &pointer).map_or(&node.span, |n| &n.span);
             diags.push(Diagnostic::error(format!("invalid preset: {message}")).at(span));
         }
         return None;
     }
+    read_preset(json, node, diags)
+}
+
+/// A preset from its JSON, once valid.
+fn read_preset(json: serde_json::Value, node: &Node, diags: &mut Diagnostics) -> Option<Preset> {
     match serde_json::from_value::<Preset>(json) {
         Ok(preset) if preset.placements.contains_key("default") => Some(preset),
         Ok(_) => {
@@ -228,7 +239,7 @@ fn parse_preset(node: &Node, diags: &mut Diagnostics) -> Option<Preset> {
 }
 
 /// The node a JSON pointer names inside a node tree.
-pub fn node_at<'a>(node: &'a Node, pointer: &str) -> Option<&'a Node> {
+pub(crate) fn node_at<'a>(node: &'a Node, pointer: &str) -> Option<&'a Node> {
     use crate::load::yaml::NodeKind;
     let mut current = node;
     for raw in pointer.split('/').skip(1) {

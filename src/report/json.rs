@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, Severity, Span};
 
 /// `{severity, message, location?, help?, context?}`; `location` is
 /// `{file, line, column, end_line, end_column}`.
-pub fn diagnostic(d: &Diagnostic) -> Value {
+pub(crate) fn diagnostic(d: &Diagnostic) -> Value {
     let severity = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",

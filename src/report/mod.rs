@@ -10,10 +10,10 @@
 //! - `rows`: the `batch --report` writer, one JSON line per row.
 
 pub(crate) mod api;
-pub mod json;
+pub(crate) mod json;
 pub(crate) mod progress;
 pub(crate) mod rows;
-pub mod text;
+pub(crate) mod text;
 
 use std::io::{IsTerminal, Write};
 
@@ -22,7 +22,7 @@ use crate::error::Error;
 
 /// When diagnostics are coloured (`--color`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Color {
+pub(crate) enum Color {
     Auto,
     Always,
     Never,
@@ -30,13 +30,13 @@ pub enum Color {
 
 /// Where a command's messages and output go.
 #[derive(Clone, Copy, Debug)]
-pub struct Reporter {
+pub(crate) struct Reporter {
     color: bool,
 }
 
 impl Reporter {
     /// A reporter; `Auto` colours when stderr is a terminal and `NO_COLOR` is unset.
-    pub fn new(color: Color) -> Reporter {
+    pub(crate) fn new(color: Color) -> Reporter {
         let color = match color {
             Color::Always => true,
             Color::Never => false,
@@ -48,12 +48,12 @@ impl Reporter {
     }
 
     /// Whether diagnostics are coloured.
-    pub fn color(&self) -> bool {
+    pub(crate) fn color(&self) -> bool {
         self.color
     }
 
     /// Each diagnostic (warnings, mostly) as text on stderr.
-    pub fn diagnostics<'a>(&self, diagnostics: impl IntoIterator<Item = &'a Diagnostic>) {
+    pub(crate) fn diagnostics<'a>(&self, diagnostics: impl IntoIterator<Item = &'a Diagnostic>) {
         let text: String = diagnostics
             .into_iter()
             .map(|d| text::diagnostic(d, self.color))
@@ -62,27 +62,27 @@ impl Reporter {
     }
 
     /// A failed batch row, as text on stderr.
-    pub fn row_error(&self, error: &crate::rows::RowError) {
+    pub(crate) fn row_error(&self, error: &crate::rows::RowError) {
         stderr(text::row_error(&error.diagnostics, self.color).as_bytes());
     }
 
     /// A failed command's error, as text on stderr.
-    pub fn error(&self, error: &Error) {
+    pub(crate) fn error(&self, error: &Error) {
         stderr(text::error(error, self.color).as_bytes());
     }
 
     /// One line of information on stderr (`wrote out.json`, a summary).
-    pub fn note(&self, line: impl std::fmt::Display) {
+    pub(crate) fn note(&self, line: impl std::fmt::Display) {
         stderr(format!("{line}\n").as_bytes());
     }
 
     /// Text on stderr without a newline, flushed (a prompt).
-    pub fn prompt(&self, text: &str) {
+    pub(crate) fn prompt(&self, text: &str) {
         stderr(text.as_bytes());
     }
 
     /// A command's output on stdout; a closed pipe (`vidspec build x | head`) is not an error.
-    pub fn out(&self, bytes: &[u8]) -> Result<(), Error> {
+    pub(crate) fn out(&self, bytes: &[u8]) -> Result<(), Error> {
         crate::emit::write_stdout(bytes).map_err(|e| Error::io("writing stdout", e))
     }
 }

@@ -8,7 +8,7 @@ use crate::diag::{Diagnostic, Severity, Span};
 use crate::error::Error;
 
 /// One diagnostic, ending in a newline; `color` adds ANSI colours for a terminal.
-pub fn diagnostic(d: &Diagnostic, color: bool) -> String {
+pub(crate) fn diagnostic(d: &Diagnostic, color: bool) -> String {
     let paint = |code: &str, text: &str| {
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -94,7 +94,7 @@ fn window(line: &str, col: usize, width: usize) -> (String, usize, usize) {
 }
 
 /// A failed command's error: its diagnostics in source order with a count, or `error: …`.
-pub fn error(error: &Error, color: bool) -> String {
+pub(crate) fn error(error: &Error, color: bool) -> String {
     match error {
         Error::Invalid(diags) => {
             let errors = diags.iter().filter(|d| d.is_error()).count();
@@ -112,7 +112,7 @@ pub fn error(error: &Error, color: bool) -> String {
 }
 
 /// A failed batch row: its diagnostics one after another, without blank lines between.
-pub fn row_error(diagnostics: &[Diagnostic], color: bool) -> String {
+pub(crate) fn row_error(diagnostics: &[Diagnostic], color: bool) -> String {
     let text: String = diagnostics.iter().map(|d| diagnostic(d, color)).collect();
     text.trim_end().to_owned() + "\n"
 }

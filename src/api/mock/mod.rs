@@ -31,23 +31,23 @@ use super::client::{AUTH_PATH, EXPORT_PATH, MODELS_PATH, PROGRESS_PATH, PROJECT_
 
 /// The mock's settings (`vidspec mock-server` flags).
 #[derive(Clone, Debug)]
-pub struct MockOptions {
+pub(crate) struct MockOptions {
     /// 0 picks a free port.
-    pub port: u16,
+    pub(crate) port: u16,
     /// Share of requests answered 500.
-    pub fail_rate: f64,
+    pub(crate) fail_rate: f64,
     /// Added to every answer.
-    pub latency: Duration,
+    pub(crate) latency: Duration,
     /// Requests per second above which the answer is 429 with `Retry-After`.
-    pub rate_limit: Option<u32>,
+    pub(crate) rate_limit: Option<u32>,
     /// How long a token lives.
-    pub token_ttl: Duration,
+    pub(crate) token_ttl: Duration,
     /// Share of requests whose connection is closed without an answer.
-    pub drop_rate: f64,
+    pub(crate) drop_rate: f64,
     /// How long an export takes from 0 to 100.
-    pub export_time: Duration,
+    pub(crate) export_time: Duration,
     /// The only accepted UserKey; any non-empty one when `None`.
-    pub user_key: Option<String>,
+    pub(crate) user_key: Option<String>,
 }
 
 impl Default for MockOptions {
@@ -79,7 +79,7 @@ pub(crate) fn serve_until_ctrl_c(
         .block_on(serve(options, ready, shutdown))
 }
 
-pub async fn serve(
+pub(crate) async fn serve(
     options: MockOptions,
     ready: impl FnOnce(SocketAddr),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,

@@ -15,6 +15,8 @@ const CLIP_FIELDS: &[(&str, &[&str])] = &[
 ];
 /// Every clip's box, required as numbers.
 const BOX: &[&str] = &["left", "top", "width", "height"];
+// The shape names and animation types below are copied from API.md on purpose, not taken from
+// `lower`: the mock must hold the vendor's list even when vidspec's own list is wrong.
 const SHAPES: &[&str] = &[
     "Line_v2",
     "Arrow_1_v2",
