@@ -14,5 +14,6 @@ mod lsp;
 mod plan;
 mod preview;
 mod projects;
+mod property;
 mod report;
 mod schema;
