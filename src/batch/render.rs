@@ -36,7 +36,7 @@ pub(super) enum Rendered {
         /// The rendered `--out` path, not yet checked.
         path: Option<PathBuf>,
     },
-    Project(serde_json::Value),
+    Project(serde_json::Value, crate::inputs::Inputs),
 }
 
 pub(super) fn row(job: &Job<'_>, raw: RawRow) -> Result<Rendered, RowError> {
@@ -46,7 +46,7 @@ pub(super) fn row(job: &Job<'_>, raw: RawRow) -> Result<Rendered, RowError> {
     let format = match job.target {
         Target::Projects => {
             let project = job.renderer.render(&inputs).map_err(|d| located(d.items))?;
-            return Ok(Rendered::Project(project));
+            return Ok(Rendered::Project(project, inputs));
         }
         Target::Lines => Format::Compact,
         Target::Files(format) => format,
