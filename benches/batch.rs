@@ -1,18 +1,29 @@
 //! Batch throughput and memory: `cargo bench --bench batch`.
 //!
-//! Compiles N rows of a one-scene spec (avatar, speech, one text clip using three variables)
-//! to NDJSON with the real binary, for N = 10,000, 100,000 and 1,000,000, and reads rows/s and
-//! peak memory from its summary line. In the same run, a serialize-only baseline — clone a
-//! prebuilt project value, set one string, write it as JSON, on as many threads as the batch
-//! uses — shows the machine's floor. Set `VIDSPEC_BENCH_ROWS=10000,100000` to choose counts.
+//! Two specs, side by side, each to NDJSON with the real binary:
+//! - **text-only**: one scene (avatar, speech, one text clip using three variables); rows
+//!   change only text;
+//! - **structural**: `benches/listing.yaml`; rows decide an `each` over a list column (1–4
+//!   features), a `when` on a column (a discount in one row of three), a number from a column
+//!   and a scene template argument.
+//!
+//! For each, N = 10,000, 100,000 and 1,000,000 rows (`VIDSPEC_BENCH_ROWS=10000,100000` to
+//! choose), with rows/s and peak memory read from the batch's summary line. In the same run,
+//! the spec's serialize-only floor on one core: the documents of its first 64 rows,
+//! prebuilt as values; per row, clone one, set one string, write it as JSON (at most 50,000
+//! rows, since the rate does not depend on the count). With `VIDSPEC_BENCH_PYTHON=1` (and
+//! `pip install fastjsonschema orjson`), `benches/ref_structural.py` — the Python a user
+//! would write for the structural spec — runs on the structural rows of the first count.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use vidspec::compile::{Options, Program};
+use vidspec::inputs::{Inputs, Raw};
 
-const SPEC: &str = r##"name: "Welcome, {{ name }}"
+const TEXT_ONLY: &str = r##"name: "Welcome, {{ name }}"
 vars:
   name: { type: string, required: true }
   plan: { type: string, default: Pro }
@@ -29,17 +40,52 @@ scenes:
 "##;
 
 const PLANS: [&str; 3] = ["Free", "Pro", "Enterprise"];
+const FEATURES: [&str; 7] = [
+    "Parking",
+    "Garden",
+    "Sea view",
+    "Balcony",
+    "Gym",
+    "Pool",
+    "Metro 3 min",
+];
 
-fn write_csv(path: &std::path::Path, rows: usize) {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("csv"));
+fn text_only_rows(out: &mut impl Write, rows: usize) {
     writeln!(out, "name,plan,city").expect("write");
     for i in 0..rows {
         writeln!(out, "Customer {i},{},City {}", PLANS[i % 3], i % 97).expect("write");
     }
 }
 
+/// Rows like `gen_listing.py`'s: a name, a plan, 1–500 seats, 1–4 of seven features, a
+/// discount in one row of three.
+fn structural_rows(out: &mut impl Write, rows: usize) {
+    let mut rng = fastrand::Rng::with_seed(3);
+    writeln!(out, "name,plan,seats,features,discount").expect("write");
+    for i in 0..rows {
+        let mut features = FEATURES.to_vec();
+        rng.shuffle(&mut features);
+        features.truncate(rng.usize(1..=4));
+        let discount = if rng.usize(..3) == 1 { "10%" } else { "" };
+        writeln!(
+            out,
+            "Kim {i},{},{},{},{discount}",
+            ["Free", "Pro"][rng.usize(..2)],
+            rng.u32(1..=500),
+            features.join("|"),
+        )
+        .expect("write");
+    }
+}
+
+struct Spec {
+    label: &'static str,
+    path: PathBuf,
+    rows: fn(&mut dyn Write, usize),
+}
+
 /// Runs the batch; returns (rows/s, peak MiB) from its summary line.
-fn run_batch(spec: &std::path::Path, csv: &std::path::Path) -> (f64, f64) {
+fn run_batch(spec: &Path, csv: &Path) -> (f64, f64) {
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_vidspec"))
         .args([
@@ -70,26 +116,88 @@ fn run_batch(spec: &std::path::Path, csv: &std::path::Path) -> (f64, f64) {
     (rows / wall, peak)
 }
 
-/// Clone a prebuilt project, set one string, write it as JSON: rows/s over `threads` threads.
-fn baseline(project: &serde_json::Value, rows: usize, threads: usize) -> f64 {
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        for t in 0..threads {
-            scope.spawn(move || {
-                let mut sink = std::io::BufWriter::new(std::io::sink());
-                let mut buffer = Vec::with_capacity(8192);
-                for i in (t..rows).step_by(threads) {
-                    let mut row = project.clone();
-                    row["name"] = serde_json::Value::String(format!("Welcome, Customer {i}"));
-                    buffer.clear();
-                    serde_json::to_writer(&mut buffer, &row).expect("serializes");
-                    buffer.push(b'\n');
-                    sink.write_all(&buffer).expect("sink");
+/// The documents of the first rows of `csv`, through the full pipeline.
+fn documents(spec: &Path, csv: &Path, count: usize) -> Vec<serde_json::Value> {
+    let program = Program::load(spec, &Options::default()).expect("compiles");
+    let mut reader = csv::Reader::from_path(csv).expect("csv");
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    reader
+        .records()
+        .take(count)
+        .map(|record| {
+            let record = record.expect("record");
+            let mut row = Inputs::new();
+            for (name, cell) in header.iter().zip(record.iter()) {
+                if !cell.is_empty() {
+                    program
+                        .vars
+                        .set(&mut row, name, Raw::Text(cell))
+                        .expect("typed");
                 }
-            });
-        }
-    });
+            }
+            let inputs = program.inputs(&row).expect("inputs");
+            program.render(&inputs).expect("renders").project
+        })
+        .collect()
+}
+
+/// Clone a prebuilt document, set one string, write it as JSON, on one thread: rows/s.
+fn floor(documents: &[serde_json::Value], rows: usize) -> f64 {
+    let rows = rows.min(50_000);
+    let mut sink = std::io::BufWriter::new(std::io::sink());
+    let mut buffer = Vec::with_capacity(16_384);
+    let started = Instant::now();
+    for i in 0..rows {
+        let mut row = documents[i % documents.len()].clone();
+        row["name"] = serde_json::Value::String(format!("Row {i}"));
+        buffer.clear();
+        serde_json::to_writer(&mut buffer, &row).expect("serializes");
+        buffer.push(b'\n');
+        sink.write_all(&buffer).expect("sink");
+    }
     rows as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The Python reference on the structural rows: rows/s.
+fn python(spec: &Path, csv: &Path, dir: &Path) -> Option<f64> {
+    let base = dir.join("base.json");
+    let built = Command::new(env!("CARGO_BIN_EXE_vidspec"))
+        .args(["build", spec.to_str()?, "--compact", "-o", base.to_str()?])
+        .args([
+            "--set",
+            "name=NAMEX",
+            "--set",
+            "plan=Pro",
+            "--set",
+            "seats=3",
+        ])
+        .args(["--set", "features=FEATA|FEATB", "--set", "discount=DISCX"])
+        .status()
+        .ok()?;
+    assert!(built.success(), "base document builds");
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/project.v3.schema.json");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/ref_structural.py");
+    let rows = csv::Reader::from_path(csv).ok()?.records().count();
+    let started = Instant::now();
+    let status = Command::new("python3")
+        .arg(script)
+        .args([
+            &base,
+            &csv.to_path_buf(),
+            &schema,
+            &dir.join("python.ndjson"),
+        ])
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    status
+        .success()
+        .then(|| rows as f64 / started.elapsed().as_secs_f64())
 }
 
 fn main() {
@@ -98,47 +206,65 @@ fn main() {
         .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000, 100_000, 1_000_000]);
     let dir = tempfile::tempdir().expect("temp dir");
-    let spec = dir.path().join("one-scene.yaml");
-    std::fs::write(&spec, SPEC).expect("spec");
-    let threads = std::thread::available_parallelism().map_or(2, usize::from);
-    let program = Program::load(
-        &spec,
-        &Options {
-            sets: vec!["name=Customer 0".into()],
-            ..Options::default()
+    let text_only = dir.path().join("text-only.yaml");
+    std::fs::write(&text_only, TEXT_ONLY).expect("spec");
+    let specs = [
+        Spec {
+            label: "text-only",
+            path: text_only,
+            rows: |out, n| text_only_rows(&mut std::io::BufWriter::new(out), n),
         },
-    )
-    .expect("compiles");
-    let project = program
-        .render(&program.inputs(&Default::default()).expect("inputs"))
-        .expect("renders")
-        .project;
+        Spec {
+            label: "structural",
+            path: Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/listing.yaml"),
+            rows: |out, n| structural_rows(&mut std::io::BufWriter::new(out), n),
+        },
+    ];
 
     println!(
-        "{:>10}  {:>12}  {:>12}  {:>6}  {:>10}",
-        "rows", "batch rows/s", "floor rows/s", "ratio", "peak MiB"
+        "{:<11} {:>10}  {:>12}  {:>14}  {:>6}  {:>9}",
+        "spec", "rows", "batch rows/s", "floor (1 core)", "ratio", "peak MiB"
     );
-    let mut peaks = Vec::new();
-    for &rows in &counts {
-        let csv = dir.path().join(format!("rows-{rows}.csv"));
-        write_csv(&csv, rows);
-        let (rate, peak) = run_batch(&spec, &csv);
-        let floor = baseline(&project, rows, threads);
-        println!(
-            "{rows:>10}  {rate:>12.0}  {floor:>12.0}  {:>5.0}%  {peak:>10.1}",
-            100.0 * rate / floor
-        );
-        peaks.push((rows, peak));
-        std::fs::remove_file(&csv).ok();
-    }
-    if let (Some(first), Some(last)) = (peaks.first(), peaks.last()) {
-        if first.0 != last.0 {
+    for spec in &specs {
+        let mut peaks = Vec::new();
+        for &rows in &counts {
+            let csv = dir.path().join(format!("{}-{rows}.csv", spec.label));
+            (spec.rows)(&mut std::fs::File::create(&csv).expect("csv"), rows);
+            let (rate, peak) = run_batch(&spec.path, &csv);
+            let floor = floor(&documents(&spec.path, &csv, 64), rows);
             println!(
-                "peak memory at {} rows / at {} rows: {:.2}x",
-                last.0,
-                first.0,
-                last.1 / first.1
+                "{:<11} {rows:>10}  {rate:>12.0}  {floor:>14.0}  {:>5.0}%  {peak:>9.1}",
+                spec.label,
+                100.0 * rate / floor
             );
+            if spec.label == "structural"
+                && rows == counts[0]
+                && std::env::var_os("VIDSPEC_BENCH_PYTHON").is_some()
+            {
+                match python(&spec.path, &csv, dir.path()) {
+                    Some(py) => println!(
+                        "{:<11} {rows:>10}  {py:>12.0}  (Python reference: vidspec is {:.1}x)",
+                        "python",
+                        rate / py
+                    ),
+                    None => {
+                        println!("python reference did not run (pip install fastjsonschema orjson)")
+                    }
+                }
+            }
+            peaks.push((rows, peak));
+            std::fs::remove_file(&csv).ok();
+        }
+        if let (Some(first), Some(last)) = (peaks.first(), peaks.last()) {
+            if first.0 != last.0 {
+                println!(
+                    "{}: peak memory at {} rows / at {} rows: {:.2}x",
+                    spec.label,
+                    last.0,
+                    first.0,
+                    last.1 / first.1
+                );
+            }
         }
     }
 }

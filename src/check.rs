@@ -34,6 +34,15 @@ impl Schema {
         Arc::clone(SCHEMA.get_or_init(|| Arc::new(Schema::new(PROJECT_SCHEMA))))
     }
 
+    /// Starts compiling the project schema on another thread, so that it is ready (or
+    /// nearly) by the time a render first checks a project.
+    pub fn prepare_project() {
+        static STARTED: std::sync::Once = std::sync::Once::new();
+        STARTED.call_once(|| {
+            std::thread::spawn(|| drop(Schema::project()));
+        });
+    }
+
     /// The preset schema, compiled once per process.
     pub fn preset() -> Arc<Schema> {
         static SCHEMA: OnceLock<Arc<Schema>> = OnceLock::new();

@@ -46,6 +46,15 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin![
     "scenes/outro.yaml",
 ];
 
+/// Whether an entry is a built-in file as the binary carries it (not one a folder overrode).
+pub fn is_builtin(entry: &Entry) -> bool {
+    entry.name.strip_prefix("templates/").is_some_and(|path| {
+        BUILTIN
+            .iter()
+            .any(|(p, text)| *p == path && *text == entry.text)
+    })
+}
+
 impl Library {
     pub(crate) fn builtin() -> Library {
         let mut library = Library::default();
@@ -122,6 +131,24 @@ impl Library {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Built-in presets are loaded without their schema check: each must pass it.
+    #[test]
+    fn builtin_presets_pass_the_preset_schema() {
+        let library = Library::builtin();
+        assert!(!library.models.is_empty());
+        for entry in library.models.values() {
+            assert!(is_builtin(entry), "{}", entry.name);
+            let source = crate::diag::Source::new(entry.name.clone(), entry.text.clone());
+            let node =
+                crate::load::yaml::parse(&source, crate::load::yaml::Limits::default()).unwrap();
+            let errors = crate::check::Schema::preset().errors(&node.to_json());
+            assert!(errors.is_empty(), "{}: {errors:?}", entry.name);
+        }
+        let mut changed = library.models.values().next().unwrap().clone();
+        changed.text.push_str("\n# edited\n");
+        assert!(!is_builtin(&changed), "an overridden file is checked");
+    }
 
     #[test]
     fn builtin_list_matches_the_templates_folder() {

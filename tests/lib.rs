@@ -11,6 +11,8 @@ mod decompile;
 mod hostile;
 mod lint;
 mod lsp;
+mod plan;
 mod preview;
+mod property;
 mod report;
 mod schema;

@@ -60,6 +60,8 @@ pub(crate) struct BatchOptions {
     /// `(k, n)`: process rows whose number is k modulo n (1-based k).
     pub(crate) shard: Option<(u64, u64)>,
     pub(crate) fail_fast: bool,
+    /// A row whose project has lints fails (`--deny-warnings`).
+    pub(crate) deny_warnings: bool,
     /// Raised from outside (the submission was interrupted): no more rows are rendered; the
     /// rest are read only to be told to the observer as stopped before.
     pub(crate) stop: Arc<AtomicBool>,
@@ -76,6 +78,8 @@ pub(crate) trait Observer: Sync {
     fn stopped_before(&self, row: u64) {
         let _ = row;
     }
+    /// The lints of a row's project, told before the row is written.
+    fn warnings(&self, _row: u64, _warnings: &[Diagnostic]) {}
 }
 
 /// How a batch went.

@@ -2,6 +2,7 @@
 //! prepared once into a [`Program`]; the program then renders any number of input sets
 //! (one for `build`, one per CSV row for `batch`) through expand → lower → check.
 
+pub(crate) mod plan;
 pub(crate) mod prebuilt;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -26,6 +27,8 @@ pub struct Options {
     pub vars_files: Vec<PathBuf>,
     /// `--set NAME=VALUE`, applied last.
     pub sets: Vec<String>,
+    /// What the lints are told (`--max-speech`).
+    pub lints: crate::lint::LintOptions,
 }
 
 /// A compiled spec: ready to render input sets.
@@ -44,11 +47,13 @@ pub struct Program {
     default_name: String,
     /// Warnings found while compiling (unknown names in a vars file, …).
     pub(crate) warnings: Vec<Diagnostic>,
+    lint_options: crate::lint::LintOptions,
 }
 
 impl Program {
     /// Loads and compiles a spec; reports every problem it can find before failing.
     pub fn load(spec_path: &Path, options: &Options) -> Result<Program, Error> {
+        Schema::prepare_project();
         let library = Library::with_dirs(&options.templates)?;
         let root = load::load_spec(spec_path)?;
         Program::compile(root, spec_path, library, options)
@@ -141,7 +146,17 @@ impl Program {
             schema: Schema::project(),
             default_name,
             warnings: diags.items,
+            lint_options: options.lints,
         })
+    }
+
+    /// The lints of a project this program rendered, located through `origins`.
+    pub(crate) fn lint(
+        &self,
+        project: &serde_json::Value,
+        origins: &crate::lower::Origins,
+    ) -> Vec<Diagnostic> {
+        crate::lint::lint(project, origins, &self.presets, &self.lint_options)
     }
 
     /// The inputs for one render: defaults < vars files < `row` < `--set`.
@@ -192,13 +207,6 @@ impl Program {
         )
     }
 
-    /// Defaults, vars files and `--set`: the inputs of a build without a row.
-    fn base_with_overrides(&self) -> Inputs {
-        let mut inputs = self.base.clone();
-        inputs.extend(self.overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
-        inputs
-    }
-
     /// Whether `--set` fixes a variable (so no row can change it).
     pub(crate) fn is_overridden(&self, name: &str) -> bool {
         self.overrides.contains_key(name)
@@ -211,10 +219,10 @@ impl Program {
             .filter(|c| self.vars.get(c).is_some() && !self.is_overridden(c))
             .cloned()
             .collect();
-        let dependent = prebuilt::Prebuilt::dependent_templates(self, &row_vars);
         RowRenderer {
             program: self,
-            prebuilt: prebuilt::Prebuilt::prepare(self, &dependent),
+            plan: plan::RowPlan::new(self, &row_vars),
+            lint_origins: std::sync::OnceLock::new(),
         }
     }
 
@@ -239,33 +247,31 @@ impl Program {
     }
 }
 
-/// Renders rows of one batch: through a prebuilt project when the spec allows it, through
-/// the full pipeline otherwise (and for any row the prebuilt project cannot serve).
+/// Renders rows of one batch: through the row plan when it can vouch for a row, through the
+/// full pipeline otherwise (which also reports a row's errors).
 pub struct RowRenderer<'p> {
     program: &'p Program,
-    prebuilt: Option<prebuilt::Prebuilt>,
+    plan: Option<plan::RowPlan<'p>>,
+    /// Where the values of planned rows come from, for their lints (see `lint_planned`).
+    lint_origins: std::sync::OnceLock<Option<crate::lower::Origins>>,
 }
 
 impl RowRenderer<'_> {
-    /// Whether rows are filled into a prebuilt project.
+    /// Whether rows go through a row plan (prebuilt shapes) before the full pipeline.
     pub fn is_prebuilt(&self) -> bool {
-        self.prebuilt.is_some()
+        self.plan.is_some()
     }
 
-    /// Whether rows are written straight from the prebuilt project's bytes.
+    /// Whether rows are written straight from prebuilt bytes.
     pub fn fills_bytes(&self) -> bool {
-        self.prebuilt
-            .as_ref()
-            .is_some_and(prebuilt::Prebuilt::fills_bytes)
+        self.is_prebuilt()
     }
 
     /// The checked project for one row's resolved inputs (see [`Program::inputs`]).
     pub fn render(&self, inputs: &Inputs) -> Result<serde_json::Value, Diagnostics> {
-        if let Some(prebuilt) = &self.prebuilt {
-            if let Ok(project) = prebuilt.fill(self.program, &Scope::from_inputs(inputs)) {
-                return prebuilt
-                    .check(&project, &self.program.schema)
-                    .map(|()| project);
+        if let Some(bytes) = self.planned(inputs, crate::emit::Format::Compact) {
+            if let Ok(project) = serde_json::from_slice(&bytes) {
+                return Ok(project);
             }
         }
         self.program.render(inputs).map(|lowered| lowered.project)
@@ -277,15 +283,67 @@ impl RowRenderer<'_> {
         inputs: &Inputs,
         format: crate::emit::Format,
     ) -> Result<Vec<u8>, Diagnostics> {
-        if let Some(prebuilt) = self.prebuilt.as_ref().filter(|p| p.fills_bytes()) {
-            if let Ok(bytes) =
-                prebuilt.fill_bytes(self.program, &Scope::from_inputs(inputs), format)
-            {
-                return Ok(bytes);
+        if let Some(bytes) = self.planned(inputs, format) {
+            return Ok(bytes);
+        }
+        self.program
+            .render(inputs)
+            .map(|lowered| crate::emit::to_bytes(&lowered.project, format))
+    }
+
+    /// The row through the row plan alone: None when the plan cannot vouch for it (the full
+    /// pipeline then renders it). For tests and benchmarks that hold the two paths together.
+    pub fn planned(&self, inputs: &Inputs, format: crate::emit::Format) -> Option<Vec<u8>> {
+        let plan = self.plan.as_ref()?;
+        plan.render_bytes(&Scope::from_inputs(inputs), format).ok()
+    }
+
+    /// Like [`RowRenderer::render`], with the project's lints (this row's values in it).
+    pub fn render_linted(
+        &self,
+        inputs: &Inputs,
+    ) -> Result<(serde_json::Value, Vec<Diagnostic>), Diagnostics> {
+        if let Some(bytes) = self.planned(inputs, crate::emit::Format::Compact) {
+            if let Ok(project) = serde_json::from_slice(&bytes) {
+                let lints = self.lint_planned(inputs, &project);
+                return Ok((project, lints));
             }
         }
-        self.render(inputs)
-            .map(|project| crate::emit::to_bytes(&project, format))
+        let lowered = self.program.render(inputs)?;
+        let lints = self.program.lint(&lowered.project, &lowered.origins);
+        Ok((lowered.project, lints))
+    }
+
+    /// Like [`RowRenderer::render_bytes`], with the project's lints.
+    pub fn render_bytes_linted(
+        &self,
+        inputs: &Inputs,
+        format: crate::emit::Format,
+    ) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostics> {
+        if let Some(bytes) = self.planned(inputs, format) {
+            let lints = serde_json::from_slice(&bytes)
+                .map(|project| self.lint_planned(inputs, &project))
+                .unwrap_or_default();
+            return Ok((bytes, lints));
+        }
+        let lowered = self.program.render(inputs)?;
+        let lints = self.program.lint(&lowered.project, &lowered.origins);
+        Ok((crate::emit::to_bytes(&lowered.project, format), lints))
+    }
+
+    /// The lints of a row the plan made. It has no origins of its own: they are those of the
+    /// first planned row's full lowering (rows whose `each` or `when` give another structure
+    /// may have a lint located at a nearby place).
+    fn lint_planned(&self, inputs: &Inputs, project: &serde_json::Value) -> Vec<Diagnostic> {
+        let origins = self
+            .lint_origins
+            .get_or_init(|| self.program.lower(inputs).ok().map(|l| l.origins));
+        match origins {
+            Some(origins) => self.program.lint(project, origins),
+            None => self
+                .program
+                .lint(project, &crate::lower::Origins::default()),
+        }
     }
 }
 
@@ -319,19 +377,20 @@ pub(crate) fn add_spec_presets(
     }
 }
 
-/// Compiles a spec once with the given options and renders it: `vidspec build`.
+/// Compiles a spec once with the given options and renders it: the project, and every
+/// warning (the compiler's and the lints of the result). `build`, `check`, `preview` and
+/// `submit` all report the same warnings.
 pub fn build(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
-    let (program, lowered) = compile_once(spec_path, options)?;
-    Ok((lowered, program.warnings))
+    let program = Program::load(spec_path, options)?;
+    check_loaded(&program, &Inputs::new())
 }
 
-/// Like [`build`], with the lints of the result among the warnings: `vidspec check`.
+/// The same as [`build`]: `vidspec check` (which prints no project).
 pub(crate) fn check(
     spec_path: &Path,
     options: &Options,
 ) -> Result<(Lowered, Vec<Diagnostic>), Error> {
-    let program = Program::load(spec_path, options)?;
-    check_loaded(&program, &Inputs::new())
+    build(spec_path, options)
 }
 
 /// `check`'s verdict on a loaded program for one row of inputs: the checked project and every
@@ -343,17 +402,6 @@ pub(crate) fn check_loaded(
     let inputs = program.inputs(row)?;
     let lowered = program.render(&inputs)?;
     let mut warnings = program.warnings.clone();
-    warnings.extend(crate::lint::lint(
-        &lowered.project,
-        &lowered.origins,
-        &program.presets,
-    ));
+    warnings.extend(program.lint(&lowered.project, &lowered.origins));
     Ok((lowered, warnings))
-}
-
-fn compile_once(spec_path: &Path, options: &Options) -> Result<(Program, Lowered), Error> {
-    let program = Program::load(spec_path, options)?;
-    let inputs = program.inputs(&Inputs::new())?;
-    let lowered = program.render(&inputs)?;
-    Ok((program, lowered))
 }

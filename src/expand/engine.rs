@@ -37,6 +37,93 @@ struct Leaf {
     /// Where, in the user's text, the registered part begins.
     user_start: usize,
     vars: BTreeSet<String>,
+    /// The template as text and plain variable reads, when it is nothing more.
+    simple: Option<Vec<Chunk>>,
+}
+
+/// A piece of a template that only prints variables: text, or `{{ name.attr }}`.
+#[derive(Debug)]
+enum Chunk {
+    Text(String),
+    Var(Vec<String>),
+}
+
+/// The chunks of a template that is only text and `{{ name }}` / `{{ name.attr }}` prints
+/// (no filters, tests, operators, whitespace control or trailing newline); None otherwise.
+fn simple_chunks(text: &str) -> Option<Vec<Chunk>> {
+    if text.ends_with('\n') || text.contains('\r') || text.contains("{%") || text.contains("{#") {
+        return None;
+    }
+    let identifier = |p: &str| {
+        p.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !matches!(p, "true" | "false" | "none" | "True" | "False" | "None")
+    };
+    let mut chunks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        if start > 0 {
+            chunks.push(Chunk::Text(rest[..start].to_owned()));
+        }
+        let after = &rest[start + 2..];
+        let end = after.find("}}")?;
+        let inner = &after[..end];
+        if inner.starts_with(['-', '+']) || inner.ends_with(['-', '+']) {
+            return None;
+        }
+        let path: Vec<String> = inner.trim().split('.').map(str::to_owned).collect();
+        if !path.iter().all(|p| identifier(p)) {
+            return None;
+        }
+        chunks.push(Chunk::Var(path));
+        rest = &after[end + 2..];
+    }
+    if !rest.is_empty() {
+        chunks.push(Chunk::Text(rest.to_owned()));
+    }
+    Some(chunks)
+}
+
+/// A variable read of a simple template; None when it is undefined (the template machine
+/// then says why).
+fn lookup(ctx: &Value, path: &[String]) -> Option<Value> {
+    let (first, rest) = path.split_first()?;
+    let mut value = ctx.get_attr(first).ok()?;
+    for attr in rest {
+        value = value.get_attr(attr).ok()?;
+    }
+    (!value.is_undefined()).then_some(value)
+}
+
+/// A simple template's result, as the template machine gives it; None to leave it to the
+/// machine (an undefined name, or a value whose printing is not plain).
+fn eval_simple(chunks: &[Chunk], form: Form) -> impl Fn(&Value) -> Option<serde_json::Value> {
+    move |ctx| match (form, chunks) {
+        (Form::Value, [Chunk::Var(path)]) => to_json(&lookup(ctx, path)?).ok(),
+        (Form::Value, _) => None,
+        (Form::Text, _) => {
+            use std::fmt::Write;
+            let mut out = String::new();
+            for chunk in chunks {
+                match chunk {
+                    Chunk::Text(text) => out.push_str(text),
+                    Chunk::Var(path) => {
+                        let value = lookup(ctx, path)?;
+                        match value.kind() {
+                            minijinja::value::ValueKind::String => out.push_str(value.as_str()?),
+                            minijinja::value::ValueKind::Number if value.is_integer() => {
+                                write!(out, "{value}").ok()?;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+            }
+            Some(serde_json::Value::String(out))
+        }
+    }
 }
 
 /// All templates of one compilation.
@@ -115,6 +202,7 @@ impl Engine {
     /// Registers a spec string as a template; returns its id.
     pub fn add_leaf(&mut self, text: &str, span: &Span) -> Result<u32, Diagnostic> {
         let id = u32::try_from(self.leaves.len()).expect("fewer than 2^32 templates");
+        let simple = simple_chunks(text);
         let (form, source, prefix, user_start) = match single_expression(text) {
             Some((offset, expr)) => {
                 let head = format!("{{% set {VALUE} = (");
@@ -129,6 +217,7 @@ impl Engine {
             prefix,
             user_start,
             vars: BTreeSet::new(),
+            simple,
         });
         let name = format!("#{id}");
         if let Err(err) = self.env.add_template_owned(name.clone(), source) {
@@ -155,6 +244,13 @@ impl Engine {
     /// Evaluates a spec template in a context.
     pub fn eval_leaf(&self, id: u32, ctx: &Value) -> Result<serde_json::Value, Diagnostic> {
         let leaf = &self.leaves[id as usize];
+        if let Some(value) = leaf
+            .simple
+            .as_deref()
+            .and_then(|chunks| eval_simple(chunks, leaf.form)(ctx))
+        {
+            return Ok(value);
+        }
         let fail = |err: minijinja::Error| self.diagnose_leaf(id, &err, &context_names(ctx));
         let template = self.env.get_template(&format!("#{id}")).map_err(fail)?;
         match leaf.form {
@@ -368,6 +464,39 @@ pub fn to_value<T: serde::Serialize>(value: T) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Templates read without the template machine give what the machine gives.
+    #[test]
+    fn simple_templates_evaluate_as_the_machine_does() {
+        let texts = [
+            "{{ name }}",
+            "Hello {{ name }}, {{ n }} seats }} {",
+            "{{ item.title }} / {{ loop.index }}",
+            "{{ f }}: {{ x }}",
+            "{{ n }}",
+            "{{ x }}",
+            "{{ missing }}",
+            "{{ name.nothing }}",
+            "{{ none }}",
+        ];
+        let ctx = minijinja::context! {
+            name => "Zed \"z\"", n => 3, x => 2.5, f => true,
+            item => minijinja::context! { title => "T" }, loop => minijinja::context! { index => 1 },
+        };
+        let source = Source::new("t.yaml", "x");
+        let mut fast = Engine::new();
+        let mut slow = Engine::new();
+        for text in texts {
+            let span = Span::new(&source, 0, 1);
+            let a = fast.add_leaf(text, &span).unwrap();
+            let b = slow.add_leaf(text, &span).unwrap();
+            slow.leaves[b as usize].simple = None;
+            let quick = fast.eval_leaf(a, &ctx).map_err(|d| d.message);
+            let machine = slow.eval_leaf(b, &ctx).map_err(|d| d.message);
+            assert_eq!(quick, machine, "{text}");
+        }
+        assert!(fast.leaves.iter().filter(|l| l.simple.is_some()).count() >= 7);
+    }
 
     fn span(text: &str) -> Span {
         let source = Source::new("t.yaml", format!("k: \"{text}\"\n"));

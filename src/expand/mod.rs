@@ -79,19 +79,32 @@ impl Scope {
         )
     }
 
-    fn with(&self, bindings: impl IntoIterator<Item = (String, Value)>) -> Scope {
-        let mut vars: BTreeMap<String, Value> = self
-            .ctx
-            .try_iter()
-            .into_iter()
-            .flatten()
-            .filter_map(|key| {
-                let value = self.ctx.get_item(&key).ok()?;
-                Some((key.as_str()?.to_owned(), value))
-            })
-            .collect();
-        vars.extend(bindings);
-        Scope::new(vars)
+    /// This scope with `bindings` added on top (they shadow names already in scope). The
+    /// context is layered, not copied, so binding an `each` item costs the same whatever the
+    /// number of inputs.
+    pub(crate) fn with(&self, bindings: impl IntoIterator<Item = (String, Value)>) -> Scope {
+        let top: BTreeMap<String, Value> = bindings.into_iter().collect();
+        Scope {
+            ctx: minijinja::value::merge_maps([self.ctx.clone(), Value::from(top)]),
+        }
+    }
+
+    /// The scope of item `index` (of `length`) of an `each:` that binds it as `name`.
+    pub(crate) fn item(
+        &self,
+        name: &str,
+        value: &serde_json::Value,
+        index: usize,
+        length: usize,
+    ) -> Scope {
+        let looping = minijinja::context! {
+            index => index + 1, index0 => index, first => index == 0,
+            last => index + 1 == length, length => length,
+        };
+        self.with([
+            (name.to_owned(), engine::from_json(value)),
+            ("loop".to_owned(), looping),
+        ])
     }
 
     /// Whether `name` is a variable in scope.
@@ -104,21 +117,34 @@ impl Scope {
     }
 }
 
-/// Marks a value that stands for a template evaluated later, per row (see `compile::prebuilt`).
+/// Marks a value that stands for a template evaluated later, per row (see `compile::plan`).
 pub const SYMBOL: char = '\u{E001}';
 
-/// The placeholder text for template `id` when it is left symbolic.
-pub fn symbol(id: u32) -> String {
-    format!("{SYMBOL}{}-{id}{SYMBOL}", symbol_nonce())
+/// Marks a numeric slot in a partially lowered project (see `lower::read`).
+pub const NUMBER: char = '\u{E003}';
+
+/// The placeholder text for instance `index` of a row-dependent template.
+pub fn symbol(index: usize) -> String {
+    format!("{SYMBOL}{}-{index}{SYMBOL}", symbol_nonce())
 }
 
 /// A random number in every placeholder of this process, so that text in a spec can never be
 /// mistaken for one.
-pub fn symbol_nonce() -> String {
+pub fn symbol_nonce() -> &'static str {
     static NONCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    NONCE
-        .get_or_init(|| format!("{:016x}", fastrand::u64(..)))
-        .clone()
+    NONCE.get_or_init(|| format!("{:016x}", fastrand::u64(..)))
+}
+
+/// What a partial expansion decided and left open, in the order it met them.
+#[derive(Debug, Default)]
+pub struct Trace {
+    /// The template of each placeholder `symbol(i)`, by `i`.
+    pub instances: Vec<u32>,
+    /// The decisions of the spec's own `each` (item count), `when` (0 or 1) and `use`
+    /// (1 + the scene template's position among the known ones).
+    pub decisions: Vec<u32>,
+    /// The text each `use:` of the spec rendered, with placeholders for its arguments.
+    pub renders: Vec<String>,
 }
 
 /// Expands a compiled spec tree; returns the tree with every template evaluated.
@@ -128,31 +154,27 @@ pub fn expand(
     scenes: &BTreeMap<String, SceneTemplate>,
     scope: &Scope,
 ) -> Result<Node, Diagnostics> {
-    expand_partially(root, engine, scenes, scope, &HashSet::new())
+    let none = HashSet::new();
+    let mut expander = Expander::new(engine, scenes, &none);
+    let out = expander.project(root, scope);
+    expander.finish(out).map(|(node, _)| node)
 }
 
-/// Like [`expand`], but the templates in `symbolic` are not evaluated: each becomes the
-/// string [`symbol`]`(id)`, to be filled in later.
+/// Like [`expand`], but the templates in `symbolic` are not evaluated: each meeting of one
+/// becomes the string [`symbol`]`(i)`, to be filled in per row; the [`Trace`] says which
+/// template each placeholder stands for and what the expansion decided. A scene template used
+/// inside another with placeholders among its arguments is an error here (its rendering could
+/// not be checked per row).
 pub fn expand_partially(
     root: &Node,
     engine: &Engine,
     scenes: &BTreeMap<String, SceneTemplate>,
     scope: &Scope,
     symbolic: &HashSet<u32>,
-) -> Result<Node, Diagnostics> {
-    let mut expander = Expander {
-        engine,
-        scene_files: scenes,
-        symbolic,
-        diags: Diagnostics::default(),
-        use_depth: 0,
-    };
+) -> Result<(Node, Trace), Diagnostics> {
+    let mut expander = Expander::new(engine, scenes, symbolic);
     let out = expander.project(root, scope);
-    if expander.diags.has_errors() {
-        Err(expander.diags)
-    } else {
-        Ok(out)
-    }
+    expander.finish(out)
 }
 
 struct Expander<'a> {
@@ -160,8 +182,42 @@ struct Expander<'a> {
     /// Scene template name → the engine's file name for it.
     scene_files: &'a BTreeMap<String, SceneTemplate>,
     symbolic: &'a HashSet<u32>,
+    trace: Trace,
     diags: Diagnostics,
     use_depth: usize,
+}
+
+impl<'a> Expander<'a> {
+    fn new(
+        engine: &'a Engine,
+        scene_files: &'a BTreeMap<String, SceneTemplate>,
+        symbolic: &'a HashSet<u32>,
+    ) -> Expander<'a> {
+        Expander {
+            engine,
+            scene_files,
+            symbolic,
+            trace: Trace::default(),
+            diags: Diagnostics::default(),
+            use_depth: 0,
+        }
+    }
+
+    fn finish(self, out: Node) -> Result<(Node, Trace), Diagnostics> {
+        if self.diags.has_errors() {
+            Err(self.diags)
+        } else {
+            Ok((out, self.trace))
+        }
+    }
+
+    /// Records a decision of the spec's own structure (not of a scene template's output,
+    /// which the rendered text fixes).
+    fn decided(&mut self, code: u32) {
+        if self.use_depth == 0 && !self.symbolic.is_empty() {
+            self.trace.decisions.push(code);
+        }
+    }
 }
 
 impl Expander<'_> {
@@ -194,7 +250,9 @@ impl Expander<'_> {
     fn value(&mut self, node: &Node, scope: &Scope) -> Node {
         if let Some(id) = node.template {
             if self.symbolic.contains(&id) {
-                let mut out = Node::new(NodeKind::Str(symbol(id)), node.span.clone());
+                let index = self.trace.instances.len();
+                self.trace.instances.push(id);
+                let mut out = Node::new(NodeKind::Str(symbol(index)), node.span.clone());
                 out.template = Some(id);
                 return out;
             }
@@ -215,29 +273,45 @@ impl Expander<'_> {
                 NodeKind::Seq(items.iter().map(|i| self.value(i, scope)).collect()),
                 node.span.clone(),
             ),
-            NodeKind::Map(entries) => {
-                let entries = entries
-                    .iter()
-                    .map(|(key, value)| {
-                        let value = if key.name == "clips" {
-                            self.list(value, scope, ListKind::Clips)
-                        } else if key.name == "extra" {
-                            value.clone()
-                        } else {
-                            self.value(value, scope)
-                        };
-                        (key.clone(), value)
-                    })
-                    .collect();
-                Node::new(NodeKind::Map(entries), node.span.clone())
-            }
+            NodeKind::Map(_) => self.map_except(node, scope, &[]),
             _ => node.clone(),
         }
     }
 
+    /// Evaluates a mapping without the entries under `skip` (`each`, `as`, `when` of an item
+    /// already applied).
+    fn map_except(&mut self, node: &Node, scope: &Scope, skip: &[&str]) -> Node {
+        let NodeKind::Map(entries) = &node.kind else {
+            return self.value(node, scope);
+        };
+        let entries = entries
+            .iter()
+            .filter(|(key, _)| !skip.contains(&key.name.as_str()))
+            .map(|(key, value)| {
+                let value = if key.name == "clips" {
+                    self.list(value, scope, ListKind::Clips)
+                } else if key.name == "extra" {
+                    value.clone()
+                } else {
+                    self.value(value, scope)
+                };
+                (key.clone(), value)
+            })
+            .collect();
+        let mut out = Node::new(NodeKind::Map(entries), node.span.clone());
+        out.template = node.template;
+        out
+    }
+
     /// A list of scenes or clips, with `each`/`as`/`when` (and `use` for scenes) applied.
     fn list(&mut self, node: &Node, scope: &Scope, kind: ListKind) -> Node {
-        let node = self.value_if_template(node, scope);
+        let evaluated;
+        let node = if node.template.is_some() {
+            evaluated = self.value(node, scope);
+            &evaluated
+        } else {
+            node
+        };
         let NodeKind::Seq(items) = &node.kind else {
             self.diags.push(
                 Diagnostic::error(format!(
@@ -247,7 +321,7 @@ impl Expander<'_> {
                 ))
                 .at(&node.span),
             );
-            return node;
+            return node.clone();
         };
         let mut out = Vec::with_capacity(items.len());
         let limit = match kind {
@@ -255,7 +329,16 @@ impl Expander<'_> {
             ListKind::Clips => MAX_CLIPS,
         };
         'items: for item in items {
-            for (item, item_scope) in self.repeat(item, scope) {
+            let Some(scopes) = self.repeat(item, scope) else {
+                continue;
+            };
+            // An item that `each` repeated is read without its `each` and `as`.
+            let skip: &[&str] = if scopes.is_some() {
+                &["each", "as"]
+            } else {
+                &[]
+            };
+            for item_scope in scopes.as_deref().unwrap_or(std::slice::from_ref(scope)) {
                 if out.len() >= limit {
                     self.diags.push(
                         Diagnostic::error(format!("more than {limit} {} after expansion", kind.key()))
@@ -264,99 +347,67 @@ impl Expander<'_> {
                     );
                     break 'items;
                 }
-                if !self.when(&item, &item_scope) {
+                if !self.when(item, item_scope) {
                     continue;
                 }
                 match (kind, item.get("use")) {
                     (ListKind::Scenes, Some(name)) => {
-                        out.extend(self.use_scene(&item, name, &item_scope))
+                        out.extend(self.use_scene(item, skip, name, item_scope))
                     }
-                    _ => out.push(self.value(&strip(&item, &["when"]), &item_scope)),
+                    _ => {
+                        let mut skip = skip.to_vec();
+                        skip.push("when");
+                        out.push(self.map_except(item, item_scope, &skip));
+                    }
                 }
             }
         }
         Node::new(NodeKind::Seq(out), node.span.clone())
     }
 
-    fn value_if_template(&mut self, node: &Node, scope: &Scope) -> Node {
-        if node.template.is_some() {
-            self.value(node, scope)
-        } else {
-            node.clone()
-        }
-    }
-
-    /// The copies of an item that `each:` asks for (one, without it), each with its scope.
-    fn repeat(&mut self, item: &Node, scope: &Scope) -> Vec<(Node, Scope)> {
+    /// The scopes of the copies of an item that `each:` asks for (`Some(None)`: no `each`,
+    /// the item once in `scope`); None when the `each` is in error.
+    fn repeat(&mut self, item: &Node, scope: &Scope) -> Option<Option<Vec<Scope>>> {
         let Some(each) = item.get("each") else {
-            return vec![(item.clone(), scope.clone())];
+            return Some(None);
         };
         let name = match item.get("as") {
-            None => "item".to_owned(),
+            None => "item",
             Some(node) => match node.as_str() {
-                Some(name) if crate::inputs::is_identifier(name) => name.to_owned(),
+                Some(name) if crate::inputs::is_identifier(name) => name,
                 _ => {
                     self.diags.push(
                         Diagnostic::error("`as` must be a plain name like `product`")
                             .at(&node.span),
                     );
-                    return Vec::new();
+                    return None;
                 }
             },
         };
         let before = self.diags.items.len();
         let list = self.value(each, scope).to_json();
         if self.diags.items.len() > before {
-            return Vec::new(); // the template's own error says why
+            return None; // the template's own error says why
         }
-        if let serde_json::Value::Array(values) = &list {
-            if values.len() > MAX_EACH_ITEMS {
-                self.diags.push(
-                    Diagnostic::error(format!(
-                        "`each` gives {} items; at most {MAX_EACH_ITEMS} are allowed",
-                        values.len()
-                    ))
-                    .at(&each.span),
-                );
-                return Vec::new();
-            }
-        }
-        let serde_json::Value::Array(values) = list else {
-            let named = list.as_str().filter(|s| scope.has(s));
-            let help = match named {
-                Some(name) => {
-                    format!("to repeat over the variable, write `each: \"{{{{ {name} }}}}\"`")
+        let values = match each_items(&list, scope) {
+            Ok(values) => values,
+            Err((message, help)) => {
+                let mut diagnostic = Diagnostic::error(message).at(&each.span);
+                if let Some(help) = help {
+                    diagnostic = diagnostic.with_help(help);
                 }
-                None => "give a YAML list, or a template that makes one: `each: \"{{ items }}\"`"
-                    .to_owned(),
-            };
-            self.diags.push(
-                Diagnostic::error(format!(
-                    "`each` must give a list, got {}",
-                    crate::describe_json(&list)
-                ))
-                .at(&each.span)
-                .with_help(help),
-            );
-            return Vec::new();
+                self.diags.push(diagnostic);
+                return None;
+            }
         };
-        let body = strip(item, &["each", "as"]);
+        self.decided(u32::try_from(values.len()).unwrap_or(u32::MAX));
         let length = values.len();
-        values
+        let scopes = values
             .iter()
             .enumerate()
-            .map(|(index, value)| {
-                let looping = minijinja::context! {
-                    index => index + 1, index0 => index, first => index == 0,
-                    last => index + 1 == length, length => length,
-                };
-                let bound = scope.with([
-                    (name.clone(), engine::from_json(value)),
-                    ("loop".to_owned(), looping),
-                ]);
-                (body.clone(), bound)
-            })
-            .collect()
+            .map(|(index, value)| scope.item(name, value, index, length))
+            .collect();
+        Some(Some(scopes))
     }
 
     fn when(&mut self, item: &Node, scope: &Scope) -> bool {
@@ -366,7 +417,10 @@ impl Expander<'_> {
         let before = self.diags.items.len();
         let value = self.value(when, scope);
         match value.kind {
-            NodeKind::Bool(keep) => keep,
+            NodeKind::Bool(keep) => {
+                self.decided(u32::from(keep));
+                keep
+            }
             _ if self.diags.items.len() > before => false,
             _ => {
                 self.diags.push(
@@ -383,7 +437,13 @@ impl Expander<'_> {
     }
 
     /// Renders a scene template; its output is parsed as YAML and taken literally.
-    fn use_scene(&mut self, item: &Node, name_node: &Node, scope: &Scope) -> Vec<Node> {
+    fn use_scene(
+        &mut self,
+        item: &Node,
+        skip: &[&str],
+        name_node: &Node,
+        scope: &Scope,
+    ) -> Vec<Node> {
         let name = self.value(name_node, scope);
         let Some(name) = name.as_str().map(str::to_owned) else {
             self.diags
@@ -391,7 +451,9 @@ impl Expander<'_> {
             return Vec::new();
         };
         for (key, _) in item.as_map().unwrap_or_default() {
-            if !matches!(key.name.as_str(), "use" | "with" | "when" | "clips") {
+            if !matches!(key.name.as_str(), "use" | "with" | "when" | "clips")
+                && !skip.contains(&key.name.as_str())
+            {
                 self.diags.push(
                     Diagnostic::error(format!("`{}` cannot stand beside `use`", key.name))
                         .at(&key.span)
@@ -410,6 +472,8 @@ impl Expander<'_> {
             );
             return Vec::new();
         };
+        let position = self.scene_files.keys().position(|k| *k == name);
+        self.decided(position.map_or(u32::MAX, |p| u32::try_from(p + 1).unwrap_or(u32::MAX)));
         if self.use_depth >= MAX_USE_DEPTH {
             self.diags.push(
                 Diagnostic::error(format!(
@@ -439,6 +503,18 @@ impl Expander<'_> {
                 ),
             }
         }
+        if self.use_depth > 0
+            && !self.symbolic.is_empty()
+            && args
+                .as_ref()
+                .is_some_and(|a| a.to_json().to_string().contains(SYMBOL))
+        {
+            self.diags.push(
+                Diagnostic::error("a row-dependent argument of a nested scene template")
+                    .at(&name_node.span),
+            );
+            return Vec::new();
+        }
         let template_scope = scope.with(bindings);
         let rendered = match self.engine.render_file(file, template_scope.ctx()) {
             Ok(text) => text,
@@ -453,6 +529,9 @@ impl Expander<'_> {
                 return Vec::new();
             }
         };
+        if self.use_depth == 0 && !self.symbolic.is_empty() {
+            self.trace.renders.push(rendered.clone());
+        }
         let source = Source::new(format!("{file} (rendered)"), rendered);
         let parsed = match yaml::parse(&source, yaml::Limits::default()) {
             Ok(node) => node,
@@ -504,6 +583,42 @@ impl Expander<'_> {
     }
 }
 
+/// The items an `each:` value gives, or the error (and help) when it gives no list or too
+/// many items.
+pub(crate) fn each_items<'v>(
+    list: &'v serde_json::Value,
+    scope: &Scope,
+) -> Result<&'v [serde_json::Value], (String, Option<String>)> {
+    let serde_json::Value::Array(values) = list else {
+        let named = list.as_str().filter(|s| scope.has(s));
+        let help = match named {
+            Some(name) => {
+                format!("to repeat over the variable, write `each: \"{{{{ {name} }}}}\"`")
+            }
+            None => {
+                "give a YAML list, or a template that makes one: `each: \"{{ items }}\"`".to_owned()
+            }
+        };
+        return Err((
+            format!(
+                "`each` must give a list, got {}",
+                crate::describe_json(list)
+            ),
+            Some(help),
+        ));
+    };
+    if values.len() > MAX_EACH_ITEMS {
+        return Err((
+            format!(
+                "`each` gives {} items; at most {MAX_EACH_ITEMS} are allowed",
+                values.len()
+            ),
+            None,
+        ));
+    }
+    Ok(values)
+}
+
 #[derive(Clone, Copy)]
 enum ListKind {
     Scenes,
@@ -540,23 +655,6 @@ fn append_clips(scene: &mut Node, added: &[Node], span: &Span) {
             },
             Node::new(NodeKind::Seq(added.to_vec()), span.clone()),
         )),
-    }
-}
-
-fn strip(node: &Node, keys: &[&str]) -> Node {
-    match &node.kind {
-        NodeKind::Map(entries) => {
-            let kept: Vec<(Key, Node)> = entries
-                .iter()
-                .filter(|(k, _)| !keys.contains(&k.name.as_str()))
-                .cloned()
-                .collect();
-            Node {
-                kind: NodeKind::Map(kept),
-                ..node.clone()
-            }
-        }
-        _ => node.clone(),
     }
 }
 

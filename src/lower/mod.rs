@@ -23,8 +23,8 @@ pub(crate) use clips::{DEFAULT_FILL, glyph_width};
 pub(crate) use clips::{DEFAULT_FONT, text_box};
 pub(crate) use origins::Origins;
 pub(crate) use preset::{Preset, Presets};
-pub(crate) use read::as_text;
 use read::placed;
+pub(crate) use read::{as_text, number_of_json};
 pub(crate) use skeleton::{Placed, Skeletons};
 
 /// The project body and where each of its values came from.

@@ -56,17 +56,17 @@ impl Run<'_, '_> {
     }
 
     pub(super) fn num_of(&mut self, node: &Node, key: &str) -> Option<Placed> {
-        let value = match node.kind {
-            NodeKind::Int(_) => Some(node.to_json()),
-            NodeKind::Float(f) if f.is_finite() => Some(crate::json_number(f)),
-            _ => None,
-        };
+        if self.lowerer.partial {
+            if let Some(marked) = node.as_str().and_then(numeric_slot) {
+                return Some(placed(Value::String(marked), node));
+            }
+        }
         let expected = if matches!(node.kind, NodeKind::Float(_)) {
             "a finite number"
         } else {
             "a number"
         };
-        self.typed(node, key, expected, value)
+        self.typed(node, key, expected, number_value(node))
     }
 
     pub(super) fn positive(&mut self, parent: &Node, key: &str) -> Option<Placed> {
@@ -127,6 +127,35 @@ impl Run<'_, '_> {
         }
         value.map(|value| placed(value, node))
     }
+}
+
+/// The number a node holds, as placed in the output; None for anything else.
+pub(crate) fn number_value(node: &Node) -> Option<Value> {
+    match node.kind {
+        NodeKind::Int(_) => Some(node.to_json()),
+        NodeKind::Float(f) if f.is_finite() => Some(crate::json_number(f)),
+        _ => None,
+    }
+}
+
+/// The number a template's value places where a number is expected (as it would through
+/// its node: see [`number_value`]); None for anything else.
+pub fn number_of_json(value: &Value) -> Option<Value> {
+    let Value::Number(n) = value else {
+        return None;
+    };
+    match n.as_i64() {
+        Some(i) => Some(Value::from(i)),
+        None => n.as_f64().filter(|f| f.is_finite()).map(crate::json_number),
+    }
+}
+
+/// A placeholder that stands alone where a number is expected becomes a numeric slot: the
+/// same placeholder between [`crate::expand::NUMBER`] marks, filled per row with a number.
+fn numeric_slot(text: &str) -> Option<String> {
+    use crate::expand::{NUMBER, SYMBOL};
+    let body = text.strip_prefix(SYMBOL)?.strip_suffix(SYMBOL)?;
+    (!body.contains(SYMBOL)).then(|| format!("{NUMBER}{body}{NUMBER}"))
 }
 
 /// A value where text is expected: a string as it is, a number as its text, else nothing.

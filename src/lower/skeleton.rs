@@ -7,7 +7,7 @@
 //! every output value can be traced to the spec text that produced it.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use serde_json::Value;
 
@@ -31,21 +31,22 @@ struct Skeleton {
     slots: Vec<(Path, String)>,
 }
 
-/// A clip type and the fields present: what a skeleton depends on.
-type SkeletonKey = (String, Vec<&'static str>);
+/// The skeletons of one clip type, by the fields present.
+type ByFields = Vec<(Vec<&'static str>, Arc<Skeleton>)>;
 
 /// The clip templates of a compilation, rendered into skeletons on first use.
 pub struct Skeletons {
     /// Clip type → the engine's file name for its template.
     files: HashMap<String, String>,
-    cache: Mutex<HashMap<SkeletonKey, Arc<Skeleton>>>,
+    /// Clip type → its skeletons; read by every worker, written once per new combination.
+    cache: RwLock<HashMap<String, ByFields>>,
 }
 
 impl Skeletons {
     pub fn new(files: HashMap<String, String>) -> Skeletons {
         Skeletons {
             files,
-            cache: Mutex::new(HashMap::new()),
+            cache: RwLock::new(HashMap::new()),
         }
     }
 
@@ -78,18 +79,25 @@ impl Skeletons {
         clip_type: &str,
         fields: &[(&'static str, Placed)],
     ) -> Result<Arc<Skeleton>, Diagnostic> {
-        let keys: Vec<&'static str> = fields.iter().map(|(k, _)| *k).collect();
-        let cache_key = (clip_type.to_owned(), keys);
-        if let Some(hit) = self.cache.lock().expect("skeleton cache").get(&cache_key) {
-            return Ok(Arc::clone(hit));
+        let same = |keys: &[&'static str]| {
+            keys.len() == fields.len() && keys.iter().zip(fields).all(|(a, (b, _))| a == b)
+        };
+        if let Some(hit) = self
+            .cache
+            .read()
+            .expect("skeleton cache")
+            .get(clip_type)
+            .and_then(|known| known.iter().find(|(keys, _)| same(keys)))
+        {
+            return Ok(Arc::clone(&hit.1));
         }
+        let keys: Vec<&'static str> = fields.iter().map(|(k, _)| *k).collect();
         let file = self.files.get(clip_type).ok_or_else(|| {
             Diagnostic::error(format!("no clip template for clip type `{clip_type}`")).with_help(
                 format!("add clips/{clip_type}.json to a --templates folder"),
             )
         })?;
-        let ctx: serde_json::Map<String, Value> = cache_key
-            .1
+        let ctx: serde_json::Map<String, Value> = keys
             .iter()
             .map(|k| ((*k).to_owned(), Value::String(format!("{TOKEN}{k}"))))
             .collect();
@@ -105,10 +113,11 @@ impl Skeletons {
             ))
         })?;
         let skeleton = Arc::new(Skeleton { value, slots });
-        self.cache
-            .lock()
-            .expect("skeleton cache")
-            .insert(cache_key, Arc::clone(&skeleton));
+        let mut cache = self.cache.write().expect("skeleton cache");
+        let known = cache.entry(clip_type.to_owned()).or_default();
+        if !known.iter().any(|(k, _)| same(k)) {
+            known.push((keys, Arc::clone(&skeleton)));
+        }
         Ok(skeleton)
     }
 }
