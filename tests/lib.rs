@@ -13,5 +13,6 @@ mod lint;
 mod lsp;
 mod plan;
 mod preview;
+mod property;
 mod report;
 mod schema;

@@ -90,7 +90,7 @@ fn check_verdict(spec: &Path) -> Option<String> {
 
 /// `--set` flags for the required variables of an example (which says in a comment how to
 /// run it): the first allowed value, the minimum, or a word.
-fn required_values(spec: &Path) -> Vec<String> {
+pub(crate) fn required_values(spec: &Path) -> Vec<String> {
     if !spec.starts_with(repo().join("examples")) {
         return Vec::new();
     }

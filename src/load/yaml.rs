@@ -208,6 +208,7 @@ pub fn parse(source: &Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
         anchors: Vec::new(),
         nodes: 0,
         text: 0,
+        last_offset: std::cell::Cell::new((0, 0, 0)),
         root: None,
     };
     while let Some(event) = parser.next_event() {
@@ -252,6 +253,8 @@ struct Builder<'a> {
     nodes: usize,
     /// Bytes of text in the tree so far.
     text: usize,
+    /// The last (line, column) turned into a byte offset, and that offset.
+    last_offset: std::cell::Cell<(usize, usize, usize)>,
     root: Option<Node>,
 }
 
@@ -263,7 +266,32 @@ impl Builder<'_> {
         } else {
             col
         };
-        self.source.offset_of(line, col)
+        // Events come in text order: a column further along the line of the last one is found
+        // by stepping on from it, so a long line costs its length once, not once per event.
+        let (last_line, last_col, last_offset) = self.last_offset.get();
+        let offset = if line == last_line && col >= last_col && last_offset > 0 {
+            let rest = &self.source.text[last_offset..];
+            let mut chars = rest.char_indices();
+            let mut at = rest.len();
+            for _ in 0..=(col - last_col) {
+                match chars.next() {
+                    Some((i, '\n')) => {
+                        at = i;
+                        break;
+                    }
+                    Some((i, _)) => at = i,
+                    None => {
+                        at = rest.len();
+                        break;
+                    }
+                }
+            }
+            last_offset + at
+        } else {
+            self.source.offset_of(line, col)
+        };
+        self.last_offset.set((line, col, offset));
+        offset
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
