@@ -17,3 +17,4 @@ mod projects;
 mod property;
 mod report;
 mod schema;
+mod strace;
