@@ -13,6 +13,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AF
 use serde_json::{Value, json};
 
 use super::ApiOptions;
+use super::account::Listed;
 pub(crate) use super::answer::{ApiError, ErrorKind};
 use super::answer::{
     Envelope, describe_transport, encode_segment, first_list, id_text, vendor_message,
@@ -223,6 +224,28 @@ impl Client {
         let path = format!("{PROJECT_PATH}/{}", encode_segment(project_id));
         let mut data = self.call(Request::get(&path)).await?;
         Ok(data.get_mut("project").map(Value::take).unwrap_or(data))
+    }
+
+    /// `GET /editor/project`: the account's projects — only those exported (the vendor's list
+    /// leaves out drafts and exports in progress).
+    pub(crate) async fn list_projects(&self) -> Result<Vec<Listed>, ApiError> {
+        let data = self.call(Request::get(PROJECT_PATH)).await?;
+        Ok(first_list(data, &["projects", "list", "items"])
+            .iter()
+            .filter_map(Listed::read)
+            .collect())
+    }
+
+    /// `DELETE /editor/project {"ids": [...]}`: how many the API says it deleted. Retried
+    /// like a read: deleting twice deletes nothing more.
+    pub(crate) async fn delete_projects(&self, ids: &[String]) -> Result<u64, ApiError> {
+        let body = json!({ "ids": ids });
+        let request = Request::once(&Method::DELETE, PROJECT_PATH, &body).retryable();
+        let data = self.call(request).await?;
+        Ok(data
+            .get("deletedCount")
+            .and_then(Value::as_u64)
+            .unwrap_or(0))
     }
 
     /// `GET /model`: the account's models, each with its clothes.

@@ -96,6 +96,9 @@ pub struct Record {
     pub download_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The project's name as sent, so `projects reconcile` can find an unknown row's project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The row's input values (variable → value), to name the row and diff a changed one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Value>,
@@ -123,6 +126,7 @@ impl Record {
             project_id: None,
             download_url: None,
             error: None,
+            name: None,
             inputs: None,
             supersedes: None,
             path: None,
@@ -153,6 +157,8 @@ pub struct Journal {
     /// The last record of each project content, whatever row it was on: a CSV that was
     /// reordered or grew rows at the top still finds what was created.
     by_hash: HashMap<String, Record>,
+    /// Every record, in order (`supersedes` and projectIds of rows rewritten since).
+    all: Vec<Record>,
     /// Lines that could not be read (a torn last line after a crash, say).
     pub unreadable: usize,
     /// The file does not end in a newline (its last record was torn).
@@ -327,7 +333,13 @@ impl Journal {
         self.path.as_deref()
     }
 
+    /// Every record read or written, in order.
+    pub(crate) fn records(&self) -> &[Record] {
+        &self.all
+    }
+
     fn remember(&mut self, record: Record) {
+        self.all.push(record.clone());
         self.by_hash.insert(record.hash.clone(), record.clone());
         self.last.insert(record.row, record);
     }

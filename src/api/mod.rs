@@ -14,6 +14,7 @@
 //! - [`mock`]: `vidspec mock-server`, an in-memory HTTP server speaking the same API, and
 //!   `mock/faults.rs`, its rate limiter and the connections it can drop unanswered.
 
+pub(crate) mod account;
 pub(crate) mod answer;
 pub(crate) mod client;
 pub(crate) mod event;

@@ -321,8 +321,13 @@ pub(crate) async fn submit_all(
             row: item.row,
             hash,
             inputs: item.inputs,
+            name: None,
         };
         let body = options.body(project);
+        let row = Row {
+            name: body.get("name").and_then(Value::as_str).map(str::to_owned),
+            ..row
+        };
         tasks.spawn(async move {
             let outcome = row.run(body).await;
             drop(permit);
@@ -478,6 +483,8 @@ struct Row {
     row: u64,
     hash: String,
     inputs: Option<Value>,
+    /// The project's name, journaled for `projects reconcile`.
+    name: Option<String>,
 }
 
 impl Row {
@@ -573,6 +580,7 @@ impl Row {
     /// creating rows twice on the next run).
     fn record(&self, mut record: Record) -> Result<(), String> {
         record.inputs.clone_from(&self.inputs);
+        record.name.clone_from(&self.name);
         let mut journal = lock(&self.journal);
         journal.append(record).map_err(|e| {
             let path = journal.path().map(crate::display_path).unwrap_or_default();

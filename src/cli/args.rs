@@ -410,3 +410,55 @@ impl MockArgs {
         }
     }
 }
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum ProjectsCommand {
+    /// List the account's exported projects: id, name, state, download URL.
+    #[command(after_help = LIST_LIMIT)]
+    List(ProjectsListArgs),
+    /// Delete projects by id, or those a `--changed create` run replaced (--superseded).
+    Delete(ProjectsDeleteArgs),
+    /// Journal each `unknown` row as created when exactly one exported project has its name.
+    #[command(after_help = LIST_LIMIT)]
+    Reconcile(ProjectsReconcileArgs),
+}
+
+/// What the vendor's project list holds, said wherever it is read.
+const LIST_LIMIT: &str = "The vendor's list (GET /api/odin/v3/editor/project) holds only exported projects: \
+a draft (created with --no-export) or a project still exporting is not in it.";
+
+#[derive(Args, Debug)]
+pub(crate) struct ProjectsListArgs {
+    /// One JSON array on stdout instead of tab-separated lines.
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ProjectsDeleteArgs {
+    /// The projectIds to delete.
+    #[arg(required_unless_present = "superseded", conflicts_with = "superseded")]
+    pub(crate) ids: Vec<String>,
+    /// Delete the projects that the journal's rows replaced (their records' `supersedes`).
+    #[arg(long, requires = "journal")]
+    pub(crate) superseded: bool,
+    /// The journal to read (it is not written, and may be in use by a run).
+    #[arg(long, value_name = "FILE", requires = "superseded")]
+    pub(crate) journal: Option<PathBuf>,
+    /// Delete without asking (needed when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ProjectsReconcileArgs {
+    /// The journal whose unknown rows to resolve (written: no run may hold it).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) journal: PathBuf,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}

@@ -75,6 +75,11 @@ pub(crate) enum Command {
     Status(StatusArgs),
     /// List the account's models and their clothing.
     Models(ApiArgs),
+    /// The account's projects: list the exported ones, delete some, reconcile a journal.
+    Projects {
+        #[command(subcommand)]
+        command: ProjectsCommand,
+    },
     /// Save credentials, show the token's state, or forget both.
     Auth {
         #[command(subcommand)]

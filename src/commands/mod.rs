@@ -15,6 +15,7 @@ mod models;
 mod output;
 mod presets;
 mod preview;
+mod projects;
 mod schema;
 mod status;
 mod submit;
@@ -22,7 +23,7 @@ mod submit_projects;
 
 use crate::cli::Command;
 use crate::error::Error;
-use crate::report::Reporter;
+use crate::report::{Reporter, plural};
 
 /// Runs one command; its error is for the caller to report.
 pub(crate) fn run(command: Command, reporter: &Reporter) -> Result<(), Error> {
@@ -40,6 +41,7 @@ pub(crate) fn run(command: Command, reporter: &Reporter) -> Result<(), Error> {
         Command::SubmitProjects(args) => submit_projects::run(args, reporter),
         Command::Status(args) => status::run(args, reporter),
         Command::Models(args) => models::run(args, reporter),
+        Command::Projects { command } => projects::run(command, reporter),
         Command::Auth { command } => auth::run(command, reporter),
         Command::MockServer(args) => mock_server::run(args, reporter),
         Command::Lsp(args) => lsp::run(args, reporter),
@@ -66,11 +68,6 @@ fn denied(n: usize) -> Error {
         "{}, and --deny-warnings turns them into errors",
         plural(n, "warning")
     ))])
-}
-
-/// `n word` or `n words`.
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The API options of a command's flags (and `--rate`, where it has one), warning when they

@@ -52,7 +52,7 @@ fn journals(args: &StatusArgs, reporter: &Reporter) -> Result<(), Error> {
     reporter.out(out.as_bytes())
 }
 
-fn check_id(id: &str) -> Result<(), Error> {
+pub(super) fn check_id(id: &str) -> Result<(), Error> {
     let valid = !id.is_empty()
         && id
             .bytes()

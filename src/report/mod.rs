@@ -8,10 +8,12 @@
 //! - [`progress`]: progress bars on a terminal.
 //! - `api`: the API's events (requests, row notes, exports being waited for).
 //! - `rows`: the `batch --report` writer, one JSON line per row.
+//! - `projects`: the `projects` commands' lists, questions and outcomes.
 
 pub(crate) mod api;
 pub(crate) mod json;
 pub(crate) mod progress;
+pub(crate) mod projects;
 pub(crate) mod rows;
 pub(crate) mod text;
 
@@ -85,6 +87,11 @@ impl Reporter {
     pub(crate) fn out(&self, bytes: &[u8]) -> Result<(), Error> {
         crate::emit::write_stdout(bytes).map_err(|e| Error::io("writing stdout", e))
     }
+}
+
+/// `n word` or `n words`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Writes to stderr, ignoring failure: there is nowhere left to say that stderr failed.

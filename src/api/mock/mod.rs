@@ -8,7 +8,8 @@
 //! `--stall-rate` freezes the progress of some exports (the same ones for a `--seed`); a body
 //! with a loopback `webhookUrl` gets the vendor's webhook posts (`webhook.rs`).
 //! `GET /__mock/stats` counts what it saw, including the most projects exporting at once; `POST /__mock/faults {"failNext": n, "dropNext": n}`
-//! makes the next requests fail, for tests that need a fault at an exact moment.
+//! makes the next requests fail, for tests that need a fault at an exact moment, and
+//! `{"loseNext": n}` carries out the next n (token requests aside) but loses their answers.
 
 mod exports;
 mod faults;
@@ -128,6 +129,8 @@ struct MockState {
     next_id: u64,
     fail_next: u64,
     drop_next: u64,
+    /// Requests to carry out and then close without the answer (`loseNext`).
+    lose_next: u64,
     requests: BTreeMap<&'static str, u64>,
     statuses: BTreeMap<u16, u64>,
     tokens_issued: u64,
@@ -252,8 +255,9 @@ async fn handle(
             let mut state = state(&mock);
             state.fail_next += faults.get("failNext").and_then(Value::as_u64).unwrap_or(0);
             state.drop_next += faults.get("dropNext").and_then(Value::as_u64).unwrap_or(0);
-            return axum::Json(json!({ "failNext": state.fail_next, "dropNext": state.drop_next }))
-                .into_response();
+            state.lose_next += faults.get("loseNext").and_then(Value::as_u64).unwrap_or(0);
+            let counts = json!({ "failNext": state.fail_next, "dropNext": state.drop_next, "loseNext": state.lose_next });
+            return axum::Json(counts).into_response();
         }
         _ => {}
     }
@@ -266,6 +270,12 @@ async fn handle(
     };
     *state(&mock).requests.entry(endpoint.name()).or_default() += 1;
     let response = mock.answer(endpoint, id, &parts.headers, body, &conn).await;
+    if endpoint != Endpoint::Token && take_one(&mut state(&mock).lose_next) {
+        // Carried out, but the answer is lost on the way back.
+        conn.kill();
+        state(&mock).dropped += 1;
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
     *state(&mock)
         .statuses
         .entry(response.status().as_u16())
