@@ -12,6 +12,7 @@
 
 pub(crate) mod api;
 pub(crate) mod json;
+pub(crate) mod plan;
 pub(crate) mod progress;
 pub(crate) mod projects;
 pub(crate) mod rows;
