@@ -131,7 +131,8 @@ fn batch_names_the_rows_whose_text_overflows() {
     // Without --lint-rows a dry run lints its first row only: the spec's lints, no row's.
     let out = batch(spec, &[]).success();
     assert!(
-        !out.stderr.contains("this text runs past the edge of the frame"),
+        !out.stderr
+            .contains("this text runs past the edge of the frame"),
         "{}",
         out.stderr
     );

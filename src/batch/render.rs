@@ -79,7 +79,9 @@ fn output(
     let (bytes, lints) = if job.options.lint_rows || number == first_row {
         job.renderer.render_bytes_linted(inputs, format)
     } else {
-        job.renderer.render_bytes(inputs, format).map(|b| (b, Vec::new()))
+        job.renderer
+            .render_bytes(inputs, format)
+            .map(|b| (b, Vec::new()))
     }
     .map_err(|d| d.items)?;
     let path = match job.target {
