@@ -19,6 +19,7 @@ pub(crate) mod client;
 pub(crate) mod event;
 pub(crate) mod journal;
 pub(crate) mod mock;
+pub(crate) mod plan;
 pub(crate) mod retry;
 pub(crate) mod submit;
 pub(crate) mod token;
