@@ -570,6 +570,14 @@ fn models() -> Value {
     }])
 }
 
+/// Whether the export of project `id` stalls at `rate`: FNV-1a of the id as a fraction.
+fn stalls(id: &str, rate: f64) -> bool {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    (hash % 10_000) as f64 / 10_000.0 < rate
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -597,12 +605,4 @@ mod tests {
         assert_eq!(route(Method::GET, "/api/odin/v3/editor/progress/"), None);
         assert_eq!(route(Method::PUT, PROJECT_PATH), None);
     }
-}
-
-/// Whether the export of project `id` stalls at `rate`: FNV-1a of the id as a fraction.
-fn stalls(id: &str, rate: f64) -> bool {
-    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    (hash % 10_000) as f64 / 10_000.0 < rate
 }
