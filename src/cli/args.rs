@@ -342,6 +342,10 @@ pub(crate) struct SendArgs {
     /// Submit again rows whose earlier outcome is unknown (they may end up created twice).
     #[arg(long)]
     pub(crate) retry_unknown: bool,
+    /// With --wait: an export whose progress has not moved for S seconds is `stalled` (exit 3)
+    /// instead of being polled forever.
+    #[arg(long, value_name = "S", value_parser = seconds, requires = "wait")]
+    pub(crate) export_timeout: Option<f64>,
 }
 
 impl SendArgs {
@@ -354,6 +358,7 @@ impl SendArgs {
             workspace: self.workspace.clone(),
             journal: self.journal.clone(),
             retry_unknown: self.retry_unknown,
+            export_timeout: self.export_timeout.map(std::time::Duration::from_secs_f64),
             ..crate::api::SubmitOptions::default()
         }
     }

@@ -495,7 +495,7 @@ impl Mock {
         ok(json!({ "projectId": id }))
     }
 
-    /// Progress and download URL of a stored project.
+    /// Progress and download URL of a stored project (a stalled one stops where it stalls).
     fn progress_of(&self, id: &str, project: &Project) -> (f64, Option<String>) {
         let Some(started) = project.export_started else {
             return (0.0, None);
