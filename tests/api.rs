@@ -993,3 +993,5 @@ fn an_unknown_host_is_not_retried() {
         out.stderr
     );
 }
+
+mod scale;

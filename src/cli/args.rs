@@ -188,8 +188,21 @@ pub(crate) struct BatchArgs {
     )]
     pub(crate) jobs: usize,
     /// Process only rows K, K+N, K+2N, … (1-based): run N copies with K = 1..N to cover the file.
+    /// `auto/N` takes K from the job runner: JOB_COMPLETION_INDEX (Kubernetes Indexed Job),
+    /// SLURM_ARRAY_TASK_ID (from the array's first index) or AWS_BATCH_JOB_ARRAY_INDEX, plus one.
     #[arg(long, value_name = "K/N", value_parser = super::values::parse_shard)]
-    pub(crate) shard: Option<(u64, u64)>,
+    pub(crate) shard: Option<super::values::Shard>,
+    /// At most R requests per second for all N shards together: each shard of --shard K/N
+    /// sends at most R/N (with --submit; --rate is per process).
+    #[arg(
+        long,
+        value_name = "R",
+        value_parser = requests_per_second,
+        requires = "shard",
+        requires = "submit",
+        conflicts_with = "rate"
+    )]
+    pub(crate) rate_total: Option<f64>,
     /// Stop at the first failed row (by default every row is tried and failures are reported).
     #[arg(long)]
     pub(crate) fail_fast: bool,

@@ -17,12 +17,27 @@ use crate::rows::RowError;
 
 pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
     let stop = Arc::new(AtomicBool::new(false));
+    let shard = match args.shard {
+        Some(shard) => {
+            let (shard, source) = shard
+                .resolve(|name| std::env::var(name).ok())
+                .map_err(Error::Usage)?;
+            if let Some(source) = source {
+                reporter.note(format_args!(
+                    "batch: shard {}/{} (from {source})",
+                    shard.0, shard.1
+                ));
+            }
+            Some(shard)
+        }
+        None => None,
+    };
     let options = BatchOptions {
         csv: args.csv.clone(),
         out: args.out.clone(),
         delimiter: args.delimiter,
         jobs: args.jobs,
-        shard: args.shard,
+        shard,
         fail_fast: args.fail_fast,
         stop: Arc::clone(&stop),
     };
@@ -30,7 +45,12 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
     reporter.diagnostics(&batch.warnings);
     let rows = Rows::new(&args, reporter)?;
     let summary = if args.submit {
-        submit(batch, &args, &rows, stop)?
+        // --rate-total R over N shards: this shard's share.
+        let rate = args
+            .rows
+            .rate
+            .or_else(|| Some(args.rate_total? / shard?.1 as f64));
+        submit(batch, &args, rate, &rows, stop)?
     } else {
         let sink = match &args.out {
             Some(_) if args.compact => Sink::Files(Format::Compact),
@@ -54,6 +74,7 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
 fn submit(
     batch: Batch,
     args: &BatchArgs,
+    rate: Option<f64>,
     rows: &Rows<'_>,
     stop: Arc<AtomicBool>,
 ) -> Result<Summary, Error> {
@@ -62,12 +83,7 @@ fn submit(
         stop: Some(stop),
         ..args.rows.options(jobs)
     };
-    let api = super::api_options(
-        &args.rows.api,
-        args.rows.rate,
-        args.rows.send.wait,
-        rows.reporter,
-    );
+    let api = super::api_options(&args.rows.api, rate, args.rows.send.wait, rows.reporter);
     crate::api::submit::check_credentials(&api)?;
     // The journal is locked before the first row runs: a second run on it stops here.
     let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
