@@ -1,6 +1,8 @@
 //! Lints: things in a valid project that are probably mistakes — media the service cannot
-//! fetch, speech that will not be spoken, clips nobody will see. `vidspec check` prints them
-//! as warnings (and fails on them with `--deny-warnings`).
+//! fetch or that is empty, speech that will not be spoken or runs too long, clips nobody will
+//! see, text wider than its box or the frame. Every command that compiles prints them as
+//! warnings (and fails on them with `--deny-warnings`); in a batch they are found per row,
+//! with that row's values.
 
 use serde_json::Value;
 
@@ -11,8 +13,56 @@ use crate::lower::Presets;
 /// Markup the vendor documents inside speech.
 const SPEECH_TAGS: &[&str] = &["p", "span"];
 
+/// How the lints that depend on the values of a render (a batch row's) begin: a batch says
+/// these for every row that has them, the others once.
+const ROW_AWARE: &[&str] = &[
+    TEXT_PAST_THE_FRAME,
+    CLIP_PARTLY_OUTSIDE,
+    TEXT_WIDER_THAN_ITS_BOX,
+    LONG_SPEECH,
+    EMPTY_MEDIA,
+    EMPTY_BACKGROUND,
+];
+const TEXT_PAST_THE_FRAME: &str = "this text runs past the edge of the frame";
+const CLIP_PARTLY_OUTSIDE: &str = "this clip lies partly outside the canvas";
+const TEXT_WIDER_THAN_ITS_BOX: &str = "this text needs about";
+const LONG_SPEECH: &str = "this scene's speech is";
+const EMPTY_MEDIA: &str = "this clip's media URL is empty";
+const EMPTY_BACKGROUND: &str = "this background image's URL is empty";
+
+/// Whether a lint depends on the values of the render (text measured, speech counted, a URL
+/// that came out empty), so that each batch row with it should be told.
+pub fn is_row_aware(lint: &Diagnostic) -> bool {
+    ROW_AWARE
+        .iter()
+        .any(|start| lint.message.starts_with(start))
+}
+
+/// Speech longer than this many characters in one scene is reported (unless `--max-speech`).
+pub const MAX_SPEECH: usize = 1_000;
+
+/// What the lints may be told.
+#[derive(Clone, Copy, Debug)]
+pub struct LintOptions {
+    /// Characters of speech one scene may have.
+    pub max_speech: usize,
+}
+
+impl Default for LintOptions {
+    fn default() -> LintOptions {
+        LintOptions {
+            max_speech: MAX_SPEECH,
+        }
+    }
+}
+
 /// The lints of one compiled project.
-pub(crate) fn lint(project: &Value, origins: &Origins, presets: &Presets) -> Vec<Diagnostic> {
+pub(crate) fn lint(
+    project: &Value,
+    origins: &Origins,
+    presets: &Presets,
+    options: &LintOptions,
+) -> Vec<Diagnostic> {
     let mut lints = Lints {
         origins,
         found: Vec::new(),
@@ -26,11 +76,19 @@ pub(crate) fn lint(project: &Value, origins: &Origins, presets: &Presets) -> Vec
         .enumerate()
     {
         let at = format!("/scenes/{s}");
-        if let Some(url) = scene["background"]["source_url"]
-            .as_str()
-            .filter(|u| !u.is_empty())
-        {
-            lints.media(url, &format!("{at}/background/source_url"));
+        let background = &scene["background"];
+        match background["source_url"].as_str() {
+            Some(url) if url.trim().is_empty() && background["source_type"] == "image" => {
+                lints.warn(
+                    &format!("{at}/background/source_url"),
+                    EMPTY_BACKGROUND,
+                    Some("give it a URL, or leave `image` out for a plain colour"),
+                );
+            }
+            Some(url) if !url.is_empty() => {
+                lints.media(url, &format!("{at}/background/source_url"));
+            }
+            _ => {}
         }
         let clips = scene["clips"].as_array().map_or(&[][..], Vec::as_slice);
         let speech = scene["scripts"][0]["org"].as_str().unwrap_or_default();
@@ -64,6 +122,17 @@ pub(crate) fn lint(project: &Value, origins: &Origins, presets: &Presets) -> Vec
                 );
             }
         }
+        let spoken = speech.chars().count();
+        if spoken > options.max_speech {
+            lints.warn(
+                &format!("{at}/scripts/0/org"),
+                &format!(
+                    "{LONG_SPEECH} {spoken} characters, more than {}",
+                    options.max_speech
+                ),
+                Some("split it over more scenes, or raise the limit with `--max-speech`"),
+            );
+        }
         if let Some(tag) = foreign_markup(speech) {
             lints.warn(
                 &format!("{at}/scripts/0/org"),
@@ -95,8 +164,14 @@ pub(crate) fn lint(project: &Value, origins: &Origins, presets: &Presets) -> Vec
             }
             for key in ["source_url", "video_url"] {
                 if clip["type"] != "aiModel" {
-                    if let Some(url) = clip[key].as_str() {
-                        lints.media(url, &format!("{here}/{key}"));
+                    match clip[key].as_str() {
+                        Some(url) if url.trim().is_empty() => lints.warn(
+                            &format!("{here}/{key}"),
+                            EMPTY_MEDIA,
+                            Some("give the clip a URL (a value that renders empty leaves the clip blank)"),
+                        ),
+                        Some(url) => lints.media(url, &format!("{here}/{key}")),
+                        None => {}
                     }
                 }
             }
@@ -104,12 +179,51 @@ pub(crate) fn lint(project: &Value, origins: &Origins, presets: &Presets) -> Vec
                 continue;
             }
             let (x, y, w, h) = bounds(clip);
+            let text = (clip["type"] == "textImage")
+                .then(|| clip["text"].as_str())
+                .flatten()
+                .filter(|t| !t.trim().is_empty());
             if x >= canvas.0 || y >= canvas.1 || x + w <= 0.0 || y + h <= 0.0 {
                 lints.warn(
                     &here,
                     "this clip lies entirely outside the canvas",
                     Some(&format!("the canvas is {}×{}", canvas.0, canvas.1)),
                 );
+            } else if clip["type"] != "aiModel"
+                && (x < 0.0 || y < 0.0 || x + w > canvas.0 || y + h > canvas.1)
+            {
+                let what = if text.is_some() {
+                    TEXT_PAST_THE_FRAME
+                } else {
+                    CLIP_PARTLY_OUTSIDE
+                };
+                lints.warn(
+                    &here,
+                    &format!(
+                        "{what}: it spans {}–{} × {}–{} on a {}×{} canvas",
+                        x.round(),
+                        (x + w).round(),
+                        y.round(),
+                        (y + h).round(),
+                        canvas.0,
+                        canvas.1
+                    ),
+                    Some("move it, make it smaller, or shorten the text"),
+                );
+            }
+            if let Some(text) = text {
+                let size = clip["fontSize"].as_f64().unwrap_or(48.0);
+                let (needed, _) = crate::lower::text_box(text, size);
+                let width = clip["width"].as_f64().unwrap_or(needed);
+                if needed > width + 0.5 {
+                    lints.warn(
+                        &format!("{here}/text"),
+                        &format!(
+                            "{TEXT_WIDER_THAN_ITS_BOX} {needed} px at size {size}, and its box is {width} px wide"
+                        ),
+                        Some("widen the box, lower `font.size`, or shorten the text"),
+                    );
+                }
             }
             for (d, other) in clips.iter().enumerate().skip(c + 1) {
                 if other["type"] == "audio"

@@ -57,8 +57,17 @@ pub(crate) fn project(
         Error::Invalid(located.collect())
     })?;
     let lowered = program.render(&inputs)?;
-    let mut warnings = program.warnings;
+    let mut warnings = program.warnings.clone();
     warnings.extend(header_warnings);
+    warnings.extend(
+        program
+            .lint(&lowered.project, &lowered.origins)
+            .into_iter()
+            .map(|mut d| {
+                d.message = format!("row {row}: {}", d.message);
+                d
+            }),
+    );
     Ok((lowered.project, warnings))
 }
 

@@ -893,6 +893,42 @@ fn identical_rows_are_one_video_and_not_an_unknown_outcome() {
     assert_eq!(assert_no_duplicates(&api.mock.stats()).len(), 2);
 }
 
+/// `submit --deny-warnings` of a spec with a clip off the canvas fails before anything is
+/// sent: not even a token is asked for.
+#[test]
+fn submit_with_deny_warnings_sends_nothing_when_there_are_warnings() {
+    let api = Api::new(&[]);
+    let spec = api.path("off.yaml");
+    std::fs::write(
+        &spec,
+        "avatar: { preset: anna-navy-suit }\nscenes:\n  - say: Hi\n    clips:\n      - text: Nobody sees me\n        left: 2400\n        top: 80\n",
+    )
+    .unwrap();
+    let out = api
+        .run(&["submit", spec.to_str().unwrap(), "--deny-warnings"])
+        .failure(1);
+    out.stderr_has("warning: this clip lies entirely outside the canvas")
+        .stderr_has("1 warning, and --deny-warnings turns them into errors");
+    assert_eq!(out.stdout, "");
+    let stats = api.mock.stats();
+    assert_eq!(
+        stats["requests"]["create"].as_u64().unwrap_or(0),
+        0,
+        "{stats}"
+    );
+    assert_eq!(
+        stats["requests"]["token"].as_u64().unwrap_or(0),
+        0,
+        "{stats}"
+    );
+    // Without the flag the warning is printed and the project is created.
+    let out = api
+        .run(&["submit", spec.to_str().unwrap(), "--no-export"])
+        .success();
+    out.stderr_has("warning: this clip lies entirely outside the canvas");
+    assert_eq!(api.mock.requests("create"), 1);
+}
+
 #[test]
 fn a_second_run_on_a_journal_in_use_is_refused_and_no_row_is_created_twice() {
     let api = Api::new(&["--latency", "20"]);

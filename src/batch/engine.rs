@@ -12,6 +12,7 @@ use super::render::{self, Rendered, Target};
 use super::sink::Writer;
 use super::{BatchOptions, CHUNK, Observer, Summary};
 use crate::compile::{Program, RowRenderer};
+use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::rows::{Header, RawRow, RowError, Rows};
 
@@ -47,7 +48,7 @@ type Chunk<T> = (u64, Vec<T>);
 /// What a worker made of one row; `None` when the batch stopped before it.
 struct Done {
     row: u64,
-    result: Option<Result<Rendered, RowError>>,
+    result: Option<Result<(Rendered, Vec<Diagnostic>), RowError>>,
 }
 
 pub(super) fn run(
@@ -171,7 +172,10 @@ fn write_in_order(
                 let Some(result) = result.filter(|_| !stop.now()) else {
                     break;
                 };
-                let outcome = result.and_then(|rendered| writer.output(row, rendered));
+                let outcome = result.and_then(|(rendered, lints)| {
+                    job.observer.warnings(row, &lints);
+                    writer.output(row, rendered)
+                });
                 if let Some(fatal) = writer.take_fatal() {
                     return Err(fatal);
                 }

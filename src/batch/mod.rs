@@ -52,6 +52,8 @@ pub(crate) struct BatchOptions {
     /// `(k, n)`: process rows whose number is k modulo n (1-based k).
     pub(crate) shard: Option<(u64, u64)>,
     pub(crate) fail_fast: bool,
+    /// A row whose project has lints fails (`--deny-warnings`).
+    pub(crate) deny_warnings: bool,
     /// Raised from outside (the submission was interrupted): no more rows are read.
     pub(crate) stop: Arc<AtomicBool>,
 }
@@ -62,6 +64,8 @@ pub(crate) trait Observer: Sync {
     fn read_up_to(&self, position: u64);
     /// A row is done: written (to this file, when files), or failed. An error ends the batch.
     fn row(&self, row: u64, outcome: Result<Option<&Path>, &RowError>) -> Result<(), Error>;
+    /// The lints of a row's project, told before the row is written.
+    fn warnings(&self, _row: u64, _warnings: &[Diagnostic]) {}
 }
 
 /// How a batch went.

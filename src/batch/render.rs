@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::Sink;
 use super::engine::Job;
+use crate::diag::{Diagnostic, Severity};
 use crate::emit::Format;
 use crate::rows::{RawRow, RowError};
 
@@ -39,22 +40,45 @@ pub(super) enum Rendered {
     Project(serde_json::Value),
 }
 
-pub(super) fn row(job: &Job<'_>, raw: RawRow) -> Result<Rendered, RowError> {
+/// A row's output and the lints of its project (with the row's values).
+pub(super) fn row(job: &Job<'_>, raw: RawRow) -> Result<(Rendered, Vec<Diagnostic>), RowError> {
     let number = raw.number;
     let inputs = job.header.inputs(job.program, raw)?;
     let located = |diags| RowError::located(number, diags);
+    let (rendered, lints) = output(job, number, &inputs).map_err(located)?;
+    if job.options.deny_warnings && !lints.is_empty() {
+        let mut denied: Vec<Diagnostic> = lints
+            .into_iter()
+            .map(|mut d| {
+                d.severity = Severity::Error;
+                d
+            })
+            .collect();
+        denied.push(Diagnostic::error(
+            "this row has warnings, and --deny-warnings turns them into errors",
+        ));
+        return Err(located(denied));
+    }
+    Ok((rendered, lints))
+}
+
+fn output(
+    job: &Job<'_>,
+    number: u64,
+    inputs: &crate::inputs::Inputs,
+) -> Result<(Rendered, Vec<Diagnostic>), Vec<Diagnostic>> {
     let format = match job.target {
         Target::Projects => {
-            let project = job.renderer.render(&inputs).map_err(|d| located(d.items))?;
-            return Ok(Rendered::Project(project));
+            let (project, lints) = job.renderer.render_linted(inputs).map_err(|d| d.items)?;
+            return Ok((Rendered::Project(project), lints));
         }
         Target::Lines => Format::Compact,
         Target::Files(format) => format,
     };
-    let bytes = job
+    let (bytes, lints) = job
         .renderer
-        .render_bytes(&inputs, format)
-        .map_err(|d| located(d.items))?;
+        .render_bytes_linted(inputs, format)
+        .map_err(|d| d.items)?;
     let path = match job.target {
         Target::Files(_) => {
             let mut ctx: BTreeMap<String, minijinja::Value> = inputs
@@ -65,10 +89,10 @@ pub(super) fn row(job: &Job<'_>, raw: RawRow) -> Result<Rendered, RowError> {
             let rendered = job
                 .program
                 .render_file_template(OUT, &minijinja::Value::from(ctx))
-                .map_err(|d| located(vec![d]))?;
+                .map_err(|d| vec![d])?;
             Some(PathBuf::from(rendered))
         }
         _ => None,
     };
-    Ok(Rendered::Bytes { bytes, path })
+    Ok((Rendered::Bytes { bytes, path }, lints))
 }

@@ -43,7 +43,7 @@ impl LspArgs {
         Options {
             templates: self.templates.clone(),
             vars_files: self.vars_files.clone(),
-            sets: Vec::new(),
+            ..Options::default()
         }
     }
 }
@@ -103,6 +103,13 @@ pub(crate) struct CompileArgs {
     /// A folder of clips/, scenes/ and models/ templates that add to or override the built-in ones.
     #[arg(long = "templates", value_name = "DIR")]
     pub(crate) templates: Vec<PathBuf>,
+    /// Fail when there are warnings (lints), not only errors: nothing is written or sent (in a
+    /// batch, a row with warnings fails).
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
+    /// Warn about a scene whose speech is longer than N characters.
+    #[arg(long, value_name = "N", default_value_t = crate::lint::MAX_SPEECH)]
+    pub(crate) max_speech: usize,
 }
 
 #[derive(Args, Debug)]
@@ -124,9 +131,6 @@ pub(crate) struct BuildArgs {
 pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub(crate) compile: CompileArgs,
-    /// Exit 1 when there are warnings (lints), not only errors.
-    #[arg(long)]
-    pub(crate) deny_warnings: bool,
     /// Check again whenever the spec, a vars file, a template or a preset changes.
     #[arg(long)]
     pub(crate) watch: bool,
@@ -251,6 +255,9 @@ impl CompileArgs {
             templates: self.templates.clone(),
             vars_files: self.vars_files.clone(),
             sets: self.sets.clone(),
+            lints: crate::lint::LintOptions {
+                max_speech: self.max_speech,
+            },
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `vidspec batch`: one project per CSV row — files from an `--out` pattern, NDJSON on
 //! stdout, or submissions — with failed rows reported as they come and the others produced.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
@@ -8,6 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use crate::api::{SubmitItem, SubmitOptions};
 use crate::batch::{Batch, BatchOptions, Observer, Sink, Summary};
 use crate::cli::BatchArgs;
+use crate::diag::Diagnostic;
 use crate::emit::Format;
 use crate::error::Error;
 use crate::report::Reporter;
@@ -39,10 +41,11 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
         jobs: args.jobs,
         shard,
         fail_fast: args.fail_fast,
+        deny_warnings: args.compile.deny_warnings,
         stop: Arc::clone(&stop),
     };
     let batch = crate::batch::prepare(&args.compile.spec, &args.compile.options(), options)?;
-    reporter.diagnostics(&batch.warnings);
+    super::warnings(&batch.warnings, args.compile.deny_warnings, reporter)?;
     let rows = Rows::new(&args, reporter)?;
     let summary = if args.submit {
         // --rate-total R over N shards: this shard's share.
@@ -116,6 +119,21 @@ struct Rows<'a> {
     reporter: &'a Reporter,
     progress: Progress,
     report: Option<Mutex<RowReport>>,
+    lints: Mutex<RowLints>,
+}
+
+/// Rows whose own warnings are printed; past them, warnings are only counted.
+const ROWS_WITH_WARNINGS_SHOWN: usize = 20;
+
+/// The lints seen so far. One that depends on a row's values (a text too wide with that row's
+/// name) is said for each row that has it; any other once, named by the first row that has
+/// it; only for the first rows with warnings.
+#[derive(Default)]
+struct RowLints {
+    seen: HashSet<(String, Option<String>)>,
+    rows_shown: usize,
+    not_shown: usize,
+    rows_not_shown: usize,
 }
 
 impl<'a> Rows<'a> {
@@ -134,6 +152,7 @@ impl<'a> Rows<'a> {
             reporter,
             progress: Progress::new(args.quiet, size),
             report,
+            lints: Mutex::new(RowLints::default()),
         })
     }
 
@@ -152,6 +171,14 @@ impl<'a> Rows<'a> {
                 .flush()
                 .map_err(|e| Error::io("writing the report", e))?;
         }
+        let lints = self.lints.lock().unwrap_or_else(PoisonError::into_inner);
+        if lints.not_shown > 0 {
+            self.reporter.note(format!(
+                "warning: {} more in {} other rows (the first {ROWS_WITH_WARNINGS_SHOWN} rows with warnings are shown)",
+                super::plural(lints.not_shown, "warning"),
+                lints.rows_not_shown
+            ));
+        }
         if !args.quiet {
             self.reporter.note(summary_line(&summary, submitting));
         }
@@ -162,6 +189,40 @@ impl<'a> Rows<'a> {
 impl Observer for Rows<'_> {
     fn read_up_to(&self, position: u64) {
         self.progress.bytes(position);
+    }
+
+    fn warnings(&self, row: u64, warnings: &[Diagnostic]) {
+        let mut lints = self.lints.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut shown = Vec::new();
+        let mut new_here = 0;
+        for warning in warnings {
+            let key = (
+                warning.message.clone(),
+                warning.span.as_ref().map(|s| s.location()),
+            );
+            if !crate::lint::is_row_aware(warning) && !lints.seen.insert(key) {
+                continue; // the same in an earlier row: said once
+            }
+            new_here += 1;
+            if lints.rows_shown < ROWS_WITH_WARNINGS_SHOWN {
+                let mut warning = warning.clone();
+                warning.message = format!("row {row}: {}", warning.message);
+                shown.push(warning);
+            } else {
+                lints.not_shown += 1;
+            }
+        }
+        if new_here > 0 {
+            if lints.rows_shown < ROWS_WITH_WARNINGS_SHOWN {
+                lints.rows_shown += 1;
+            } else {
+                lints.rows_not_shown += 1;
+            }
+        }
+        drop(lints);
+        if !shown.is_empty() {
+            self.progress.suspend(|| self.reporter.diagnostics(&shown));
+        }
     }
 
     fn row(&self, row: u64, outcome: Result<Option<&Path>, &RowError>) -> Result<(), Error> {

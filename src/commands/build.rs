@@ -20,7 +20,7 @@ pub(super) fn run(args: BuildArgs, reporter: &Reporter) -> Result<(), Error> {
     };
     let build = || -> Result<(), Error> {
         let (lowered, warnings) = crate::compile::build(spec, &options)?;
-        reporter.diagnostics(&warnings);
+        super::warnings(&warnings, args.compile.deny_warnings, reporter)?;
         output.write(&emit::to_bytes(&lowered.project, format), reporter)
     };
     let files = || crate::watch::inputs_of(spec, &options, &[], output.path);

@@ -3,7 +3,6 @@
 use super::output::run_or_watch;
 use super::plural;
 use crate::cli::CheckArgs;
-use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::report::Reporter;
 
@@ -23,12 +22,8 @@ pub(super) fn run(args: CheckArgs, reporter: &Reporter) -> Result<(), Error> {
             line.push_str(&format!(", {}", plural(warnings.len(), "warning")));
         }
         reporter.note(line);
-        if args.deny_warnings && !warnings.is_empty() {
-            let message = format!(
-                "{} warnings, and --deny-warnings turns them into errors",
-                warnings.len()
-            );
-            return Err(Error::Invalid(vec![Diagnostic::error(message)]));
+        if args.compile.deny_warnings && !warnings.is_empty() {
+            return Err(super::denied(warnings.len()));
         }
         Ok(())
     };

@@ -46,6 +46,28 @@ pub(crate) fn run(command: Command, reporter: &Reporter) -> Result<(), Error> {
     }
 }
 
+/// Prints a compilation's warnings; with `--deny-warnings`, any warning is an error, found
+/// before anything is written or sent.
+fn warnings(
+    warnings: &[crate::diag::Diagnostic],
+    deny: bool,
+    reporter: &Reporter,
+) -> Result<(), Error> {
+    reporter.diagnostics(warnings);
+    if deny && !warnings.is_empty() {
+        return Err(denied(warnings.len()));
+    }
+    Ok(())
+}
+
+/// The error `--deny-warnings` makes of `n` warnings.
+fn denied(n: usize) -> Error {
+    Error::Invalid(vec![crate::diag::Diagnostic::error(format!(
+        "{}, and --deny-warnings turns them into errors",
+        plural(n, "warning")
+    ))])
+}
+
 /// `n word` or `n words`.
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })

@@ -20,7 +20,7 @@ pub(super) fn run(args: PreviewArgs, reporter: &Reporter) -> Result<(), Error> {
     };
     let draw = || -> Result<(), Error> {
         let (project, warnings) = crate::preview::project(spec, &options, csv)?;
-        reporter.diagnostics(&warnings);
+        super::warnings(&warnings, args.compile.deny_warnings, reporter)?;
         output.write(crate::preview::storyboard(&project).as_bytes(), reporter)
     };
     let extra: Vec<PathBuf> = args

@@ -8,7 +8,7 @@ use crate::report::Reporter;
 
 pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
     let (lowered, warnings) = crate::compile::build(&args.compile.spec, &args.compile.options())?;
-    reporter.diagnostics(&warnings);
+    super::warnings(&warnings, args.compile.deny_warnings, reporter)?;
     let options = SubmitOptions {
         report_rows: false,
         ..args.send.options()

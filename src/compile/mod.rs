@@ -27,6 +27,8 @@ pub struct Options {
     pub vars_files: Vec<PathBuf>,
     /// `--set NAME=VALUE`, applied last.
     pub sets: Vec<String>,
+    /// What the lints are told (`--max-speech`).
+    pub lints: crate::lint::LintOptions,
 }
 
 /// A compiled spec: ready to render input sets.
@@ -45,6 +47,7 @@ pub struct Program {
     default_name: String,
     /// Warnings found while compiling (unknown names in a vars file, …).
     pub(crate) warnings: Vec<Diagnostic>,
+    lint_options: crate::lint::LintOptions,
 }
 
 impl Program {
@@ -143,7 +146,17 @@ impl Program {
             schema: Schema::project(),
             default_name,
             warnings: diags.items,
+            lint_options: options.lints,
         })
+    }
+
+    /// The lints of a project this program rendered, located through `origins`.
+    pub(crate) fn lint(
+        &self,
+        project: &serde_json::Value,
+        origins: &crate::lower::Origins,
+    ) -> Vec<Diagnostic> {
+        crate::lint::lint(project, origins, &self.presets, &self.lint_options)
     }
 
     /// The inputs for one render: defaults < vars files < `row` < `--set`.
@@ -209,6 +222,7 @@ impl Program {
         RowRenderer {
             program: self,
             plan: plan::RowPlan::new(self, &row_vars),
+            lint_origins: std::sync::OnceLock::new(),
         }
     }
 
@@ -238,6 +252,8 @@ impl Program {
 pub struct RowRenderer<'p> {
     program: &'p Program,
     plan: Option<plan::RowPlan<'p>>,
+    /// Where the values of planned rows come from, for their lints (see `lint_planned`).
+    lint_origins: std::sync::OnceLock<Option<crate::lower::Origins>>,
 }
 
 impl RowRenderer<'_> {
@@ -281,6 +297,54 @@ impl RowRenderer<'_> {
         let plan = self.plan.as_ref()?;
         plan.render_bytes(&Scope::from_inputs(inputs), format).ok()
     }
+
+    /// Like [`RowRenderer::render`], with the project's lints (this row's values in it).
+    pub fn render_linted(
+        &self,
+        inputs: &Inputs,
+    ) -> Result<(serde_json::Value, Vec<Diagnostic>), Diagnostics> {
+        if let Some(bytes) = self.planned(inputs, crate::emit::Format::Compact) {
+            if let Ok(project) = serde_json::from_slice(&bytes) {
+                let lints = self.lint_planned(inputs, &project);
+                return Ok((project, lints));
+            }
+        }
+        let lowered = self.program.render(inputs)?;
+        let lints = self.program.lint(&lowered.project, &lowered.origins);
+        Ok((lowered.project, lints))
+    }
+
+    /// Like [`RowRenderer::render_bytes`], with the project's lints.
+    pub fn render_bytes_linted(
+        &self,
+        inputs: &Inputs,
+        format: crate::emit::Format,
+    ) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostics> {
+        if let Some(bytes) = self.planned(inputs, format) {
+            let lints = serde_json::from_slice(&bytes)
+                .map(|project| self.lint_planned(inputs, &project))
+                .unwrap_or_default();
+            return Ok((bytes, lints));
+        }
+        let lowered = self.program.render(inputs)?;
+        let lints = self.program.lint(&lowered.project, &lowered.origins);
+        Ok((crate::emit::to_bytes(&lowered.project, format), lints))
+    }
+
+    /// The lints of a row the plan made. It has no origins of its own: they are those of the
+    /// first planned row's full lowering (rows whose `each` or `when` give another structure
+    /// may have a lint located at a nearby place).
+    fn lint_planned(&self, inputs: &Inputs, project: &serde_json::Value) -> Vec<Diagnostic> {
+        let origins = self
+            .lint_origins
+            .get_or_init(|| self.program.lower(inputs).ok().map(|l| l.origins));
+        match origins {
+            Some(origins) => self.program.lint(project, origins),
+            None => self
+                .program
+                .lint(project, &crate::lower::Origins::default()),
+        }
+    }
 }
 
 /// Adds the presets a spec's `presets:` list names (files beside the spec, or inline ones).
@@ -313,19 +377,20 @@ pub(crate) fn add_spec_presets(
     }
 }
 
-/// Compiles a spec once with the given options and renders it: `vidspec build`.
+/// Compiles a spec once with the given options and renders it: the project, and every
+/// warning (the compiler's and the lints of the result). `build`, `check`, `preview` and
+/// `submit` all report the same warnings.
 pub fn build(spec_path: &Path, options: &Options) -> Result<(Lowered, Vec<Diagnostic>), Error> {
-    let (program, lowered) = compile_once(spec_path, options)?;
-    Ok((lowered, program.warnings))
+    let program = Program::load(spec_path, options)?;
+    check_loaded(&program, &Inputs::new())
 }
 
-/// Like [`build`], with the lints of the result among the warnings: `vidspec check`.
+/// The same as [`build`]: `vidspec check` (which prints no project).
 pub(crate) fn check(
     spec_path: &Path,
     options: &Options,
 ) -> Result<(Lowered, Vec<Diagnostic>), Error> {
-    let program = Program::load(spec_path, options)?;
-    check_loaded(&program, &Inputs::new())
+    build(spec_path, options)
 }
 
 /// `check`'s verdict on a loaded program for one row of inputs: the checked project and every
@@ -337,17 +402,6 @@ pub(crate) fn check_loaded(
     let inputs = program.inputs(row)?;
     let lowered = program.render(&inputs)?;
     let mut warnings = program.warnings.clone();
-    warnings.extend(crate::lint::lint(
-        &lowered.project,
-        &lowered.origins,
-        &program.presets,
-    ));
+    warnings.extend(program.lint(&lowered.project, &lowered.origins));
     Ok((lowered, warnings))
-}
-
-fn compile_once(spec_path: &Path, options: &Options) -> Result<(Program, Lowered), Error> {
-    let program = Program::load(spec_path, options)?;
-    let inputs = program.inputs(&Inputs::new())?;
-    let lowered = program.render(&inputs)?;
-    Ok((program, lowered))
 }
