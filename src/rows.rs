@@ -18,6 +18,8 @@ use crate::inputs::{Inputs, Raw};
 #[derive(Clone, Debug)]
 pub(crate) struct RowError {
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Compiled, but the submission had stopped before taking it: not started, not failed.
+    pub(crate) unsent: bool,
 }
 
 impl RowError {
@@ -25,6 +27,15 @@ impl RowError {
     pub(crate) fn new(message: impl Into<String>) -> RowError {
         RowError {
             diagnostics: vec![Diagnostic::error(message)],
+            unsent: false,
+        }
+    }
+
+    /// A compiled row the stopped submission did not take.
+    pub(crate) fn unsent(row: u64) -> RowError {
+        RowError {
+            unsent: true,
+            ..RowError::new(format!("row {row}: the submission stopped before this row"))
         }
     }
 
@@ -37,7 +48,10 @@ impl RowError {
                 d
             })
             .collect();
-        RowError { diagnostics }
+        RowError {
+            diagnostics,
+            unsent: false,
+        }
     }
 }
 

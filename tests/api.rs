@@ -584,15 +584,16 @@ fn stop_mid_way_then_rerun(signal: &str) {
     assert!(interrupt.success());
     assert_eq!(child.wait().unwrap().code(), Some(130));
     let records = journal(&journal_path);
-    assert!(records.len() < 200, "the run stopped early");
+    let created = rows_with(&records, "created").len();
+    assert!(created < 200, "the run stopped early");
     assert_eq!(
-        rows_with(&records, "created").len(),
-        records.len(),
-        "requests in flight finished: {records:?}"
+        created + rows_with(&records, "not-started").len(),
+        200,
+        "requests in flight finished, every other row is not started: {records:?}"
     );
     assert_eq!(
         api.mock.stats()["projectsCreated"].as_u64().unwrap(),
-        records.len() as u64
+        created as u64
     );
 
     let out = api
@@ -602,8 +603,8 @@ fn stop_mid_way_then_rerun(signal: &str) {
         .args(["--api-base", &api.mock.url])
         .run()
         .success();
-    let done = records.len();
-    let line = format!("200 rows: {} created, {done} already created", 200 - done);
+    let done = created;
+    let line = format!("200 rows: {} created, {done} skipped", 200 - done);
     out.stderr_has(&line);
     assert_eq!(rows_with(&journal(&journal_path), "created").len(), 200);
     let stats = api.mock.stats();
@@ -611,10 +612,12 @@ fn stop_mid_way_then_rerun(signal: &str) {
     assert_eq!(stats["projectsCreated"], 200, "{stats}");
 }
 
-/// Ctrl-C in `batch --submit` stops the batch too: the rest of the CSV is not compiled.
+/// Ctrl-C in `batch --submit` stops the batch compiling, and every row of the CSV still ends
+/// in exactly one state — in the summary line, the `--report` file and the journal: rows in
+/// flight finish `created`, every row not sent is `not-started`.
 #[cfg(unix)]
 #[test]
-fn ctrl_c_in_batch_submit_stops_reading_the_csv() {
+fn ctrl_c_in_batch_submit_leaves_every_row_in_one_state() {
     let api = Api::new(&["--latency", "50"]);
     let spec = api.path("mini.yaml");
     std::fs::write(&spec, MINI_SPEC).unwrap();
@@ -625,6 +628,7 @@ fn ctrl_c_in_batch_submit_stops_reading_the_csv() {
     let csv_path = api.path("people.csv");
     std::fs::write(&csv_path, csv).unwrap();
     let journal_path = api.path("j.journal");
+    let report_path = api.path("report.jsonl");
     let mut command = Command::new(BIN);
     command
         .args([
@@ -639,6 +643,8 @@ fn ctrl_c_in_batch_submit_stops_reading_the_csv() {
             "2",
             "--journal",
             journal_path.to_str().unwrap(),
+            "--report",
+            report_path.to_str().unwrap(),
         ])
         .args(["--api-base", &api.mock.url])
         .env("AISTUDIOS_APP_ID", APP_ID)
@@ -663,15 +669,56 @@ fn ctrl_c_in_batch_submit_stops_reading_the_csv() {
         .lines()
         .find(|l| l.starts_with("batch: "))
         .unwrap_or_else(|| panic!("no summary line:\n{stderr}"));
-    let read: u64 = line
-        .split(", ")
-        .nth(2)
-        .and_then(|part| part.split(' ').next())
+    let compiled: u64 = line
+        .split(' ')
+        .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{line}"));
     assert!(
-        read < rows / 2,
-        "the batch went on reading after Ctrl-C: {line}"
+        compiled < rows / 2,
+        "the batch went on compiling after Ctrl-C: {line}"
+    );
+
+    let created = api.mock.stats()["projectsCreated"].as_u64().unwrap();
+    let expected = format!(
+        "{rows} rows: {created} created, {} not-started",
+        rows - created
+    );
+    assert!(stderr.contains(&expected), "{expected}\n{stderr}");
+    let report = std::fs::read_to_string(&report_path).unwrap();
+    let mut states: BTreeMap<u64, String> = BTreeMap::new();
+    for line in report.lines() {
+        let value: Value = serde_json::from_str(line).unwrap();
+        let row = value["row"].as_u64().unwrap();
+        let state = value["status"].as_str().unwrap().to_owned();
+        assert!(states.insert(row, state).is_none(), "row {row} twice");
+    }
+    assert_eq!(states.len() as u64, rows, "every row in the report");
+    let count = |s: &BTreeMap<u64, String>, state: &str| s.values().filter(|v| *v == state).count();
+    assert_eq!(count(&states, "created") as u64, created);
+    assert_eq!(count(&states, "not-started") as u64, rows - created);
+    let records = journal(&journal_path);
+    assert_eq!(records.len() as u64, rows, "every row in the journal");
+    assert_eq!(rows_with(&records, "created").len() as u64, created);
+    assert_eq!(
+        rows_with(&records, "not-started").len() as u64,
+        rows - created
+    );
+    let first = &records[&1];
+    assert_eq!(first["inputs"]["name"], "person 1", "{first}");
+
+    let status = api
+        .vidspec()
+        .args(["status", "--journal", journal_path.to_str().unwrap()])
+        .run()
+        .success();
+    assert!(
+        status.stdout.contains(&format!(
+            ": {rows} rows: {created} created, {} not-started",
+            rows - created
+        )),
+        "{}",
+        status.stdout
     );
 }
 

@@ -1,6 +1,9 @@
 //! The submit journal (`--journal FILE`): JSON Lines, appended and flushed one record at a time,
 //! saying what each row became — `created` (with its projectId), `failed` (with the reason),
-//! `unknown` (sent, no answer: maybe created) or `exported` (with the download URL).
+//! `unknown` (sent, no answer: maybe created), `not-started` (the run stopped before sending
+//! it), `exported` (with the download URL), `stalled` (the export stopped moving) or
+//! `downloaded` (with the file's path, size and sha256). Each record carries the row's input
+//! values, so a changed row can be shown as a diff of variables.
 //!
 //! Creating a project is not idempotent, so the journal is what makes a rerun safe: the last
 //! record of a row wins; a row already created with the same content hash is skipped, a failed
@@ -20,12 +23,60 @@ use sha2::{Digest, Sha256};
 use crate::error::Error;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
     Created,
     Failed,
     Unknown,
     Exported,
+    /// The run stopped (Ctrl-C, SIGTERM, a fatal error) before this row was sent.
+    NotStarted,
+    /// Created; its export's progress stopped moving for `--export-timeout`.
+    Stalled,
+    /// Exported, and the video is on disk.
+    Downloaded,
+    /// A run-level state, never written: created by an earlier run with the same content.
+    Skipped,
+}
+
+impl Status {
+    /// The state's name, as in the journal and `--report`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Failed => "failed",
+            Status::Unknown => "unknown",
+            Status::Exported => "exported",
+            Status::NotStarted => "not-started",
+            Status::Stalled => "stalled",
+            Status::Downloaded => "downloaded",
+            Status::Skipped => "skipped",
+        }
+    }
+
+    /// Every state, in the order summaries list them.
+    pub(crate) const ALL: [Status; 8] = [
+        Status::Created,
+        Status::Skipped,
+        Status::Exported,
+        Status::Downloaded,
+        Status::NotStarted,
+        Status::Unknown,
+        Status::Failed,
+        Status::Stalled,
+    ];
+
+    /// A project exists for the row (created, maybe exported or downloaded since).
+    pub(crate) fn has_project(self) -> bool {
+        matches!(
+            self,
+            Status::Created
+                | Status::Exported
+                | Status::Stalled
+                | Status::Downloaded
+                | Status::Skipped
+        )
+    }
 }
 
 /// One line of the journal.
@@ -45,6 +96,20 @@ pub struct Record {
     pub download_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The row's input values (variable → value), to name the row and diff a changed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Value>,
+    /// The project an earlier run created for this row, replaced by this one
+    /// (`--changed create`); `projects delete --superseded` reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+    /// `downloaded`: where the video is, its size and its sha256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// When the record was written (RFC 3339, UTC).
     pub at: String,
 }
@@ -58,6 +123,11 @@ impl Record {
             project_id: None,
             download_url: None,
             error: None,
+            inputs: None,
+            supersedes: None,
+            path: None,
+            bytes: None,
+            sha256: None,
             at: super::now_rfc3339(),
         }
     }
@@ -198,7 +268,6 @@ impl Journal {
         Ok(journal)
     }
 
-    #[cfg(test)]
     /// Reads the journal at `path` without writing it or taking its lock (a run may be
     /// appending to it meanwhile; its last line may then be torn, and is counted unreadable).
     pub fn read(path: &Path) -> Result<Journal, Error> {
@@ -268,9 +337,9 @@ impl Journal {
     pub fn plan(&self, hash: &str) -> Plan {
         match self.by_hash.get(hash) {
             Some(record) => match record.status {
-                Status::Created | Status::Exported => Plan::Done(record.clone()),
+                status if status.has_project() => Plan::Done(record.clone()),
                 Status::Unknown => Plan::Unknown(record.clone()),
-                Status::Failed => Plan::Submit,
+                _ => Plan::Submit,
             },
             None => Plan::Submit,
         }
@@ -282,7 +351,14 @@ impl Journal {
         if self.last.get(&row).is_some_and(|r| r.hash == hash) {
             return Ok(());
         }
-        let mut record = Record::new(row, hash, Status::Created);
+        let mut record = match self.by_hash.get(hash) {
+            Some(earlier) => Record {
+                row,
+                at: super::now_rfc3339(),
+                ..earlier.clone()
+            },
+            None => Record::new(row, hash, Status::Created),
+        };
         record.project_id = Some(project_id.to_owned());
         self.append(record)
     }
@@ -291,7 +367,7 @@ impl Journal {
     /// (so a new project will be created for it).
     pub fn changed_since(&self, row: u64, hash: &str) -> Option<String> {
         let earlier = self.last.get(&row)?;
-        let created = matches!(earlier.status, Status::Created | Status::Exported);
+        let created = earlier.status.has_project();
         (created && earlier.hash != hash && self.plan(hash) == Plan::Submit)
             .then(|| earlier.project_id.clone().unwrap_or_default())
     }
@@ -299,18 +375,28 @@ impl Journal {
     /// Appends one record and waits until it is on disk (`fdatasync`): an intent record is
     /// durable before its request is sent, a created one before the run reports it.
     pub fn append(&mut self, record: Record) -> std::io::Result<()> {
+        self.write(record, true)
+    }
+
+    /// Appends one record without waiting for the disk (records whose loss changes nothing).
+    pub fn append_unsynced(&mut self, record: Record) -> std::io::Result<()> {
+        self.write(record, false)
+    }
+
+    fn write(&mut self, record: Record, sync: bool) -> std::io::Result<()> {
         if let Some(file) = &mut self.file {
             let mut line = serde_json::to_vec(&record).expect("records serialize");
             line.push(b'\n');
             file.write_all(&line)?;
-            file.sync_data()?;
+            if sync {
+                file.sync_data()?;
+            }
         }
         self.remember(record);
         Ok(())
     }
 
     /// The last record of every row, by row.
-    #[cfg(test)]
     pub fn latest(&self) -> Vec<&Record> {
         let mut records: Vec<&Record> = self.last.values().collect();
         records.sort_by_key(|r| r.row);

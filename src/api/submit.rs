@@ -21,8 +21,11 @@ use crate::error::Error;
 #[derive(Clone, Debug)]
 pub(crate) struct SubmitItem {
     pub(crate) row: u64,
-    /// The compiled project body (as `vidspec build` prints it).
-    pub(crate) project: Value,
+    /// The compiled project body (as `vidspec build` prints it); `None` for a row the batch
+    /// was stopped before compiling (it ends not started).
+    pub(crate) project: Option<Value>,
+    /// The row's input values, journaled with each of its records.
+    pub(crate) inputs: Option<Value>,
 }
 
 /// How to submit: the flags shared by `submit` and `batch --submit`.
@@ -104,6 +107,44 @@ pub(crate) struct Created {
     pub(crate) wait_error: Option<String>,
 }
 
+impl Created {
+    fn state(&self) -> RowState {
+        let (status, error) = match (&self.download_url, &self.wait_error) {
+            (_, Some(error)) => (Status::Created, Some(error.clone())),
+            (Some(_), None) => (Status::Exported, None),
+            (None, None) => (Status::Created, None),
+        };
+        RowState {
+            project_id: Some(self.project_id.clone()),
+            download_url: self.download_url.clone(),
+            error,
+            ..RowState::new(self.row, status)
+        }
+    }
+}
+
+/// Where one row ended: exactly one state, with what that state carries.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RowState {
+    pub(crate) row: u64,
+    pub(crate) status: Status,
+    pub(crate) project_id: Option<String>,
+    pub(crate) download_url: Option<String>,
+    pub(crate) error: Option<String>,
+}
+
+impl RowState {
+    pub(crate) fn new(row: u64, status: Status) -> RowState {
+        RowState {
+            row,
+            status,
+            project_id: None,
+            download_url: None,
+            error: None,
+        }
+    }
+}
+
 /// What a run did, row by row (each list in row order).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Summary {
@@ -116,8 +157,8 @@ pub(crate) struct Summary {
     pub(crate) failed: Vec<(u64, String)>,
     /// Rows that may or may not have been created, with the reason.
     pub(crate) unknown: Vec<(u64, String)>,
-    /// Rows not started because the run was stopped.
-    pub(crate) not_started: usize,
+    /// Rows not sent because the run was stopped first.
+    pub(crate) not_started: Vec<u64>,
     /// Ctrl-C or SIGTERM stopped the run.
     pub(crate) interrupted: bool,
     /// An error that stopped the run (credentials refused, the journal unwritable).
@@ -149,17 +190,41 @@ impl Summary {
         Ok(())
     }
 
-    /// One line: `1000 rows: 990 created, 5 already created, 3 failed, 2 unknown`.
+    /// Each row's state, in row order.
+    pub(crate) fn states(&self) -> Vec<RowState> {
+        let mut states: Vec<RowState> = self.created.iter().map(Created::state).collect();
+        let skipped = self.already_created.iter().map(|(row, id)| RowState {
+            project_id: Some(id.clone()),
+            ..RowState::new(*row, Status::Skipped)
+        });
+        let failed = self.failed.iter().map(|(row, reason)| RowState {
+            error: Some(reason.clone()),
+            ..RowState::new(*row, Status::Failed)
+        });
+        let unknown = self.unknown.iter().map(|(row, reason)| RowState {
+            error: Some(reason.clone()),
+            ..RowState::new(*row, Status::Unknown)
+        });
+        let not_started = self
+            .not_started
+            .iter()
+            .map(|row| RowState::new(*row, Status::NotStarted));
+        states.extend(skipped.chain(failed).chain(unknown).chain(not_started));
+        states.sort_by_key(|s| s.row);
+        states
+    }
+
+    /// One line: `1000 rows: 990 created, 5 skipped, 3 failed, 2 unknown`.
     pub(crate) fn line(&self) -> String {
         let mut parts = vec![format!("{} created", self.created.len())];
         let counts = [
-            (self.already_created.len(), "already created"),
+            (self.already_created.len(), "skipped"),
             (self.failed.len(), "failed"),
             (
                 self.unknown.len(),
                 "unknown (see above; --retry-unknown submits them again)",
             ),
-            (self.not_started, "not started"),
+            (self.not_started.len(), "not-started"),
         ];
         parts.extend(
             counts
@@ -201,13 +266,13 @@ pub(crate) async fn submit_all(
     let mut same_in_run: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut duplicates: Vec<(u64, u64)> = Vec::new();
 
-    for item in items {
+    for mut item in items {
         summary.total += 1;
-        if stop.is_stopped() {
-            summary.not_started += 1;
+        let Some(project) = item.project.take() else {
+            not_started(&journal, &item, "", &mut summary);
             continue;
-        }
-        let hash = hash_project(&item.project);
+        };
+        let hash = hash_project(&project);
         // The same project twice in one run (identical rows) is one video.
         if let Some(first) = same_in_run.get(&hash) {
             client.tell(Event::Row {
@@ -218,52 +283,32 @@ pub(crate) async fn submit_all(
             continue;
         }
         same_in_run.insert(hash.clone(), item.row);
-        if let Some(earlier) = lock(&journal).changed_since(item.row, &hash) {
-            client.tell(Event::Row {
-                row: item.row,
-                message: format!(
-                    "changed since it was created as project {earlier}; creating a new project"
-                ),
-            });
-        }
-        let plan = lock(&journal).plan(&hash);
-        match plan {
-            Plan::Submit => {}
-            Plan::Done(record) => {
-                let id = record.project_id.clone().unwrap_or_default();
-                let moved = lock(&journal).adopt(item.row, &hash, &id);
-                if let Err(e) = moved {
-                    summary.fatal = Some(format!("writing the journal: {e}"));
-                    break;
-                }
+        match planned(client, &journal, &item, &hash, options) {
+            Ok(Planned::Send) => {}
+            Ok(Planned::Skipped(id)) => {
                 summary.already_created.push((item.row, id));
                 continue;
             }
-            Plan::Unknown(_) if options.retry_unknown => {}
-            Plan::Unknown(record) => {
-                let reason = format!(
-                    "outcome unknown since {} ({}); skipped: check the account, then rerun with --retry-unknown to submit it again",
-                    record.at,
-                    record
-                        .error
-                        .as_deref()
-                        .unwrap_or("sent, no answer recorded")
-                );
-                client.tell(Event::Row {
-                    row: item.row,
-                    message: reason.clone(),
-                });
+            Ok(Planned::Unknown(reason)) => {
                 summary.unknown.push((item.row, reason));
                 continue;
             }
+            Err(fatal) => {
+                summary.fatal = Some(fatal);
+                break;
+            }
+        }
+        if stop.is_stopped() {
+            not_started(&journal, &item, &hash, &mut summary);
+            continue;
         }
         let permit = tokio::select! {
             permit = Arc::clone(&slots).acquire_owned() => permit.expect("the semaphore is never closed"),
-            () = stop.wait() => { summary.not_started += 1; continue; }
+            () = stop.wait() => { not_started(&journal, &item, &hash, &mut summary); continue; }
         };
         tokio::select! {
             () = client.pace() => {}
-            () = stop.wait() => { summary.not_started += 1; continue; }
+            () = stop.wait() => { not_started(&journal, &item, &hash, &mut summary); continue; }
         }
         while let Some(done) = tasks.try_join_next() {
             absorb(&mut summary, done);
@@ -275,8 +320,9 @@ pub(crate) async fn submit_all(
             options: options.clone(),
             row: item.row,
             hash,
+            inputs: item.inputs,
         };
-        let body = options.body(item.project);
+        let body = options.body(project);
         tasks.spawn(async move {
             let outcome = row.run(body).await;
             drop(permit);
@@ -307,7 +353,8 @@ pub(crate) async fn submit_all(
     }
     signals.abort();
     summary.interrupted = stop.interrupted();
-    summary.fatal = stop.fatal();
+    summary.fatal = stop.fatal().or(summary.fatal.take());
+    summary.not_started.sort_unstable();
     summary.created.sort_by_key(|c| c.row);
     summary.failed.sort_by_key(|f| f.0);
     summary.unknown.sort_by_key(|u| u.0);
@@ -332,6 +379,73 @@ pub(crate) fn submit_items(
     let client = Client::new(api)?;
     client.require_credentials()?;
     super::runtime()?.block_on(submit_all(&client, items, options, journal))
+}
+
+/// What the journal says to do with a row before anything is sent.
+enum Planned {
+    Send,
+    /// Created earlier with the same content: its projectId.
+    Skipped(String),
+    /// Sent earlier, no answer: the reason told.
+    Unknown(String),
+}
+
+fn planned(
+    client: &Client,
+    journal: &Mutex<Journal>,
+    item: &SubmitItem,
+    hash: &str,
+    options: &SubmitOptions,
+) -> Result<Planned, String> {
+    if let Some(earlier) = lock(journal).changed_since(item.row, hash) {
+        client.tell(Event::Row {
+            row: item.row,
+            message: format!(
+                "changed since it was created as project {earlier}; creating a new project"
+            ),
+        });
+    }
+    let plan = lock(journal).plan(hash);
+    match plan {
+        Plan::Submit => Ok(Planned::Send),
+        Plan::Done(record) => {
+            let id = record.project_id.clone().unwrap_or_default();
+            lock(journal)
+                .adopt(item.row, hash, &id)
+                .map_err(|e| format!("writing the journal: {e}"))?;
+            Ok(Planned::Skipped(id))
+        }
+        Plan::Unknown(_) if options.retry_unknown => Ok(Planned::Send),
+        Plan::Unknown(record) => {
+            let reason = format!(
+                "outcome unknown since {} ({}); skipped: check the account, then rerun with --retry-unknown to submit it again",
+                record.at,
+                record
+                    .error
+                    .as_deref()
+                    .unwrap_or("sent, no answer recorded")
+            );
+            client.tell(Event::Row {
+                row: item.row,
+                message: reason.clone(),
+            });
+            Ok(Planned::Unknown(reason))
+        }
+    }
+}
+
+/// A row the run stopped before sending: journaled `not-started` (a rerun sends it).
+fn not_started(journal: &Mutex<Journal>, item: &SubmitItem, hash: &str, summary: &mut Summary) {
+    let mut record = Record::new(item.row, hash, Status::NotStarted);
+    record.inputs = item.inputs.clone();
+    // Not synced record by record: a lost `not-started` line means the same as none.
+    let written = lock(journal).append_unsynced(record);
+    if let Err(e) = written {
+        summary
+            .fatal
+            .get_or_insert(format!("writing the journal: {e}"));
+    }
+    summary.not_started.push(item.row);
 }
 
 enum Outcome {
@@ -363,6 +477,7 @@ struct Row {
     options: SubmitOptions,
     row: u64,
     hash: String,
+    inputs: Option<Value>,
 }
 
 impl Row {
@@ -456,7 +571,8 @@ impl Row {
 
     /// Appends a record; a journal that cannot be written stops the run (going on would risk
     /// creating rows twice on the next run).
-    fn record(&self, record: Record) -> Result<(), String> {
+    fn record(&self, mut record: Record) -> Result<(), String> {
+        record.inputs.clone_from(&self.inputs);
         let mut journal = lock(&self.journal);
         journal.append(record).map_err(|e| {
             let path = journal.path().map(crate::display_path).unwrap_or_default();

@@ -99,13 +99,11 @@ fn read(
 ) {
     let mut sequence = 0;
     let mut chunk = Vec::with_capacity(CHUNK);
-    while !stop.now() {
+    // Stopped from outside, rows are still read (not rendered): each is told as stopped
+    // before, so that every row of the CSV ends in a state.
+    while !stop.here.load(Ordering::Relaxed) {
         let Some(row) = rows.next_row() else { break };
-        if job
-            .options
-            .shard
-            .is_some_and(|(k, n)| (row.number - 1) % n != k - 1)
-        {
+        if !in_shard(job, row.number) {
             continue;
         }
         chunk.push(row);
@@ -121,6 +119,12 @@ fn read(
     if !chunk.is_empty() && credits.recv().is_ok() {
         let _ = work.send((sequence, chunk));
     }
+}
+
+fn in_shard(job: &Job<'_>, number: u64) -> bool {
+    job.options
+        .shard
+        .is_none_or(|(k, n)| (number - 1) % n == k - 1)
 }
 
 fn work(
@@ -170,7 +174,11 @@ fn write_in_order(
             next += 1;
             for Done { row, result } in results {
                 let Some(result) = result.filter(|_| !stop.now()) else {
-                    break;
+                    if stop.outside.load(Ordering::Relaxed) {
+                        writer.stopped_before(row);
+                        job.observer.stopped_before(row);
+                    }
+                    continue;
                 };
                 let outcome = result.and_then(|(rendered, lints)| {
                     job.observer.warnings(row, &lints);

@@ -36,7 +36,15 @@ pub(crate) enum Sink {
     /// and `row`).
     Files(Format),
     /// Each row's project, in row order (to be submitted); closed when the batch ends.
-    Projects(SyncSender<(u64, serde_json::Value)>),
+    Projects(SyncSender<Compiled>),
+}
+
+/// A row compiled for submission: its number, project and input values.
+pub(crate) struct Compiled {
+    pub(crate) row: u64,
+    /// `None`: the batch was stopped before rendering it (the row is not started).
+    pub(crate) project: Option<serde_json::Value>,
+    pub(crate) inputs: crate::inputs::Inputs,
 }
 
 /// What `vidspec batch` was asked to do, past the compile options and the sink.
@@ -54,7 +62,8 @@ pub(crate) struct BatchOptions {
     pub(crate) fail_fast: bool,
     /// A row whose project has lints fails (`--deny-warnings`).
     pub(crate) deny_warnings: bool,
-    /// Raised from outside (the submission was interrupted): no more rows are read.
+    /// Raised from outside (the submission was interrupted): no more rows are rendered; the
+    /// rest are read only to be told to the observer as stopped before.
     pub(crate) stop: Arc<AtomicBool>,
 }
 
@@ -64,6 +73,11 @@ pub(crate) trait Observer: Sync {
     fn read_up_to(&self, position: u64);
     /// A row is done: written (to this file, when files), or failed. An error ends the batch.
     fn row(&self, row: u64, outcome: Result<Option<&Path>, &RowError>) -> Result<(), Error>;
+    /// A row the batch did not render because it was stopped from outside (`stop`), in row
+    /// order with the others.
+    fn stopped_before(&self, row: u64) {
+        let _ = row;
+    }
     /// The lints of a row's project, told before the row is written.
     fn warnings(&self, _row: u64, _warnings: &[Diagnostic]) {}
 }

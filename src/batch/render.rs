@@ -37,7 +37,7 @@ pub(super) enum Rendered {
         /// The rendered `--out` path, not yet checked.
         path: Option<PathBuf>,
     },
-    Project(serde_json::Value),
+    Project(serde_json::Value, crate::inputs::Inputs),
 }
 
 /// A row's output and the lints of its project (with the row's values).
@@ -70,7 +70,7 @@ fn output(
     let format = match job.target {
         Target::Projects => {
             let (project, lints) = job.renderer.render_linted(inputs).map_err(|d| d.items)?;
-            return Ok((Rendered::Project(project), lints));
+            return Ok((Rendered::Project(project, inputs.clone()), lints));
         }
         Target::Lines => Format::Compact,
         Target::Files(format) => format,

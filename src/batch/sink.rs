@@ -17,7 +17,7 @@ pub(super) struct Writer {
     closed: bool,
     folder: Option<PathBuf>,
     written: Written,
-    projects: Option<SyncSender<(u64, serde_json::Value)>>,
+    projects: Option<SyncSender<super::Compiled>>,
     /// Set when stdout failed: the batch ends with it.
     fatal: Option<Error>,
 }
@@ -40,6 +40,17 @@ impl Writer {
         writer
     }
 
+    /// A row stopped before it was rendered: a submission is told, to report it not started.
+    pub(super) fn stopped_before(&mut self, row: u64) {
+        if let Some(projects) = &self.projects {
+            let _ = projects.send(super::Compiled {
+                row,
+                project: None,
+                inputs: crate::inputs::Inputs::new(),
+            });
+        }
+    }
+
     /// Writes one row; the file written, if any.
     pub(super) fn output(
         &mut self,
@@ -47,13 +58,16 @@ impl Writer {
         rendered: Rendered,
     ) -> Result<Option<PathBuf>, RowError> {
         let (bytes, path) = match rendered {
-            Rendered::Project(project) => {
-                let sent = self.projects.as_ref().map(|p| p.send((row, project)));
+            Rendered::Project(project, inputs) => {
+                let compiled = super::Compiled {
+                    row,
+                    project: Some(project),
+                    inputs,
+                };
+                let sent = self.projects.as_ref().map(|p| p.send(compiled));
                 return match sent {
                     Some(Ok(())) => Ok(None),
-                    _ => Err(RowError::new(format!(
-                        "row {row}: the submission stopped before this row"
-                    ))),
+                    _ => Err(RowError::unsent(row)),
                 };
             }
             Rendered::Bytes { bytes, path } => (bytes, path),

@@ -57,7 +57,11 @@ pub(crate) struct CompletionsArgs {
 #[derive(Args, Debug)]
 pub(crate) struct StatusArgs {
     /// The projectId that `submit` printed.
-    pub(crate) id: String,
+    #[arg(required_unless_present = "journal", conflicts_with = "journal")]
+    pub(crate) id: Option<String>,
+    /// Summarise these journals by state instead, without contacting the API.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub(crate) journal: Vec<PathBuf>,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }

@@ -6,8 +6,10 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
+use crate::api::journal::Status;
+use crate::api::submit::RowState;
 use crate::api::{SubmitItem, SubmitOptions};
-use crate::batch::{Batch, BatchOptions, Observer, Sink, Summary};
+use crate::batch::{Batch, BatchOptions, Compiled, Observer, Sink, Summary};
 use crate::cli::BatchArgs;
 use crate::diag::Diagnostic;
 use crate::emit::Format;
@@ -93,9 +95,11 @@ fn submit(
     let (projects, received) = mpsc::sync_channel(jobs * crate::batch::CHUNK);
     let (summary, submitted) = std::thread::scope(|scope| {
         let submission = scope.spawn(move || {
-            let items = received
-                .into_iter()
-                .map(|(row, project)| SubmitItem { row, project });
+            let items = received.into_iter().map(|c: Compiled| SubmitItem {
+                row: c.row,
+                project: c.project,
+                inputs: Some(serde_json::to_value(&c.inputs).expect("inputs serialize")),
+            });
             crate::api::submit_items(items, &options, &api, journal)
         });
         let summary = batch.run(Sink::Projects(projects), rows);
@@ -107,6 +111,7 @@ fn submit(
     let summary = summary?;
     let submitted = submitted?;
     rows.progress.finish();
+    rows.states(&submitted)?;
     super::submit_projects::print_created(&submitted, rows.reporter)?;
     let summary = rows.finish(Ok(summary), args, true)?;
     submitted.result()?;
@@ -119,6 +124,8 @@ struct Rows<'a> {
     reporter: &'a Reporter,
     progress: Progress,
     report: Option<Mutex<RowReport>>,
+    /// Submitting: a compiled row's line waits for its submission state.
+    submitting: bool,
     lints: Mutex<RowLints>,
 }
 
@@ -152,8 +159,22 @@ impl<'a> Rows<'a> {
             reporter,
             progress: Progress::new(args.quiet, size),
             report,
+            submitting: args.submit,
             lints: Mutex::new(RowLints::default()),
         })
+    }
+
+    /// Submitting: each submitted row's state in the `--report` file.
+    fn states(&self, submitted: &crate::api::Summary) -> Result<(), Error> {
+        let Some(report) = &self.report else {
+            return Ok(());
+        };
+        let mut report = report.lock().unwrap_or_else(PoisonError::into_inner);
+        submitted
+            .states()
+            .iter()
+            .try_for_each(|state| report.state(state))
+            .map_err(|e| Error::io("writing the report", e))
     }
 
     /// The batch is over: the report closed, the bar cleared, the summary line unless quiet.
@@ -235,7 +256,9 @@ impl Observer for Rows<'_> {
         };
         let mut report = report.lock().unwrap_or_else(PoisonError::into_inner);
         match outcome {
+            Ok(_) if self.submitting => Ok(()),
             Ok(path) => report.ok(row, path),
+            Err(error) if error.unsent => report.state(&RowState::new(row, Status::NotStarted)),
             Err(error) => report.failed(row, &error.diagnostics),
         }
         .map_err(|e| Error::io("writing the report", e))

@@ -16,7 +16,8 @@ pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
     let api = super::api_options(&args.api, None, args.send.wait, reporter);
     let item = SubmitItem {
         row: 1,
-        project: lowered.project,
+        project: Some(lowered.project),
+        inputs: None,
     };
     let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
     let summary = crate::api::submit_items([item], &options, &api, journal)?;

@@ -34,7 +34,8 @@ pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), E
             .map_err(|e| Error::Usage(format!("{shown}:{}: not a JSON project: {e}", index + 1)))?;
         items.push(SubmitItem {
             row: index as u64 + 1,
-            project,
+            project: Some(project),
+            inputs: None,
         });
     }
     let summary = crate::api::submit_items(items, &options, &api, journal)?;

@@ -1,9 +1,12 @@
 //! `batch --report FILE`: one JSON line per row — `{row, status: "ok", output?}` or
-//! `{row, status: "failed", error, diagnostics}` with the row's diagnostics as data.
+//! `{row, status: "failed", error, diagnostics}` with the row's diagnostics as data; with
+//! `--submit`, each row's one state (`created`, `skipped`, `not-started`, `unknown`,
+//! `failed`, `exported`, `stalled`, `downloaded`) with its projectId, URL or reason.
 
 use std::io::Write;
 use std::path::Path;
 
+use crate::api::submit::RowState;
 use crate::diag::Diagnostic;
 
 pub(crate) struct RowReport {
@@ -39,6 +42,22 @@ impl RowReport {
         }))
     }
 
+    /// A submitted row's state.
+    pub(crate) fn state(&mut self, state: &RowState) -> std::io::Result<()> {
+        let mut line = serde_json::json!({ "row": state.row, "status": state.status.name() });
+        let fields = [
+            ("projectId", &state.project_id),
+            ("downloadUrl", &state.download_url),
+            ("error", &state.error),
+        ];
+        for (key, value) in fields {
+            if let Some(value) = value {
+                line[key] = serde_json::Value::String(value.clone());
+            }
+        }
+        self.line(&line)
+    }
+
     fn line(&mut self, value: &serde_json::Value) -> std::io::Result<()> {
         serde_json::to_writer(&mut self.out, value)?;
         self.out.write_all(b"\n")
@@ -47,4 +66,18 @@ impl RowReport {
     pub(crate) fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
+}
+
+/// `label: 300 rows: 280 created, 15 exported, 5 failed` — the rows of `records` by state.
+pub(crate) fn state_counts(label: &str, records: &[&crate::api::journal::Record]) -> String {
+    use crate::api::journal::Status;
+    let parts: Vec<String> = Status::ALL
+        .iter()
+        .filter_map(|status| {
+            let n = records.iter().filter(|r| r.status == *status).count();
+            (n > 0).then(|| format!("{n} {}", status.name()))
+        })
+        .collect();
+    let rows = if records.len() == 1 { "row" } else { "rows" };
+    format!("{label}: {} {rows}: {}", records.len(), parts.join(", "))
 }
