@@ -67,6 +67,26 @@ pub(crate) struct StatusArgs {
 }
 
 #[derive(Subcommand, Debug)]
+pub(crate) enum JournalCommand {
+    /// Join journals (of shards, or of runs on several machines) into one, every record kept;
+    /// conflicts (a row created twice, or with different contents) are named and nothing is
+    /// written unless --keep-conflicts. Journals are read without their locks: a batch may
+    /// still be writing one.
+    Merge {
+        /// The journals to merge.
+        #[arg(required = true, value_name = "JOURNAL")]
+        journals: Vec<PathBuf>,
+        /// The merged journal (written atomically; not a journal a run is writing).
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        /// Write the merge despite conflicts (every record of both sides is kept; the later
+        /// one counts for a rerun) and exit 0; the conflicts are still listed.
+        #[arg(long)]
+        keep_conflicts: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub(crate) enum PresetsCommand {
     /// List the presets: alias, label, model/clothing ids, placements.
     List {
