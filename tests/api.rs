@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::strace::{self, Call, TRACED};
 use crate::support::{BIN, Output, Test, name_rows, repo};
 
 const APP_ID: &str = "app-test";
@@ -197,7 +198,12 @@ impl Api {
 
     /// A command line for `vidspec ARGS --api-base URL` that a test can kill.
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(BIN);
+        self.command_after(Command::new(BIN), args)
+    }
+
+    /// `command` (the binary, or a tracer's command line ending in it) followed by `ARGS
+    /// --api-base URL`, with this test's credentials and home.
+    fn command_after(&self, mut command: Command, args: &[&str]) -> Command {
         command
             .args(args)
             .args(["--api-base", &self.mock.url])
@@ -1074,6 +1080,238 @@ fn an_unknown_host_is_not_retried() {
         1,
         "one attempt:\n{}",
         out.stderr
+    );
+}
+
+/// The request line of a create: what marks a create request among the bytes sent.
+const CREATE_REQUEST: &str = "POST /api/odin/v3/editor/project ";
+
+/// The row whose project a create request carries: [`MINI_SPEC`] names the project after the
+/// row's `name`, and [`name_rows`] names row K `nK`. The body may follow the request line in a
+/// later write on the same socket.
+fn requested_row(calls: &[Call], request: usize) -> Option<u64> {
+    let fd = calls[request].fd();
+    calls[request..]
+        .iter()
+        .filter(|c| c.writes() && c.fd() == fd)
+        .enumerate()
+        .take_while(|(i, c)| *i == 0 || !c.args.contains(CREATE_REQUEST))
+        .find_map(|(_, c)| {
+            let (_, after) = c.args.split_once("\"name\":\"n")?;
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+}
+
+/// Where a traced submit run broke the journal's promise: a create request sent before its
+/// row's `unknown` (intent) record was written and synced to the journal (`fdatasync`/`fsync`
+/// of `journal_fd` that started after the write returned and returned before the request was
+/// sent), or a row reported (its project id written to stdout or stderr) before its `created`
+/// record was synced. Also returns the rows whose create was requested, in order.
+fn unsynced(calls: &[Call], journal_fd: i64) -> (Vec<String>, Vec<u64>) {
+    let mut problems = Vec::new();
+    let mut requested = Vec::new();
+    let journal_writes: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.writes() && c.fd() == Some(journal_fd))
+        .collect();
+    let synced_between = |written: &Call, acted: &Call| {
+        calls
+            .iter()
+            .any(|s| s.syncs(journal_fd) && s.start > written.end && s.end < acted.start)
+    };
+    for (i, request) in calls.iter().enumerate() {
+        if !(request.writes() && request.args.contains(CREATE_REQUEST)) {
+            continue;
+        }
+        let line = request.start + 1;
+        let Some(row) = requested_row(calls, i) else {
+            problems.push(format!("trace line {line}: a create request naming no row"));
+            continue;
+        };
+        requested.push(row);
+        let intent = journal_writes.iter().rev().find(|w| {
+            w.end < request.start
+                && w.args.contains(&format!("{{\"row\":{row},"))
+                && w.args.contains("\"status\":\"unknown\"")
+        });
+        match intent {
+            None => problems.push(format!(
+                "row {row}: create request sent (trace line {line}) with no intent record written before it"
+            )),
+            Some(intent) if !synced_between(intent, request) => problems.push(format!(
+                "row {row}: intent record written (trace line {}) but not synced before its create request was sent (trace line {line})",
+                intent.end + 1
+            )),
+            Some(_) => {}
+        }
+    }
+    for created in journal_writes
+        .iter()
+        .filter(|w| w.args.contains("\"status\":\"created\""))
+    {
+        let line = created.end + 1;
+        let Some((_, after)) = created.args.split_once("\"projectId\":\"") else {
+            problems.push(format!(
+                "trace line {line}: a created record without a projectId"
+            ));
+            continue;
+        };
+        let id = after.split('"').next().unwrap_or_default();
+        let report = calls
+            .iter()
+            .find(|c| c.writes() && matches!(c.fd(), Some(1 | 2)) && c.args.contains(id));
+        match report {
+            None => problems.push(format!("project {id}: created (trace line {line}) but never reported")),
+            Some(report) if !synced_between(created, report) => problems.push(format!(
+                "project {id}: created record written (trace line {line}) but not synced before the row was reported (trace line {})",
+                report.start + 1
+            )),
+            Some(_) => {}
+        }
+    }
+    (problems, requested)
+}
+
+/// Runs `vidspec ARGS` under `strace -f` with `journal`; asserts from the system calls that
+/// every create request went out after its intent record was on disk, and every created row
+/// was on disk before it was reported. Returns the rows requested and the run's stdout.
+fn assert_journal_synced_before_acting(
+    api: &Api,
+    strace: &Path,
+    journal: &Path,
+    args: &[&str],
+) -> (Vec<u64>, String) {
+    let trace_path = journal.with_extension("strace");
+    let mut tracer = Command::new(strace);
+    tracer
+        .args(["-f", "-qq", "-s", "1000000", "-e", TRACED, "-o"])
+        .arg(&trace_path)
+        .arg(BIN);
+    let out = api
+        .command_after(tracer, args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let calls = strace::parse(&std::fs::read_to_string(&trace_path).unwrap());
+    let fds = strace::opened(&calls, journal);
+    assert_eq!(fds.len(), 1, "the journal is opened once: {fds:?}");
+    let (problems, requested) = unsynced(&calls, fds[0]);
+    assert!(
+        problems.is_empty(),
+        "the journal was not on disk before vidspec acted on it:\n{}",
+        problems.join("\n")
+    );
+    (requested, stdout)
+}
+
+/// Durability as the kernel sees it: under `strace`, each create request (`batch --submit`
+/// with concurrent jobs, and `submit`) is written to its socket only after an `fdatasync` of
+/// the journal that followed the row's intent record, and each created row is synced before
+/// it is printed. Without the sync in `Journal::append` the trace shows writes and requests
+/// with no sync between them.
+#[test]
+fn the_journal_is_on_disk_before_each_create_is_sent_and_each_row_reported() {
+    let Some(strace) = strace::strace() else {
+        return;
+    };
+    let api = Api::new(&["--latency", "20"]);
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let csv = api.path("people.csv");
+    std::fs::write(&csv, name_rows(4)).unwrap();
+    let journal_path = api.path("batch.journal");
+    let (mut requested, stdout) = assert_journal_synced_before_acting(
+        &api,
+        &strace,
+        &journal_path,
+        &[
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+            "--submit",
+            "--jobs",
+            "3",
+            "--journal",
+            journal_path.to_str().unwrap(),
+        ],
+    );
+    requested.sort_unstable();
+    assert_eq!(requested, [1, 2, 3, 4], "one create per row");
+    assert_eq!(stdout.lines().count(), 4, "{stdout}");
+    assert_eq!(rows_with(&journal(&journal_path), "created"), [1, 2, 3, 4]);
+
+    let journal_path = api.path("submit.journal");
+    let (requested, stdout) = assert_journal_synced_before_acting(
+        &api,
+        &strace,
+        &journal_path,
+        &[
+            "submit",
+            spec.to_str().unwrap(),
+            "--set",
+            "name=n1",
+            "--journal",
+            journal_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(requested, [1], "{stdout}");
+    assert_eq!(api.mock.requests("create"), 5);
+}
+
+/// The check itself: a trace where the sync came after the request, or the report before the
+/// created record's sync, is caught.
+#[test]
+fn the_durability_check_catches_a_request_or_report_before_the_sync() {
+    let trace = |first_sync_late: bool| {
+        let intent =
+            r#"7 write(4, "{\"row\":1,\"hash\":\"ab\",\"status\":\"unknown\"}\n", 40) = 40"#;
+        let request = r#"8 writev(9, [{iov_base="POST /api/odin/v3/editor/project HTTP/1.1\r\n\r\n", iov_len=40}, {iov_base="{\"name\":\"n1\"}", iov_len=13}], 2) = 53"#;
+        let created = r#"8 write(4, "{\"row\":1,\"hash\":\"ab\",\"status\":\"created\",\"projectId\":\"p-1\"}\n", 60 <unfinished ...>"#;
+        let report = "7 write(1, \"1\\tp-1\\n\", 6) = 6";
+        let lines = if first_sync_late {
+            vec![
+                intent,
+                request,
+                "7 fdatasync(4) = 0",
+                created,
+                "8 <... write resumed>) = 60",
+                report,
+                "8 fdatasync(4) = 0",
+            ]
+        } else {
+            vec![
+                intent,
+                "7 fdatasync(4 <unfinished ...>",
+                "7 <... fdatasync resumed>) = 0",
+                request,
+                created,
+                "8 <... write resumed>) = 60",
+                "8 fdatasync(4) = 0",
+                report,
+            ]
+        };
+        strace::parse(&lines.join("\n"))
+    };
+    let (problems, requested) = unsynced(&trace(false), 4);
+    assert_eq!((problems, requested), (vec![], vec![1]));
+    let (problems, _) = unsynced(&trace(true), 4);
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert!(
+        problems[0].starts_with("row 1: intent record written"),
+        "{problems:#?}"
+    );
+    assert!(
+        problems[1].starts_with("project p-1: created record written"),
+        "{problems:#?}"
     );
 }
 

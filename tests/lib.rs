@@ -16,3 +16,4 @@ mod preview;
 mod property;
 mod report;
 mod schema;
+mod strace;
