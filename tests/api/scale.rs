@@ -279,3 +279,61 @@ fn a_journal_a_batch_is_writing_is_merged_and_summarised_without_its_lock() {
     let names = assert_no_duplicates(&api.mock.stats());
     assert_eq!(names.len(), 200);
 }
+
+/// Four shards at once under GNU parallel (Debian's `parallel`) against one mock, as a job
+/// runner would start them: each row is created exactly once, and the merged journal holds
+/// them all. Under CI a missing `parallel` fails the test; elsewhere it is skipped, said so.
+#[test]
+fn four_shards_under_gnu_parallel_create_each_row_once_and_merge() {
+    let Some(parallel) = crate::support::on_path("parallel") else {
+        assert!(
+            !crate::support::on_ci(),
+            "GNU parallel is not installed (apt-get install parallel); CI must run this test"
+        );
+        eprintln!("skipped: GNU parallel is not installed (apt-get install parallel)");
+        return;
+    };
+    let api = Api::new(&["--latency", "5"]);
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let csv = api.path("people.csv");
+    let rows = 60;
+    std::fs::write(&csv, name_rows(rows)).unwrap();
+    let journal = |k: &str| api.path(&format!("shard-{k}.jsonl")).display().to_string();
+    let mut command = Command::new(parallel);
+    command
+        .args(["--will-cite", "--halt", "now,fail=1", "-j", "4", BIN, "batch"])
+        .args([spec.to_str().unwrap(), "--csv", csv.to_str().unwrap(), "--submit"])
+        .args(["--shard", "{}/4", "--rate-total", "400", "--quiet"])
+        .args(["--journal", &journal("{}"), "--api-base", &api.mock.url])
+        .args([":::", "1", "2", "3", "4"])
+        .env("AISTUDIOS_APP_ID", APP_ID)
+        .env("AISTUDIOS_USER_KEY", USER_KEY);
+    for (k, v) in api.env() {
+        command.env(k, v);
+    }
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "parallel failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats = api.mock.stats();
+    assert_eq!(stats["projectsCreated"], rows, "{stats}");
+    let names = assert_no_duplicates(&stats);
+    assert_eq!(names.len(), rows, "every row once: {names:?}");
+    let merged = api.path("all.jsonl");
+    let shards: Vec<String> = ["1", "2", "3", "4"].iter().map(|k| journal(k)).collect();
+    let mut args: Vec<&str> = shards.iter().map(String::as_str).collect();
+    args.extend(["-o", merged.to_str().unwrap()]);
+    merge(&api, &args).success();
+    let records = super::journal(&merged);
+    assert_eq!(records.len(), rows);
+    assert_eq!(rows_with(&records, "created").len(), rows, "{records:?}");
+    let out = api
+        .bare()
+        .args(["status", "--journal", merged.to_str().unwrap()])
+        .run()
+        .success();
+    assert!(out.stdout.contains(&format!("{rows} rows: {rows} created")), "{}", out.stdout);
+}
