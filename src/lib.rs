@@ -32,6 +32,7 @@ pub(crate) mod lsp;
 pub(crate) mod preview;
 pub(crate) mod report;
 pub(crate) mod rows;
+pub(crate) mod speech;
 pub(crate) mod watch;
 
 pub use error::Error;

@@ -1083,6 +1083,115 @@ fn an_unknown_host_is_not_retried() {
     );
 }
 
+const PRICE_SPEC: &str = r#"
+name: "{{ name }}"
+vars:
+  name: { type: string, required: true }
+  price: { type: integer, required: true }
+avatar:
+  preset: anna-navy-suit
+scenes:
+  - say: "Hello {{ name }}, your price is {{ price }} won."
+"#;
+
+fn price_rows(rows: impl Iterator<Item = (u64, u64)>) -> String {
+    std::iter::once("name,price\n".to_owned())
+        .chain(rows.map(|(n, price)| format!("person {n},{price}\n")))
+        .collect()
+}
+
+/// `--plan` sends nothing and says what a run would do: of 300 rows, 290 created before (the
+/// CSV since reordered, 5 of them edited) and 10 added: 10 created, 5 changed, 285 skipped. A run
+/// without `--changed` then refuses before sending; `--changed create` creates exactly 15
+/// and journals which projects the changed rows supersede.
+#[test]
+fn a_plan_counts_created_changed_and_skipped_rows_and_sends_nothing() {
+    let api = Api::new(&["--export-seconds", "0"]);
+    let spec = api.path("price.yaml");
+    std::fs::write(&spec, PRICE_SPEC).unwrap();
+    let csv = api.path("rows.csv");
+    let journal_path = api.path("j.jsonl");
+    let report = api.path("plan.jsonl");
+    std::fs::write(&csv, price_rows((1..=290).map(|n| (n, 850_000_000)))).unwrap();
+    let batch = |extra: &[&str]| {
+        api.vidspec()
+            .args([
+                "batch",
+                spec.to_str().unwrap(),
+                "--csv",
+                csv.to_str().unwrap(),
+            ])
+            .args(["--submit", "--journal", journal_path.to_str().unwrap()])
+            .args(["--api-base", &api.mock.url])
+            .args(extra)
+    };
+    batch(&[]).run().success();
+    assert_eq!(api.mock.stats()["projectsCreated"], 290);
+    // Reversed, rows 1–5 with a new price, rows 291–300 added.
+    let edited = (1..=300)
+        .rev()
+        .map(|n| (n, if n <= 5 { 820_000_000 } else { 850_000_000 }));
+    std::fs::write(&csv, price_rows(edited)).unwrap();
+    let requests = api.mock.stats()["requests"].clone();
+
+    let out = batch(&["--plan", "--report", report.to_str().unwrap()])
+        .run()
+        .success();
+    assert_eq!(
+        api.mock.stats()["requests"],
+        requests,
+        "--plan sent a request"
+    );
+    out.stderr_has("plan: 300 rows: 10 created, 285 skipped, 5 changed;");
+    out.stderr_has("(name=person 5), project ");
+    out.stderr_has("price: 850000000 → 820000000");
+    let lines: Vec<Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 300);
+    let changed: Vec<&Value> = lines.iter().filter(|l| l["plan"] == "changed").collect();
+    assert_eq!(changed.len(), 5);
+    assert_eq!(
+        changed[0]["changes"]["price"],
+        json!({"before": 850000000, "after": 820000000})
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["speechSeconds"].as_f64().unwrap() > 2.0)
+    );
+    assert!(
+        out.stdout.lines().any(|l| l.starts_with("300\tchanged\t")),
+        "{}",
+        out.stdout
+    );
+
+    let refused = batch(&[]).run().failure(2);
+    refused.stderr_has("5 row(s) changed since their project was created; nothing was sent");
+    assert_eq!(
+        api.mock.stats()["projectsCreated"],
+        290,
+        "the refusal sent nothing"
+    );
+
+    batch(&["--changed", "create"]).run().success();
+    let stats = api.mock.stats();
+    assert_eq!(stats["projectsCreated"], 290 + 15, "{stats}");
+    let records = journal(&journal_path);
+    let superseding: Vec<&Value> = records
+        .values()
+        .filter(|r| r["supersedes"].is_string())
+        .collect();
+    assert_eq!(superseding.len(), 5);
+    assert_eq!(superseding[0]["inputs"]["price"], 820000000);
+    batch(&["--plan"])
+        .run()
+        .success()
+        .stderr_has("plan: 300 rows: 300 skipped;");
+}
+
 /// The request line of a create: what marks a create request among the bytes sent.
 const CREATE_REQUEST: &str = "POST /api/odin/v3/editor/project ";
 

@@ -96,6 +96,10 @@ pub struct Record {
     pub download_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The row's key (`name=Ada`: the values of the key columns), which finds the row again in
+    /// a reordered or edited CSV.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// The row's input values (variable → value), to name the row and diff a changed one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Value>,
@@ -123,6 +127,7 @@ impl Record {
             project_id: None,
             download_url: None,
             error: None,
+            key: None,
             inputs: None,
             supersedes: None,
             path: None,
@@ -153,6 +158,8 @@ pub struct Journal {
     /// The last record of each project content, whatever row it was on: a CSV that was
     /// reordered or grew rows at the top still finds what was created.
     by_hash: HashMap<String, Record>,
+    /// The last record with a project of each row key.
+    by_key: HashMap<String, Record>,
     /// Lines that could not be read (a torn last line after a crash, say).
     pub unreadable: usize,
     /// The file does not end in a newline (its last record was torn).
@@ -370,6 +377,9 @@ impl Journal {
     }
 
     fn remember(&mut self, record: Record) {
+        if let Some(key) = record.key.as_ref().filter(|_| record.status.has_project()) {
+            self.by_key.insert(key.clone(), record.clone());
+        }
         self.by_hash.insert(record.hash.clone(), record.clone());
         self.last.insert(record.row, record);
     }
@@ -385,6 +395,25 @@ impl Journal {
             },
             None => Plan::Submit,
         }
+    }
+
+    /// The project created earlier for the row of `key` when the row's content has changed
+    /// since (no project has the content `hash`): that record.
+    pub fn changed(&self, key: Option<&str>, hash: &str) -> Option<&Record> {
+        let earlier = self.by_key.get(key?)?;
+        (earlier.hash != hash && self.plan(hash) == Plan::Submit).then_some(earlier)
+    }
+
+    /// The journal has keyed records: rows can be found changed.
+    pub fn has_keys(&self) -> bool {
+        !self.by_key.is_empty()
+    }
+
+    /// The last record of content `hash` failed.
+    pub fn failed_before(&self, hash: &str) -> bool {
+        self.by_hash
+            .get(hash)
+            .is_some_and(|r| r.status == Status::Failed)
     }
 
     /// Records that `row` now holds the already created project `project_id` (the CSV was

@@ -20,6 +20,7 @@ pub(crate) mod event;
 pub(crate) mod journal;
 pub(crate) mod merge;
 pub(crate) mod mock;
+pub(crate) mod plan;
 pub(crate) mod retry;
 pub(crate) mod submit;
 pub(crate) mod token;

@@ -26,6 +26,17 @@ pub(crate) struct SubmitItem {
     pub(crate) project: Option<Value>,
     /// The row's input values, journaled with each of its records.
     pub(crate) inputs: Option<Value>,
+    /// The row's key (`name=Ada`), which finds it again in an edited or reordered CSV.
+    pub(crate) key: Option<String>,
+}
+
+/// `--changed`: what to do with a row whose content changed since its project was created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Changed {
+    /// Create a new project (journaled as superseding the old one).
+    Create,
+    /// Leave the row's earlier project as it is.
+    Skip,
 }
 
 /// How to submit: the flags shared by `submit` and `batch --submit`.
@@ -47,6 +58,8 @@ pub(crate) struct SubmitOptions {
     pub(crate) journal: Option<PathBuf>,
     /// Submit rows whose earlier outcome is unknown (they may be created twice).
     pub(crate) retry_unknown: bool,
+    /// `--changed`: rows changed since their project was created.
+    pub(crate) changed: Option<Changed>,
     /// Tell each row's failure as it happens (a batch); `submit` reports its one row itself.
     pub(crate) report_rows: bool,
     /// The first wait between progress polls; it grows ×1.5 up to 30 s.
@@ -67,6 +80,7 @@ impl Default for SubmitOptions {
             jobs: 4,
             journal: None,
             retry_unknown: false,
+            changed: None,
             report_rows: true,
             poll_interval: Duration::from_secs(1),
             stop: None,
@@ -283,8 +297,8 @@ pub(crate) async fn submit_all(
             continue;
         }
         same_in_run.insert(hash.clone(), item.row);
-        match planned(client, &journal, &item, &hash, options) {
-            Ok(Planned::Send) => {}
+        let supersedes = match planned(client, &journal, &item, &hash, options) {
+            Ok(Planned::Send(earlier)) => earlier,
             Ok(Planned::Skipped(id)) => {
                 summary.already_created.push((item.row, id));
                 continue;
@@ -297,7 +311,7 @@ pub(crate) async fn submit_all(
                 summary.fatal = Some(fatal);
                 break;
             }
-        }
+        };
         if stop.is_stopped() {
             not_started(&journal, &item, &hash, &mut summary);
             continue;
@@ -320,7 +334,9 @@ pub(crate) async fn submit_all(
             options: options.clone(),
             row: item.row,
             hash,
+            key: item.key,
             inputs: item.inputs,
+            supersedes,
         };
         let body = options.body(project);
         tasks.spawn(async move {
@@ -383,7 +399,8 @@ pub(crate) fn submit_items(
 
 /// What the journal says to do with a row before anything is sent.
 enum Planned {
-    Send,
+    /// Send it; a changed row names the project it supersedes.
+    Send(Option<String>),
     /// Created earlier with the same content: its projectId.
     Skipped(String),
     /// Sent earlier, no answer: the reason told.
@@ -397,6 +414,27 @@ fn planned(
     hash: &str,
     options: &SubmitOptions,
 ) -> Result<Planned, String> {
+    let changed = lock(journal).changed(item.key.as_deref(), hash).cloned();
+    if let Some(earlier) = changed {
+        let id = earlier.project_id.clone().unwrap_or_default();
+        let diff = super::plan::diff(earlier.inputs.as_ref(), item.inputs.as_ref());
+        let diff = super::plan::diff_text(&diff);
+        let skip = options.changed == Some(Changed::Skip);
+        let what = if skip {
+            "skipped (--changed skip)"
+        } else {
+            "creating a new project"
+        };
+        client.tell(Event::Row {
+            row: item.row,
+            message: format!("changed since it was created as project {id} ({diff}); {what}"),
+        });
+        return Ok(if skip {
+            Planned::Skipped(id)
+        } else {
+            Planned::Send(Some(id))
+        });
+    }
     if let Some(earlier) = lock(journal).changed_since(item.row, hash) {
         client.tell(Event::Row {
             row: item.row,
@@ -407,7 +445,7 @@ fn planned(
     }
     let plan = lock(journal).plan(hash);
     match plan {
-        Plan::Submit => Ok(Planned::Send),
+        Plan::Submit => Ok(Planned::Send(None)),
         Plan::Done(record) => {
             let id = record.project_id.clone().unwrap_or_default();
             lock(journal)
@@ -415,7 +453,7 @@ fn planned(
                 .map_err(|e| format!("writing the journal: {e}"))?;
             Ok(Planned::Skipped(id))
         }
-        Plan::Unknown(_) if options.retry_unknown => Ok(Planned::Send),
+        Plan::Unknown(_) if options.retry_unknown => Ok(Planned::Send(None)),
         Plan::Unknown(record) => {
             let reason = format!(
                 "outcome unknown since {} ({}); skipped: check the account, then rerun with --retry-unknown to submit it again",
@@ -438,6 +476,7 @@ fn planned(
 fn not_started(journal: &Mutex<Journal>, item: &SubmitItem, hash: &str, summary: &mut Summary) {
     let mut record = Record::new(item.row, hash, Status::NotStarted);
     record.inputs = item.inputs.clone();
+    record.key = item.key.clone();
     // Not synced record by record: a lost `not-started` line means the same as none.
     let written = lock(journal).append_unsynced(record);
     if let Err(e) = written {
@@ -477,7 +516,9 @@ struct Row {
     options: SubmitOptions,
     row: u64,
     hash: String,
+    key: Option<String>,
     inputs: Option<Value>,
+    supersedes: Option<String>,
 }
 
 impl Row {
@@ -494,6 +535,7 @@ impl Row {
         };
         let mut created = Record::new(row, &self.hash, Status::Created);
         created.project_id = Some(project_id.clone());
+        created.supersedes.clone_from(&self.supersedes);
         let mut outcome = Created {
             row,
             project_id: project_id.clone(),
@@ -573,6 +615,7 @@ impl Row {
     /// creating rows twice on the next run).
     fn record(&self, mut record: Record) -> Result<(), String> {
         record.inputs.clone_from(&self.inputs);
+        record.key.clone_from(&self.key);
         let mut journal = lock(&self.journal);
         journal.append(record).map_err(|e| {
             let path = journal.path().map(crate::display_path).unwrap_or_default();

@@ -148,6 +148,11 @@ pub(crate) fn prepare(
 }
 
 impl Batch {
+    /// The CSV's columns, in header order.
+    pub(crate) fn columns(&self) -> &[String] {
+        &self.rows.columns
+    }
+
     /// Runs every row into `sink`, telling `observer` of each.
     pub(crate) fn run(self, sink: Sink, observer: &dyn Observer) -> Result<Summary, Error> {
         let renderer = self.program.rows(&self.rows.columns);

@@ -247,8 +247,35 @@ pub(crate) struct BatchArgs {
     /// time; prints `row<TAB>projectId` per created row.
     #[arg(long, conflicts_with = "ndjson")]
     pub(crate) submit: bool,
+    /// Send nothing: print what a submission would do with each row (created, skipped,
+    /// changed, unknown, failed before) and each row's estimated speech duration.
+    #[arg(long, requires = "submit")]
+    pub(crate) plan: bool,
+    /// Rows changed since their project was created: `create` new projects (the old ones are
+    /// journaled as superseded) or `skip` them. Without it such a run stops before sending.
+    #[arg(long, value_enum, value_name = "WHAT", requires = "submit")]
+    pub(crate) changed: Option<ChangedArg>,
+    /// The column(s) that name a row, to find it again in an edited or reordered CSV
+    /// (default: the first column).
+    #[arg(long, value_name = "COLUMN", requires = "submit")]
+    pub(crate) key: Vec<String>,
     #[command(flatten)]
     pub(crate) rows: SubmitRowsArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum ChangedArg {
+    Create,
+    Skip,
+}
+
+impl ChangedArg {
+    pub(crate) fn option(self) -> crate::api::submit::Changed {
+        match self {
+            ChangedArg::Create => crate::api::submit::Changed::Create,
+            ChangedArg::Skip => crate::api::submit::Changed::Skip,
+        }
+    }
 }
 
 /// How many rows are submitted, at what rate, where: `batch --submit` and `submit-projects`.

@@ -36,6 +36,7 @@ pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), E
             row: index as u64 + 1,
             project: Some(project),
             inputs: None,
+            key: None,
         });
     }
     let summary = crate::api::submit_items(items, &options, &api, journal)?;

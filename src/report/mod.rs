@@ -11,6 +11,7 @@
 
 pub(crate) mod api;
 pub(crate) mod json;
+pub(crate) mod plan;
 pub(crate) mod progress;
 pub(crate) mod rows;
 pub(crate) mod text;

@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::api::plan::PlannedRow;
 use crate::api::submit::RowState;
 use crate::diag::Diagnostic;
 
@@ -58,6 +59,35 @@ impl RowReport {
         self.line(&line)
     }
 
+    /// `--plan`: what a submission would do with a row, its estimated speech, its diff.
+    pub(crate) fn planned(&mut self, row: &PlannedRow) -> std::io::Result<()> {
+        let mut line = serde_json::json!({
+            "row": row.row,
+            "plan": row.step.name(),
+            "speechSeconds": (row.seconds * 10.0).round() / 10.0,
+        });
+        if let Some(key) = &row.key {
+            line["key"] = key.clone().into();
+        }
+        if let Some(id) = &row.project_id {
+            line["projectId"] = id.clone().into();
+        }
+        if !row.diff.is_empty() {
+            let changes: serde_json::Map<String, serde_json::Value> = row
+                .diff
+                .iter()
+                .map(|c| {
+                    (
+                        c.name.clone(),
+                        serde_json::json!({"before": c.before, "after": c.after}),
+                    )
+                })
+                .collect();
+            line["changes"] = changes.into();
+        }
+        self.line(&line)
+    }
+
     fn line(&mut self, value: &serde_json::Value) -> std::io::Result<()> {
         serde_json::to_writer(&mut self.out, value)?;
         self.out.write_all(b"\n")
@@ -71,13 +101,22 @@ impl RowReport {
 /// `label: 300 rows: 280 created, 15 exported, 5 failed` — the rows of `records` by state.
 pub(crate) fn state_counts(label: &str, records: &[&crate::api::journal::Record]) -> String {
     use crate::api::journal::Status;
-    let parts: Vec<String> = Status::ALL
-        .iter()
-        .filter_map(|status| {
-            let n = records.iter().filter(|r| r.status == *status).count();
-            (n > 0).then(|| format!("{n} {}", status.name()))
-        })
+    let counts = Status::ALL.iter().map(|status| {
+        let n = records.iter().filter(|r| r.status == *status).count();
+        (n, status.name())
+    });
+    format!("{label}: {}", counts_line(records.len(), counts))
+}
+
+/// `300 rows: 280 created, 20 failed`: the nonzero counts, in the order given.
+pub(crate) fn counts_line<'a>(
+    total: usize,
+    counts: impl Iterator<Item = (usize, &'a str)>,
+) -> String {
+    let parts: Vec<String> = counts
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, name)| format!("{n} {name}"))
         .collect();
-    let rows = if records.len() == 1 { "row" } else { "rows" };
-    format!("{label}: {} {rows}: {}", records.len(), parts.join(", "))
+    let rows = if total == 1 { "row" } else { "rows" };
+    format!("{total} {rows}: {}", parts.join(", "))
 }

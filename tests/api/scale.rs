@@ -302,8 +302,21 @@ fn four_shards_under_gnu_parallel_create_each_row_once_and_merge() {
     let journal = |k: &str| api.path(&format!("shard-{k}.jsonl")).display().to_string();
     let mut command = Command::new(parallel);
     command
-        .args(["--will-cite", "--halt", "now,fail=1", "-j", "4", BIN, "batch"])
-        .args([spec.to_str().unwrap(), "--csv", csv.to_str().unwrap(), "--submit"])
+        .args([
+            "--will-cite",
+            "--halt",
+            "now,fail=1",
+            "-j",
+            "4",
+            BIN,
+            "batch",
+        ])
+        .args([
+            spec.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+            "--submit",
+        ])
         .args(["--shard", "{}/4", "--rate-total", "400", "--quiet"])
         .args(["--journal", &journal("{}"), "--api-base", &api.mock.url])
         .args([":::", "1", "2", "3", "4"])
@@ -335,5 +348,9 @@ fn four_shards_under_gnu_parallel_create_each_row_once_and_merge() {
         .args(["status", "--journal", merged.to_str().unwrap()])
         .run()
         .success();
-    assert!(out.stdout.contains(&format!("{rows} rows: {rows} created")), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(&format!("{rows} rows: {rows} created")),
+        "{}",
+        out.stdout
+    );
 }
