@@ -104,7 +104,8 @@ fn long_speech_and_empty_media_are_warnings() {
     );
 }
 
-/// A batch lints each row with its values: the rows whose names overflow the title are named,
+/// A batch lints each row with its values (`--lint-rows`, implied by `--deny-warnings` and
+/// `--submit`): the rows whose names overflow the title are named,
 /// a lint the same in every row is printed once (for the first row), and `--deny-warnings`
 /// fails those rows only.
 #[test]
@@ -127,7 +128,22 @@ fn batch_names_the_rows_whose_text_overflows() {
             .args(extra)
             .run()
     };
+    // Without --lint-rows a dry run lints its first row only: the spec's lints, no row's.
     let out = batch(spec, &[]).success();
+    assert!(
+        !out.stderr
+            .contains("this text runs past the edge of the frame"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stderr.matches("speech contains `<b>`").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+
+    let out = batch(spec, &["--lint-rows"]).success();
     let overflow: Vec<&str> = out
         .stderr
         .lines()

@@ -75,10 +75,15 @@ fn output(
         Target::Lines => Format::Compact,
         Target::Files(format) => format,
     };
-    let (bytes, lints) = job
-        .renderer
-        .render_bytes_linted(inputs, format)
-        .map_err(|d| d.items)?;
+    let first_row = job.options.shard.map_or(1, |(k, _)| k);
+    let (bytes, lints) = if job.options.lint_rows || number == first_row {
+        job.renderer.render_bytes_linted(inputs, format)
+    } else {
+        job.renderer
+            .render_bytes(inputs, format)
+            .map(|b| (b, Vec::new()))
+    }
+    .map_err(|d| d.items)?;
     let path = match job.target {
         Target::Files(_) => {
             let mut ctx: BTreeMap<String, minijinja::Value> = inputs

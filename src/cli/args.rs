@@ -243,6 +243,11 @@ pub(crate) struct BatchArgs {
     /// No progress bar and no summary line.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Lint every row with its values (text past the frame, clips off the canvas, long
+    /// speech). Always on with --submit and --deny-warnings; otherwise only the first row is
+    /// linted, since linting each row costs a fast batch most of its speed.
+    #[arg(long)]
+    pub(crate) lint_rows: bool,
     /// Create (and by default export) each row's project on AI Studios, --jobs requests at a
     /// time; prints `row<TAB>projectId` per created row.
     #[arg(long, conflicts_with = "ndjson")]
