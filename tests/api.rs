@@ -1424,4 +1424,46 @@ fn the_durability_check_catches_a_request_or_report_before_the_sync() {
     );
 }
 
+/// `--export-timeout`: exports whose progress stops moving end `stalled` (exit 3) in the
+/// summary, the `--report` file and the journal, instead of being polled forever.
+#[test]
+fn an_export_that_stops_moving_is_stalled_after_the_export_timeout() {
+    let api = Api::new(&["--export-seconds", "0.5", "--stall-rate", "0.5"]);
+    let spec = api.path("mini.yaml");
+    std::fs::write(&spec, MINI_SPEC).unwrap();
+    let csv = api.path("rows.csv");
+    std::fs::write(&csv, name_rows(8)).unwrap();
+    let journal_path = api.path("j.jsonl");
+    let report = api.path("report.jsonl");
+    let started = Instant::now();
+    let out = api
+        .vidspec()
+        .args([
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+        ])
+        .args(["--submit", "--wait", "--export-timeout", "2"])
+        .args(["--journal", journal_path.to_str().unwrap()])
+        .args(["--report", report.to_str().unwrap()])
+        .args(["--api-base", &api.mock.url])
+        .run()
+        .failure(3);
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let records = journal(&journal_path);
+    let stalled = rows_with(&records, "stalled");
+    let exported = rows_with(&records, "exported");
+    assert!(!stalled.is_empty() && !exported.is_empty(), "{records:?}");
+    assert_eq!(stalled.len() + exported.len(), 8, "{records:?}");
+    out.stderr_has("stalled at 40%");
+    let text = std::fs::read_to_string(&report).unwrap();
+    let states: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let in_report = states.iter().filter(|s| s["status"] == "stalled").count();
+    assert_eq!(in_report, stalled.len(), "{text}");
+}
+
 mod scale;

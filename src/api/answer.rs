@@ -28,6 +28,8 @@ pub(crate) enum ErrorKind {
     Auth,
     /// No credentials are set up, and no cached token can stand in for them.
     NoCredentials,
+    /// An export being waited for has not moved for `--export-timeout`.
+    Stalled,
 }
 
 impl ApiError {

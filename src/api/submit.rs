@@ -60,6 +60,8 @@ pub(crate) struct SubmitOptions {
     pub(crate) retry_unknown: bool,
     /// `--changed`: rows changed since their project was created.
     pub(crate) changed: Option<Changed>,
+    /// `--export-timeout`: an export whose progress has not moved this long is stalled.
+    pub(crate) export_timeout: Option<Duration>,
     /// Tell each row's failure as it happens (a batch); `submit` reports its one row itself.
     pub(crate) report_rows: bool,
     /// The first wait between progress polls; it grows ×1.5 up to 30 s.
@@ -81,6 +83,7 @@ impl Default for SubmitOptions {
             journal: None,
             retry_unknown: false,
             changed: None,
+            export_timeout: None,
             report_rows: true,
             poll_interval: Duration::from_secs(1),
             stop: None,
@@ -119,11 +122,14 @@ pub(crate) struct Created {
     pub(crate) download_url: Option<String>,
     /// With `wait`: why waiting for the export stopped short.
     pub(crate) wait_error: Option<String>,
+    /// The export's progress stopped moving (`--export-timeout`).
+    pub(crate) stalled: bool,
 }
 
 impl Created {
     fn state(&self) -> RowState {
         let (status, error) = match (&self.download_url, &self.wait_error) {
+            (_, Some(error)) if self.stalled => (Status::Stalled, Some(error.clone())),
             (_, Some(error)) => (Status::Created, Some(error.clone())),
             (Some(_), None) => (Status::Exported, None),
             (None, None) => (Status::Created, None),
@@ -541,6 +547,7 @@ impl Row {
             project_id: project_id.clone(),
             download_url: None,
             wait_error: None,
+            stalled: false,
         };
         if let Err(reason) = self.record(created) {
             outcome.wait_error = Some(reason);
@@ -558,6 +565,22 @@ impl Row {
                     }
                 }
                 Ok(None) => outcome.wait_error = Some("stopped before the export finished".into()),
+                Err(error) if error.kind == ErrorKind::Stalled => {
+                    let mut stalled = Record::new(row, &self.hash, Status::Stalled);
+                    stalled.project_id = Some(project_id);
+                    stalled.error = Some(error.message.clone());
+                    outcome.stalled = true;
+                    outcome.wait_error = Some(error.message.clone());
+                    if self.options.report_rows {
+                        self.client.tell(Event::Row {
+                            row,
+                            message: error.message.clone(),
+                        });
+                    }
+                    if let Err(reason) = self.record(stalled) {
+                        outcome.wait_error = Some(reason);
+                    }
+                }
                 Err(error) => {
                     let reason = format!(
                         "created as {}, but waiting for its export failed: {error}",
@@ -628,6 +651,7 @@ impl Row {
     /// Polls progress (1 s, then ×1.5 up to 30 s) until 100; `None` if the run was stopped.
     async fn wait_for_export(&self, project_id: &str) -> Result<Option<String>, ApiError> {
         let mut delay = self.options.poll_interval;
+        let mut moved = (std::time::Instant::now(), -1.0);
         self.client.tell(Event::Export {
             row: self.row,
             project_id: project_id.to_owned(),
@@ -639,6 +663,20 @@ impl Row {
                 () = self.stop.wait() => return Ok(None),
             }
             let progress = self.client.progress(project_id).await?;
+            if progress.progress != moved.1 {
+                moved = (std::time::Instant::now(), progress.progress);
+            } else if let Some(limit) = self.options.export_timeout
+                && moved.0.elapsed() >= limit
+            {
+                return Err(ApiError::new(
+                    ErrorKind::Stalled,
+                    format!(
+                        "export of {project_id} stalled at {}% (no progress for {:.0} s)",
+                        progress.progress,
+                        limit.as_secs_f64()
+                    ),
+                ));
+            }
             self.client.tell(Event::Export {
                 row: self.row,
                 project_id: project_id.to_owned(),

@@ -375,6 +375,10 @@ pub(crate) struct SendArgs {
     /// Submit again rows whose earlier outcome is unknown (they may end up created twice).
     #[arg(long)]
     pub(crate) retry_unknown: bool,
+    /// With --wait: an export whose progress has not moved for S seconds is `stalled` (exit 3)
+    /// instead of being polled forever.
+    #[arg(long, value_name = "S", value_parser = seconds, requires = "wait")]
+    pub(crate) export_timeout: Option<f64>,
 }
 
 impl SendArgs {
@@ -387,6 +391,7 @@ impl SendArgs {
             workspace: self.workspace.clone(),
             journal: self.journal.clone(),
             retry_unknown: self.retry_unknown,
+            export_timeout: self.export_timeout.map(std::time::Duration::from_secs_f64),
             ..crate::api::SubmitOptions::default()
         }
     }
@@ -449,6 +454,9 @@ pub(crate) struct MockArgs {
     /// Accept only this UserKey (default: any).
     #[arg(long, value_name = "KEY")]
     pub(crate) user_key: Option<String>,
+    /// The share of exports whose progress freezes at 40% (by project id).
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
+    pub(crate) stall_rate: f64,
 }
 
 impl MockArgs {
@@ -464,6 +472,7 @@ impl MockArgs {
                 self.export_seconds.clamp(0.0, 86_400.0),
             ),
             user_key: self.user_key.clone(),
+            stall_rate: self.stall_rate,
         }
     }
 }

@@ -46,6 +46,8 @@ pub(crate) struct MockOptions {
     pub(crate) drop_rate: f64,
     /// How long an export takes from 0 to 100.
     pub(crate) export_time: Duration,
+    /// The share of exports that freeze at 40% (chosen by project id, deterministically).
+    pub(crate) stall_rate: f64,
     /// The only accepted UserKey; any non-empty one when `None`.
     pub(crate) user_key: Option<String>,
 }
@@ -60,6 +62,7 @@ impl Default for MockOptions {
             token_ttl: Duration::from_secs(24 * 60 * 60),
             drop_rate: 0.0,
             export_time: Duration::from_secs(5),
+            stall_rate: 0.0,
             user_key: None,
         }
     }
@@ -445,7 +448,7 @@ impl Mock {
         ok(json!({ "projectId": id }))
     }
 
-    /// Progress and download URL of a stored project.
+    /// Progress and download URL of a stored project (a stalled one stops at 40%).
     fn progress_of(&self, id: &str, project: &Project) -> (f64, Option<String>) {
         let Some(started) = project.export_started else {
             return (0.0, None);
@@ -455,6 +458,11 @@ impl Mock {
             100.0
         } else {
             (started.elapsed().as_secs_f64() / total * 100.0).min(100.0)
+        };
+        let progress = if stalls(id, self.options.stall_rate) {
+            progress.min(40.0)
+        } else {
+            progress
         };
         let progress = (progress * 10.0).floor() / 10.0;
         let url =
@@ -560,6 +568,14 @@ fn models() -> Value {
             "thumbnail": format!("{cdn}/ai/ai_mov_thm/tight_ai_mov_thm_M000045058_BG00002320.png"),
         }],
     }])
+}
+
+/// Whether the export of project `id` stalls at `rate`: FNV-1a of the id as a fraction.
+fn stalls(id: &str, rate: f64) -> bool {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    (hash % 10_000) as f64 / 10_000.0 < rate
 }
 
 #[cfg(test)]
