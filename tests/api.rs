@@ -1465,3 +1465,5 @@ fn an_export_that_stops_moving_is_stalled_after_the_export_timeout() {
     let in_report = states.iter().filter(|s| s["status"] == "stalled").count();
     assert_eq!(in_report, stalled.len(), "{text}");
 }
+
+mod scale;

@@ -203,6 +203,14 @@ fn skip_line(reader: &mut impl BufRead) -> std::io::Result<bool> {
     }
 }
 
+/// The process holding the lock on `file`, as a message names it.
+fn holder_name(file: &File) -> String {
+    lock_holder(file).map_or_else(
+        || "another process".to_owned(),
+        |pid| format!("another process (pid {pid})"),
+    )
+}
+
 /// The process holding the lock on `file`, where the system says (Linux: `/proc/locks`).
 fn lock_holder(file: &File) -> Option<u32> {
     #[cfg(target_os = "linux")]
@@ -224,6 +232,66 @@ fn lock_holder(file: &File) -> Option<u32> {
     {
         let _ = file;
         None
+    }
+}
+
+/// Reads the journal file at `path` line by line, without writing it or taking its lock:
+/// `each` gets every non-blank line's number (from 1) and bytes, or `None` for a line longer
+/// than any record. True when the file does not end in a newline (its last line is torn, or
+/// a run is writing it).
+pub(crate) fn read_lines(
+    path: &Path,
+    each: impl FnMut(usize, Option<&[u8]>),
+) -> Result<bool, Error> {
+    let shown = || crate::display_path(path);
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| Error::io(format!("opening the journal {}", shown()), e))?;
+    regular(&file).map_err(|e| Error::io(format!("opening the journal {}", shown()), e))?;
+    each_line(&mut file, each).map_err(|e| Error::io(format!("reading the journal {}", shown()), e))
+}
+
+/// The lines of an open journal file, as [`read_lines`] gives them.
+fn each_line(file: &mut File, mut each: impl FnMut(usize, Option<&[u8]>)) -> std::io::Result<bool> {
+    let mut reader = std::io::BufReader::new(file);
+    let mut line = Vec::new();
+    let mut number = 0;
+    let mut torn_end = false;
+    loop {
+        line.clear();
+        let read = (&mut reader)
+            .take(MAX_LINE + 1)
+            .read_until(b'\n', &mut line)?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let complete = line.last() == Some(&b'\n');
+        if !complete && line.len() as u64 > MAX_LINE {
+            // Far longer than a record: skip to the end of the line without keeping it.
+            each(number, None);
+            let ended = skip_line(&mut reader)?;
+            torn_end = !ended;
+            if !ended {
+                break;
+            }
+            continue;
+        }
+        torn_end = !complete;
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        each(number, Some(line.trim_ascii_end()));
+    }
+    Ok(torn_end)
+}
+
+/// The process writing the journal at `path` (a run holds its lock), if one is: `Some` with
+/// how to name it. Nothing is locked or written.
+pub(crate) fn writer_of(path: &Path) -> Option<String> {
+    let file = std::fs::File::open(path).ok()?;
+    match file.try_lock_shared() {
+        Ok(()) => None,
+        Err(_) => Some(holder_name(&file)),
     }
 }
 
@@ -249,10 +317,7 @@ impl Journal {
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                let holder = lock_holder(&file).map_or_else(
-                    || "another process".to_owned(),
-                    |pid| format!("another process (pid {pid})"),
-                );
+                let holder = holder_name(&file);
                 return Err(Error::io(
                     format!("opening the journal {}", shown()),
                     std::io::Error::new(
@@ -284,12 +349,13 @@ impl Journal {
     /// Reads the journal at `path` without writing it or taking its lock (a run may be
     /// appending to it meanwhile; its last line may then be torn, and is counted unreadable).
     pub fn read(path: &Path) -> Result<Journal, Error> {
-        let shown = || crate::display_path(path);
-        let mut file = std::fs::File::open(path)
-            .map_err(|e| Error::io(format!("opening the journal {}", shown()), e))?;
-        regular(&file).map_err(|e| Error::io(format!("opening the journal {}", shown()), e))?;
-        let mut journal = Journal::read_from(&mut file)
-            .map_err(|e| Error::io(format!("reading the journal {}", shown()), e))?;
+        let mut journal = Journal::default();
+        journal.torn_end = read_lines(path, |_, line| {
+            match line.and_then(|l| serde_json::from_slice::<Record>(l).ok()) {
+                Some(record) => journal.remember(record),
+                None => journal.unreadable += 1,
+            }
+        })?;
         journal.path = Some(path.to_owned());
         Ok(journal)
     }
@@ -298,36 +364,12 @@ impl Journal {
     /// crash, not UTF-8, longer than any record — is counted in `unreadable` and skipped.
     fn read_from(file: &mut File) -> std::io::Result<Journal> {
         let mut journal = Journal::default();
-        let mut reader = std::io::BufReader::new(file);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            let read = (&mut reader)
-                .take(MAX_LINE + 1)
-                .read_until(b'\n', &mut line)?;
-            if read == 0 {
-                break;
+        journal.torn_end = each_line(file, |_, line| {
+            match line.and_then(|l| serde_json::from_slice::<Record>(l).ok()) {
+                Some(record) => journal.remember(record),
+                None => journal.unreadable += 1,
             }
-            let complete = line.last() == Some(&b'\n');
-            if !complete && line.len() as u64 > MAX_LINE {
-                // Far longer than a record: skip to the end of the line without keeping it.
-                journal.unreadable += 1;
-                let ended = skip_line(&mut reader)?;
-                journal.torn_end = !ended;
-                if !ended {
-                    break;
-                }
-                continue;
-            }
-            journal.torn_end = !complete;
-            if line.trim_ascii().is_empty() {
-                continue;
-            }
-            match serde_json::from_slice::<Record>(&line) {
-                Ok(record) => journal.remember(record),
-                Err(_) => journal.unreadable += 1,
-            }
-        }
+        })?;
         Ok(journal)
     }
 

@@ -19,6 +19,7 @@ pub(crate) mod answer;
 pub(crate) mod client;
 pub(crate) mod event;
 pub(crate) mod journal;
+pub(crate) mod merge;
 pub(crate) mod mock;
 pub(crate) mod plan;
 pub(crate) mod retry;

@@ -67,6 +67,26 @@ pub(crate) struct StatusArgs {
 }
 
 #[derive(Subcommand, Debug)]
+pub(crate) enum JournalCommand {
+    /// Join journals (of shards, or of runs on several machines) into one, every record kept;
+    /// conflicts (a row created twice, or with different contents) are named and nothing is
+    /// written unless --keep-conflicts. Journals are read without their locks: a batch may
+    /// still be writing one.
+    Merge {
+        /// The journals to merge.
+        #[arg(required = true, value_name = "JOURNAL")]
+        journals: Vec<PathBuf>,
+        /// The merged journal (written atomically; not a journal a run is writing).
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        /// Write the merge despite conflicts (every record of both sides is kept; the later
+        /// one counts for a rerun) and exit 0; the conflicts are still listed.
+        #[arg(long)]
+        keep_conflicts: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub(crate) enum PresetsCommand {
     /// List the presets: alias, label, model/clothing ids, placements.
     List {
@@ -196,8 +216,21 @@ pub(crate) struct BatchArgs {
     )]
     pub(crate) jobs: usize,
     /// Process only rows K, K+N, K+2N, … (1-based): run N copies with K = 1..N to cover the file.
+    /// `auto/N` takes K from the job runner: JOB_COMPLETION_INDEX (Kubernetes Indexed Job),
+    /// SLURM_ARRAY_TASK_ID (from the array's first index) or AWS_BATCH_JOB_ARRAY_INDEX, plus one.
     #[arg(long, value_name = "K/N", value_parser = super::values::parse_shard)]
-    pub(crate) shard: Option<(u64, u64)>,
+    pub(crate) shard: Option<super::values::Shard>,
+    /// At most R requests per second for all N shards together: each shard of --shard K/N
+    /// sends at most R/N (with --submit; --rate is per process).
+    #[arg(
+        long,
+        value_name = "R",
+        value_parser = requests_per_second,
+        requires = "shard",
+        requires = "submit",
+        conflicts_with = "rate"
+    )]
+    pub(crate) rate_total: Option<f64>,
     /// Stop at the first failed row (by default every row is tried and failures are reported).
     #[arg(long)]
     pub(crate) fail_fast: bool,

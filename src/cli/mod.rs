@@ -62,6 +62,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: PresetsCommand,
     },
+    /// Journals of submissions: merge those of shards into one.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
     /// Start a project: a spec, a sample CSV, the spec schema and a README in DIR.
     Init(InitArgs),
     /// Print a shell completion script.

@@ -22,12 +22,13 @@ use crate::rows::RowError;
 
 pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
     let stop = Arc::new(AtomicBool::new(false));
-    let batch = prepare(&args, &stop, reporter)?;
+    let shard = resolve_shard(&args, reporter)?;
+    let batch = prepare(&args, shard, &stop, reporter)?;
     let rows = Rows::new(&args, reporter)?;
     let summary = if args.plan {
         plan(batch, &args, &rows)?
     } else if args.submit {
-        submit(batch, &args, &rows, stop)?
+        submit(batch, &args, shard, &rows, stop)?
     } else {
         let sink = match &args.out {
             Some(_) if args.compact => Sink::Files(Format::Compact),
@@ -47,13 +48,35 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
 }
 
 /// The spec loaded and the CSV opened, every mistake of the command found before any row.
-fn prepare(args: &BatchArgs, stop: &Arc<AtomicBool>, reporter: &Reporter) -> Result<Batch, Error> {
+/// `--shard`, with `auto/N` resolved from the job runner's environment (said on stderr).
+fn resolve_shard(args: &BatchArgs, reporter: &Reporter) -> Result<Option<(u64, u64)>, Error> {
+    let Some(shard) = args.shard else {
+        return Ok(None);
+    };
+    let (shard, source) = shard
+        .resolve(|name| std::env::var(name).ok())
+        .map_err(Error::Usage)?;
+    if let Some(source) = source {
+        reporter.note(format_args!(
+            "batch: shard {}/{} (from {source})",
+            shard.0, shard.1
+        ));
+    }
+    Ok(Some(shard))
+}
+
+fn prepare(
+    args: &BatchArgs,
+    shard: Option<(u64, u64)>,
+    stop: &Arc<AtomicBool>,
+    reporter: &Reporter,
+) -> Result<Batch, Error> {
     let options = BatchOptions {
         csv: args.csv.clone(),
         out: args.out.clone(),
         delimiter: args.delimiter,
         jobs: args.jobs,
-        shard: args.shard,
+        shard,
         fail_fast: args.fail_fast,
         deny_warnings: args.compile.deny_warnings,
         lint_rows: args.lint_rows || args.compile.deny_warnings || args.submit,
@@ -132,12 +155,17 @@ fn plan(batch: Batch, args: &BatchArgs, rows: &Rows<'_>) -> Result<Summary, Erro
 
 /// Without `--changed`, a run whose journal knows rows by key first plans every row, and
 /// stops before sending anything when some changed since their project was created.
-fn refuse_changed(args: &BatchArgs, rows: &Rows<'_>, journal: &Journal) -> Result<(), Error> {
+fn refuse_changed(
+    args: &BatchArgs,
+    shard: Option<(u64, u64)>,
+    rows: &Rows<'_>,
+    journal: &Journal,
+) -> Result<(), Error> {
     if args.changed.is_some() || !journal.has_keys() {
         return Ok(());
     }
     let stop = Arc::new(AtomicBool::new(false));
-    let batch = prepare(args, &stop, rows.reporter)?;
+    let batch = prepare(args, shard, &stop, rows.reporter)?;
     let quiet = Rows::quiet(rows.reporter);
     let (_, planned) = planned_rows(batch, args, &quiet, journal)?;
     match crate::report::plan::refusal(&planned) {
@@ -151,25 +179,26 @@ fn refuse_changed(args: &BatchArgs, rows: &Rows<'_>, journal: &Journal) -> Resul
 fn submit(
     batch: Batch,
     args: &BatchArgs,
+    shard: Option<(u64, u64)>,
     rows: &Rows<'_>,
     stop: Arc<AtomicBool>,
 ) -> Result<Summary, Error> {
+    // --rate-total R over N shards: this shard's share.
+    let rate = args
+        .rows
+        .rate
+        .or_else(|| Some(args.rate_total? / shard?.1 as f64));
     let jobs = crate::batch::workers(args.jobs);
     let options = SubmitOptions {
         stop: Some(stop),
         changed: args.changed.map(crate::cli::ChangedArg::option),
         ..args.rows.options(jobs)
     };
-    let api = super::api_options(
-        &args.rows.api,
-        args.rows.rate,
-        args.rows.send.wait,
-        rows.reporter,
-    );
+    let api = super::api_options(&args.rows.api, rate, args.rows.send.wait, rows.reporter);
     crate::api::submit::check_credentials(&api)?;
     // The journal is locked before the first row runs: a second run on it stops here.
     let journal = Journal::for_run(options.journal.as_deref())?;
-    refuse_changed(args, rows, &journal)?;
+    refuse_changed(args, shard, rows, &journal)?;
     let key = key_columns(args, &batch);
     let (projects, received) = mpsc::sync_channel(jobs * crate::batch::CHUNK);
     let (summary, submitted) = std::thread::scope(|scope| {

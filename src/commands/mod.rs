@@ -9,6 +9,7 @@ mod check;
 mod completions;
 mod decompile;
 mod init;
+mod journal;
 mod lsp;
 mod mock_server;
 mod models;
@@ -35,6 +36,7 @@ pub(crate) fn run(command: Command, reporter: &Reporter) -> Result<(), Error> {
         Command::Schema => schema::run(reporter),
         Command::Decompile(args) => decompile::run(args, reporter),
         Command::Presets { command } => presets::run(command, reporter),
+        Command::Journal { command } => journal::run(command, reporter),
         Command::Init(args) => init::run(args, reporter),
         Command::Completions(args) => completions::run(args, reporter),
         Command::Submit(args) => submit::run(args, reporter),

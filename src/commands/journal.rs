@@ -1,0 +1,67 @@
+//! `vidspec journal merge J1 J2 … -o J`: the journals of shards joined into one.
+
+use crate::cli::JournalCommand;
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::report::Reporter;
+
+pub(super) fn run(command: JournalCommand, reporter: &Reporter) -> Result<(), Error> {
+    let JournalCommand::Merge {
+        journals,
+        output,
+        keep_conflicts,
+    } = command;
+    crate::api::merge::check_output(&output)?;
+    let merged = crate::api::merge::merge(&journals)?;
+    let unreadable: Vec<Diagnostic> = merged
+        .unreadable
+        .iter()
+        .map(|(path, line)| {
+            Diagnostic::warning(format!(
+                "{} line {line}: not a journal record (torn by a crash, or a run is writing it); not merged",
+                crate::display_path(path)
+            ))
+        })
+        .collect();
+    reporter.diagnostics(&unreadable);
+    let conflicts: Vec<Diagnostic> = merged
+        .conflicts
+        .iter()
+        .map(|text| {
+            let conflict = format!("conflict: {text}");
+            if keep_conflicts {
+                Diagnostic::warning(conflict)
+            } else {
+                Diagnostic::error(conflict)
+            }
+        })
+        .collect();
+    if !conflicts.is_empty() && !keep_conflicts {
+        reporter.note(format_args!(
+            "journal merge: {} conflicts, nothing written; --keep-conflicts writes every record anyway",
+            conflicts.len()
+        ));
+        return Err(Error::Invalid(conflicts));
+    }
+    reporter.diagnostics(&conflicts);
+    crate::emit::write_atomic(&output, &merged.bytes)
+        .map_err(|e| Error::io(format!("writing {}", crate::display_path(&output)), e))?;
+    let mut extra = String::new();
+    if merged.duplicates > 0 {
+        extra.push_str(&format!(", {} duplicate lines dropped", merged.duplicates));
+    }
+    if merged.restated > 0 {
+        extra.push_str(&format!(
+            ", {} records restated so their projects win over failures elsewhere",
+            merged.restated
+        ));
+    }
+    reporter.note(format_args!(
+        "journal merge: {} journals, {} records, {} rows{extra} → {}",
+        journals.len(),
+        merged.records,
+        merged.rows,
+        crate::display_path(&output)
+    ));
+    Ok(())
+}
