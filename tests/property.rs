@@ -259,13 +259,10 @@ fn sets(example: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Mutated examples, compiled in this process: no panic, an answer within the bound, and a
-/// schema-valid project whenever the compile succeeds.
-#[test]
-fn mutated_specs_never_panic_and_what_compiles_is_valid() {
-    const CASES_PER_EXAMPLE: u64 = 30;
+/// A temporary folder holding a copy of every file in `examples/`, so the preset and scene
+/// files beside an example are found beside its mutated copy.
+fn examples_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    // Preset and scene files beside an example are found beside the mutated copy.
     for entry in std::fs::read_dir(repo().join("examples")).unwrap() {
         let path = entry.unwrap().path();
         if !path.is_file() {
@@ -273,6 +270,15 @@ fn mutated_specs_never_panic_and_what_compiles_is_valid() {
         }
         std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
     }
+    dir
+}
+
+/// Mutated examples, compiled in this process: no panic, an answer within the bound, and a
+/// schema-valid project whenever the compile succeeds.
+#[test]
+fn mutated_specs_never_panic_and_what_compiles_is_valid() {
+    const CASES_PER_EXAMPLE: u64 = 30;
+    let dir = examples_copy();
     let mut compiled = 0;
     for (index, example) in examples().iter().enumerate() {
         let original = std::fs::read(example).unwrap();
@@ -422,14 +428,7 @@ fn fuzz() {
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| fastrand::u64(..));
     let limit = Duration::from_secs(10);
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(repo().join("examples")).unwrap() {
-        let path = entry.unwrap().path();
-        if !path.is_file() {
-            continue; // examples/deploy/: job runner files, not specs
-        }
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
+    let dir = examples_copy();
     let specs = examples();
     let csv = std::fs::read(repo().join("examples/people.csv")).unwrap();
     let welcome = repo().join("examples/welcome.yaml").display().to_string();
