@@ -76,7 +76,7 @@ fn a_bad_cell_fails_its_row_naming_row_and_column_and_the_others_are_produced() 
     );
     assert!(
         out.stderr
-            .contains("row 3, column plan: \"Gold\" is not one of"),
+            .contains("row 3 (line 4), column plan: \"Gold\" is not one of"),
         "{}",
         out.stderr
     );
@@ -546,7 +546,7 @@ fn the_report_keeps_row_errors_as_data_even_in_colour() {
         report[2]["error"]
             .as_str()
             .unwrap()
-            .starts_with("row 3, column seats:")
+            .starts_with("row 3 (line 4), column seats:")
     );
 }
 
