@@ -85,6 +85,14 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// below `folder` that is a symbolic link (or not a folder) is refused, and so is a target that
 /// is a link or not a regular file. `folder` itself may be a link the user made.
 pub fn write_confined(folder: &Path, relative: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let at = confined(folder, relative)?;
+    write_through_temp(&at, bytes, false)
+}
+
+/// The path of `relative` inside `folder`, its folders made, checked as [`write_confined`]
+/// checks it before writing (no link below `folder`, a target that is a regular file or none):
+/// for a file another writer puts there (`batch --download`).
+pub fn confined(folder: &Path, relative: &Path) -> std::io::Result<std::path::PathBuf> {
     std::fs::create_dir_all(folder)?;
     let mut at = folder.to_path_buf();
     let mut names = relative.components().peekable();
@@ -118,7 +126,7 @@ pub fn write_confined(folder: &Path, relative: &Path, bytes: &[u8]) -> std::io::
             Err(e) => return Err(e),
         }
     }
-    write_through_temp(&at, bytes, false)
+    Ok(at)
 }
 
 fn refused(path: &Path, why: &str) -> std::io::Error {

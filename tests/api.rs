@@ -1466,6 +1466,7 @@ fn an_export_that_stops_moving_is_stalled_after_the_export_timeout() {
     assert_eq!(in_report, stalled.len(), "{text}");
 }
 
+mod deliver;
 mod scale;
 
 /// `--max-exporting M`: the next row is created only when an export ends, so the mock never

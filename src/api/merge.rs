@@ -7,8 +7,9 @@
 //! - the same content created as two different projects (one is a duplicate);
 //! - the same content created in one journal and `unknown` in another (the second run sent it
 //!   again, and may have made a second project);
-//! - the same row created with different contents in two journals (the shards did not run
-//!   over the same CSV and spec), unless the later record `supersedes` the earlier project.
+//! - the same row — the same key, or the same number for records without one — created with
+//!   different contents in two journals (the shards did not run over the same CSV and spec),
+//!   unless the later record `supersedes` the earlier project.
 //!
 //! What is not a conflict: a content that failed or was not started in one journal and has a
 //! project in another keeps the project — its record is written once more at the end, so a
@@ -31,8 +32,22 @@ struct Fields {
     project_id: Option<String>,
     #[serde(default)]
     supersedes: Option<String>,
+    /// The row's key (its key columns' values), which names it whatever its row number.
+    #[serde(default)]
+    key: Option<String>,
     #[serde(default)]
     at: String,
+}
+
+impl Fields {
+    /// What names the row: its key where journaled (a reordered CSV moves row numbers, not
+    /// keys), else its number.
+    fn who(&self) -> (Option<&str>, u64) {
+        match self.key.as_deref() {
+            Some(key) => (Some(key), 0),
+            None => (None, self.row),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -156,13 +171,13 @@ fn conflicts(paths: &[PathBuf], inputs: &[Vec<Entry>]) -> Vec<String> {
     let name = |input: usize| crate::display_path(&paths[input]);
     // content → each input's last record of it; row → each input's last record of it.
     let mut by_hash: HashMap<&str, Vec<&Entry>> = HashMap::new();
-    let mut by_row: HashMap<u64, Vec<&Entry>> = HashMap::new();
+    let mut by_row: HashMap<(Option<&str>, u64), Vec<&Entry>> = HashMap::new();
     for entries in inputs {
         let mut hash_last: HashMap<&str, &Entry> = HashMap::new();
-        let mut row_last: HashMap<u64, &Entry> = HashMap::new();
+        let mut row_last: HashMap<(Option<&str>, u64), &Entry> = HashMap::new();
         for entry in entries {
             hash_last.insert(&entry.fields.hash, entry);
-            row_last.insert(entry.fields.row, entry);
+            row_last.insert(entry.fields.who(), entry);
         }
         for (hash, entry) in hash_last {
             by_hash.entry(hash).or_default().push(entry);
@@ -206,7 +221,7 @@ fn conflicts(paths: &[PathBuf], inputs: &[Vec<Entry>]) -> Vec<String> {
             ));
         }
     }
-    for (row, finals) in &by_row {
+    for finals in by_row.values() {
         let with_project: Vec<&&Entry> = finals
             .iter()
             .filter(|e| e.fields.project_id.is_some())
@@ -222,10 +237,16 @@ fn conflicts(paths: &[PathBuf], inputs: &[Vec<Entry>]) -> Vec<String> {
                 if replaces(a, b) || replaces(b, a) {
                     continue;
                 }
+                let row = a.fields.row;
+                let named = a
+                    .fields
+                    .key
+                    .as_deref()
+                    .map_or_else(String::new, |key| format!(" ({key})"));
                 found.push((
-                    *row,
+                    row,
                     format!(
-                        "row {row}: different contents in {} (project {}) and {} (project {}): were the shards run over the same CSV and spec?",
+                        "row {row}{named}: different contents in {} (project {}) and {} (project {}): were the shards run over the same CSV and spec?",
                         name(a.input),
                         a.fields.project_id.as_deref().unwrap_or_default(),
                         name(b.input),

@@ -15,7 +15,9 @@ use tokio::task::JoinSet;
 use super::Event;
 use super::client::{ApiError, Client, ErrorKind};
 use super::event::Overall;
+use super::download::{Downloaded, is_downloaded};
 use super::journal::{Journal, Plan, Record, Status, hash_project};
+use crate::batch::Place;
 use crate::error::Error;
 
 /// One project to submit; `row` names it in the journal and in messages.
@@ -29,6 +31,8 @@ pub(crate) struct SubmitItem {
     pub(crate) inputs: Option<Value>,
     /// The row's key (`name=Ada`), which finds it again in an edited or reordered CSV.
     pub(crate) key: Option<String>,
+    /// `--download`: where the row's video goes once exported.
+    pub(crate) file: Option<Place>,
 }
 
 /// `--changed`: what to do with a row whose content changed since its project was created.
@@ -67,6 +71,8 @@ pub(crate) struct SubmitOptions {
     pub(crate) report_rows: bool,
     /// The first wait between progress polls; it grows ×1.5 up to 30 s.
     pub(crate) poll_interval: Duration,
+    /// `--download`: rows' videos are downloaded (each item says where); implies `wait`.
+    pub(crate) download: bool,
     /// `--max-exporting`: at most this many projects exporting at once; the next row is
     /// created only when one of them ends (implies `wait`).
     pub(crate) max_exporting: Option<usize>,
@@ -91,6 +97,7 @@ impl Default for SubmitOptions {
             report_rows: true,
             poll_interval: Duration::from_secs(1),
             max_exporting: None,
+            download: false,
             stop: None,
         }
     }
@@ -131,6 +138,8 @@ pub(crate) struct Created {
     pub(crate) stalled: bool,
     /// An earlier run created the project; this one only waited for its export.
     pub(crate) resumed: bool,
+    /// With `--download`: the video on disk.
+    pub(crate) downloaded: Option<Downloaded>,
 }
 
 impl Created {
@@ -142,12 +151,15 @@ impl Created {
             wait_error: None,
             stalled: false,
             resumed: false,
+            downloaded: None,
         }
     }
 
     fn state(&self) -> RowState {
         let status = if self.stalled {
             Status::Stalled
+        } else if self.downloaded.is_some() {
+            Status::Downloaded
         } else if self.download_url.is_some() {
             Status::Exported
         } else {
@@ -157,6 +169,10 @@ impl Created {
             project_id: Some(self.project_id.clone()),
             download_url: self.download_url.clone(),
             error: self.wait_error.clone(),
+            path: self
+                .downloaded
+                .as_ref()
+                .map(|d| crate::display_path(&d.path)),
             ..RowState::new(self.row, status)
         }
     }
@@ -170,6 +186,8 @@ pub(crate) struct RowState {
     pub(crate) project_id: Option<String>,
     pub(crate) download_url: Option<String>,
     pub(crate) error: Option<String>,
+    /// `downloaded`: the video's file.
+    pub(crate) path: Option<String>,
 }
 
 impl RowState {
@@ -180,6 +198,7 @@ impl RowState {
             project_id: None,
             download_url: None,
             error: None,
+            path: None,
         }
     }
 }
@@ -308,7 +327,9 @@ pub(crate) async fn submit_all(
     let exporting = options
         .max_exporting
         .map(|most| Arc::new(Semaphore::new(most.max(1))));
-    let tally = Tally::new(client.clone(), options.wait);
+    let tally = Tally::new(client.clone(), options.wait, options.download);
+    // Downloads at once: as many as requests in flight.
+    let downloads = Arc::new(Semaphore::new(options.jobs.max(1)));
     let mut tasks = JoinSet::new();
     let mut summary = Summary::default();
     let mut same_in_run: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
@@ -354,9 +375,9 @@ pub(crate) async fn submit_all(
         tally.waiting();
         // An export still to wait for holds an exporting permit (a resumed one only while the
         // journal does not already say it ended).
-        let exports = resume
-            .as_ref()
-            .is_none_or(|record| record.status != Status::Exported);
+        let exports = resume.as_ref().is_none_or(|record| {
+            !matches!(record.status, Status::Exported | Status::Downloaded)
+        });
         let export = match exporting.as_ref().filter(|_| exports) {
             Some(exporting) => tokio::select! {
                 permit = Arc::clone(exporting).acquire_owned() => Some(permit.expect("the semaphore is never closed")),
@@ -390,6 +411,8 @@ pub(crate) async fn submit_all(
             inputs: item.inputs,
             name: body.get("name").and_then(Value::as_str).map(str::to_owned),
             supersedes,
+            file: item.file,
+            downloads: Arc::clone(&downloads),
         };
         tasks.spawn(async move {
             match resume {
@@ -444,11 +467,15 @@ struct Tally {
 }
 
 impl Tally {
-    fn new(client: Client, wait: bool) -> Tally {
+    fn new(client: Client, wait: bool, downloading: bool) -> Tally {
+        let now = Overall {
+            downloading,
+            ..Overall::default()
+        };
         Tally {
             client,
             wait,
-            now: Arc::new(Mutex::new(Overall::default())),
+            now: Arc::new(Mutex::new(now)),
         }
     }
 
@@ -472,12 +499,18 @@ impl Tally {
         self.change(|o| o.rows += 1);
     }
 
-    /// A row's wait is over; `exported` when its video is ready.
-    fn over(&self, exported: bool) {
+    /// A row's wait is over: its video ready (`exported`), and on disk (`downloaded`).
+    fn over(&self, exported: bool, downloaded: bool) {
         self.change(|o| {
             o.done += 1;
             o.exported += u64::from(exported);
+            o.downloaded += u64::from(downloaded);
         });
+    }
+
+    /// A download that had `before` bytes has `now`: counted into the run's bytes.
+    fn bytes(&self, before: u64, now: u64) {
+        self.change(|o| o.bytes = o.bytes.saturating_sub(before) + now);
     }
 }
 
@@ -557,8 +590,7 @@ fn planned(
             lock(journal)
                 .adopt(item.row, hash, &id)
                 .map_err(|e| format!("writing the journal: {e}"))?;
-            let unfinished = matches!(record.status, Status::Created | Status::Stalled);
-            Ok(if options.wait && unfinished && !id.is_empty() {
+            Ok(if options.wait && !id.is_empty() && !finished(&record, item) {
                 Planned::Resume(Box::new(record))
             } else {
                 Planned::Skipped(id)
@@ -580,6 +612,21 @@ fn planned(
             });
             Ok(Planned::Unknown(reason))
         }
+    }
+}
+
+/// Whether a row created earlier (its content's last record) needs nothing more of a run that
+/// waits: its export was seen to end, and with `--download` its file is there with the size
+/// journaled.
+fn finished(record: &Record, item: &SubmitItem) -> bool {
+    match &item.file {
+        Some(place) => {
+            record.status == Status::Downloaded
+                && record
+                    .bytes
+                    .is_some_and(|bytes| is_downloaded(&place.path, bytes))
+        }
+        None => !matches!(record.status, Status::Created | Status::Stalled),
     }
 }
 
@@ -633,6 +680,10 @@ struct Row {
     /// The project's name, journaled for `projects reconcile`.
     name: Option<String>,
     supersedes: Option<String>,
+    /// `--download`: where the video goes.
+    file: Option<Place>,
+    /// A permit per download at once.
+    downloads: Arc<Semaphore>,
 }
 
 impl Row {
@@ -648,7 +699,7 @@ impl Row {
         let mut intent = Record::new(row, &self.hash, Status::Unknown);
         intent.error = Some("sent; no answer recorded yet".into());
         if let Err(reason) = self.record(intent) {
-            self.tally.over(false);
+            self.tally.over(false, false);
             return Outcome::Failed(row, reason);
         }
         let created = self.client.create_project(&body, true).await;
@@ -663,19 +714,26 @@ impl Row {
         let mut outcome = Created::new(row, &project_id);
         if let Err(reason) = self.record(record) {
             outcome.wait_error = Some(reason);
-            self.tally.over(false);
+            self.tally.over(false, false);
             return Outcome::Created(outcome);
         }
         self.follow(outcome, export).await
     }
 
-    /// A row created by an earlier run, its export not seen to end: waited for, not created.
+    /// A row created by an earlier run whose export was not seen to end (waited for), or
+    /// whose video is not on disk (downloaded): nothing is created.
     async fn resume(self, record: Box<Record>, export: Option<OwnedSemaphorePermit>) -> Outcome {
         let project_id = record.project_id.clone().unwrap_or_default();
-        let outcome = Created {
+        let mut outcome = Created {
             resumed: true,
             ..Created::new(self.row, &project_id)
         };
+        let ended = matches!(record.status, Status::Exported | Status::Downloaded);
+        if let Some(url) = record.download_url.clone().filter(|_| ended) {
+            // The URL may have expired since: the download reads the progress for a new one.
+            outcome.download_url = Some(url);
+            return self.deliver(outcome).await;
+        }
         self.follow(outcome, export).await
     }
 
@@ -719,9 +777,68 @@ impl Row {
                 outcome.wait_error = Some(reason);
             }
         }
-        self.tally.over(outcome.download_url.is_some());
         self.client.tell(Event::ExportOver { row });
+        self.deliver(outcome).await
+    }
+
+    /// The end of a row's wait: with `--download` and its video exported, the download; then
+    /// the row counted as over.
+    async fn deliver(&self, mut outcome: Created) -> Outcome {
+        if let (Some(place), Some(url)) = (&self.file, outcome.download_url.clone())
+            && outcome.wait_error.is_none()
+        {
+            match self.download(&outcome.project_id, &url, place).await {
+                Ok(Some(downloaded)) => outcome.downloaded = Some(downloaded),
+                Ok(None) => outcome.wait_error = Some("stopped before the download finished".into()),
+                Err(reason) => {
+                    self.tell(&reason);
+                    outcome.wait_error = Some(reason);
+                }
+            }
+        }
+        self.tally
+            .over(outcome.download_url.is_some(), outcome.downloaded.is_some());
         Outcome::Created(outcome)
+    }
+
+    /// Downloads the exported video to `place` (at most `jobs` at once) and journals it
+    /// `downloaded`; `None` if the run was stopped first. A failure is the row's reason: it
+    /// stays `exported` in the journal, so a rerun downloads it without creating anything.
+    async fn download(
+        &self,
+        project_id: &str,
+        url: &str,
+        place: &Place,
+    ) -> Result<Option<Downloaded>, String> {
+        let shown = crate::display_path(&place.path);
+        let failed = |why: String| {
+            format!("exported as {project_id}, but downloading it to {shown} failed: {why}")
+        };
+        let _slot = tokio::select! {
+            slot = self.downloads.acquire() => slot.expect("the semaphore is never closed"),
+            () = self.stop.wait() => return Ok(None),
+        };
+        // Checked again just before writing: no link below the folder, nothing but a file.
+        let target = crate::emit::confined(&place.folder, place.inside())
+            .map_err(|e| failed(e.to_string()))?;
+        let received = std::sync::atomic::AtomicU64::new(0);
+        let on_bytes = |now: u64, _total: Option<u64>| {
+            let before = received.swap(now, Ordering::Relaxed);
+            self.tally.bytes(before, now);
+        };
+        let downloaded = tokio::select! {
+            done = self.client.download_export(project_id, url, &target, &on_bytes) => done,
+            () = self.stop.wait() => return Ok(None),
+        };
+        let downloaded = downloaded.map_err(|e| failed(e.message))?;
+        let mut record = Record::new(self.row, &self.hash, Status::Downloaded);
+        record.project_id = Some(project_id.to_owned());
+        record.download_url = Some(url.to_owned());
+        record.path = Some(shown);
+        record.bytes = Some(downloaded.bytes);
+        record.sha256 = Some(downloaded.sha256.clone());
+        self.record(record)?;
+        Ok(Some(downloaded))
     }
 
     /// Tells the row's note when the run reports rows (a batch).
@@ -747,7 +864,7 @@ impl Row {
             self.stop.fail(error.message.clone());
         }
         if self.options.wait {
-            self.tally.over(false);
+            self.tally.over(false, false);
             self.client.tell(Event::ExportOver { row: self.row });
         }
         let what = if status == Status::Unknown {

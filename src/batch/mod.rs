@@ -45,6 +45,23 @@ pub(crate) struct Compiled {
     /// `None`: the batch was stopped before rendering it (the row is not started).
     pub(crate) project: Option<serde_json::Value>,
     pub(crate) inputs: crate::inputs::Inputs,
+    /// `--download`: where the row's video goes, checked as `--out` paths are.
+    pub(crate) file: Option<Place>,
+}
+
+/// A file of a row inside the batch's folder: the path as rendered and checked, and the same
+/// below the folder (which `emit::confined` walks, refusing links).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub(crate) folder: PathBuf,
+    pub(crate) path: PathBuf,
+}
+
+impl Place {
+    /// The path below the folder.
+    pub(crate) fn inside(&self) -> &Path {
+        self.path.strip_prefix(&self.folder).unwrap_or(&self.path)
+    }
 }
 
 /// What `vidspec batch` was asked to do, past the compile options and the sink.
@@ -53,6 +70,8 @@ pub(crate) struct BatchOptions {
     pub(crate) csv: PathBuf,
     /// `--out PATTERN`, when rows go to files.
     pub(crate) out: Option<String>,
+    /// `--download PATTERN`, when submitted rows' videos go to files.
+    pub(crate) download: Option<String>,
     /// The CSV's field separator (`,` unless `--delimiter`).
     pub(crate) delimiter: u8,
     /// Worker threads; 0 means one per core.
@@ -128,9 +147,9 @@ pub(crate) fn prepare(
 ) -> Result<Batch, Error> {
     let started = Instant::now();
     let mut program = Program::load(spec, compile)?;
-    let folder = match &options.out {
-        Some(pattern) => {
-            check_out_pattern(&mut program, pattern)?;
+    let folder = match options.path_pattern() {
+        Some((flag, pattern)) => {
+            check_path_pattern(&mut program, flag, pattern)?;
             Some(output::output_folder(pattern))
         }
         None => None,
@@ -179,22 +198,40 @@ impl Batch {
     }
 }
 
-/// Registers the `--out` pattern, refusing before any row runs one that cannot give each row
-/// its own file: no template in it, or a name that is not a variable (nor `row`).
-fn check_out_pattern(program: &mut Program, pattern: &str) -> Result<(), Error> {
+impl BatchOptions {
+    /// The pattern of each row's file and its flag: `--out` (projects) or `--download`
+    /// (videos); one rule for both.
+    pub(crate) fn path_pattern(&self) -> Option<(&'static str, &str)> {
+        match (&self.out, &self.download) {
+            (Some(out), _) => Some(("--out", out)),
+            (None, Some(download)) => Some(("--download", download)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Registers the `--out` (or `--download`) pattern, refusing before any row runs one that
+/// cannot give each row its own file: no template in it, or a name that is not a variable
+/// (nor `row`).
+fn check_path_pattern(program: &mut Program, flag: &str, pattern: &str) -> Result<(), Error> {
     if !crate::expand::engine::is_template(pattern) {
+        let example = if flag == "--out" {
+            "out/{{ row }}.json"
+        } else {
+            "videos/{{ row }}.mp4"
+        };
         return Err(Error::Usage(format!(
-            "--out {pattern}: every row would write the same file; put a template in it, e.g. 'out/{{{{ row }}}}.json'"
+            "{flag} {pattern}: every row would write the same file; put a template in it, e.g. '{example}'"
         )));
     }
     let read = program
-        .add_file_template(render::OUT, pattern)
-        .map_err(|d| Error::Usage(format!("--out: {}", d.message)))?;
+        .add_file_template(render::PATH, pattern)
+        .map_err(|d| Error::Usage(format!("{flag}: {}", d.message)))?;
     let names: Vec<&str> = program.vars.names().chain(["row"]).collect();
     for name in read {
         if !names.contains(&name.as_str()) {
             return Err(Error::Usage(format!(
-                "--out: `{name}` is not a variable of this spec (nor `row`); {}",
+                "{flag}: `{name}` is not a variable of this spec (nor `row`); {}",
                 crate::diag::suggestion(&name, names.iter().copied())
             )));
         }

@@ -9,8 +9,8 @@ use crate::diag::{Diagnostic, Severity};
 use crate::emit::Format;
 use crate::rows::{RawRow, RowError};
 
-/// The name the `--out` pattern is registered under in the spec's engine.
-pub(super) const OUT: &str = "--out";
+/// The name the `--out` (or `--download`) pattern is registered under in the spec's engine.
+pub(super) const PATH: &str = "--out";
 
 /// What a row becomes, by sink.
 #[derive(Clone, Copy)]
@@ -37,7 +37,8 @@ pub(super) enum Rendered {
         /// The rendered `--out` path, not yet checked.
         path: Option<PathBuf>,
     },
-    Project(serde_json::Value, crate::inputs::Inputs),
+    /// A project to submit, with the rendered `--download` path (not yet checked).
+    Project(serde_json::Value, crate::inputs::Inputs, Option<PathBuf>),
 }
 
 /// A row's output and the lints of its project (with the row's values).
@@ -70,7 +71,11 @@ fn output(
     let format = match job.target {
         Target::Projects => {
             let (project, lints) = job.renderer.render_linted(inputs).map_err(|d| d.items)?;
-            return Ok((Rendered::Project(project, inputs.clone()), lints));
+            let path = match job.options.download {
+                Some(_) => Some(path(job, number, inputs)?),
+                None => None,
+            };
+            return Ok((Rendered::Project(project, inputs.clone(), path), lints));
         }
         Target::Lines => Format::Compact,
         Target::Files(format) => format,
@@ -85,19 +90,26 @@ fn output(
     }
     .map_err(|d| d.items)?;
     let path = match job.target {
-        Target::Files(_) => {
-            let mut ctx: BTreeMap<String, minijinja::Value> = inputs
-                .iter()
-                .map(|(k, v)| (k.clone(), crate::expand::engine::from_json(v)))
-                .collect();
-            ctx.insert("row".into(), minijinja::Value::from(number));
-            let rendered = job
-                .program
-                .render_file_template(OUT, &minijinja::Value::from(ctx))
-                .map_err(|d| vec![d])?;
-            Some(PathBuf::from(rendered))
-        }
+        Target::Files(_) => Some(path(job, number, inputs)?),
         _ => None,
     };
     Ok((Rendered::Bytes { bytes, path }, lints))
+}
+
+/// The row's file: the path pattern rendered over its inputs and `row` (checked by the sink).
+fn path(
+    job: &Job<'_>,
+    number: u64,
+    inputs: &crate::inputs::Inputs,
+) -> Result<PathBuf, Vec<Diagnostic>> {
+    let mut ctx: BTreeMap<String, minijinja::Value> = inputs
+        .iter()
+        .map(|(k, v)| (k.clone(), crate::expand::engine::from_json(v)))
+        .collect();
+    ctx.insert("row".into(), minijinja::Value::from(number));
+    let rendered = job
+        .program
+        .render_file_template(PATH, &minijinja::Value::from(ctx))
+        .map_err(|d| vec![d])?;
+    Ok(PathBuf::from(rendered))
 }

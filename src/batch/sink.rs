@@ -2,7 +2,7 @@
 //! never two rows to one path), or its project sent on to be submitted.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
 
 use super::Sink;
@@ -47,6 +47,7 @@ impl Writer {
                 row,
                 project: None,
                 inputs: crate::inputs::Inputs::new(),
+                file: None,
             });
         }
     }
@@ -58,16 +59,25 @@ impl Writer {
         rendered: Rendered,
     ) -> Result<Option<PathBuf>, RowError> {
         let (bytes, path) = match rendered {
-            Rendered::Project(project, inputs) => {
+            Rendered::Project(project, inputs, path) => {
+                let file = match (path, self.folder.clone()) {
+                    (Some(path), Some(folder)) => Some(self.claim(row, &path, &folder)?),
+                    _ => None,
+                };
                 let compiled = super::Compiled {
                     row: row.number,
                     project: Some(project),
                     inputs,
+                    file,
                 };
-                let sent = self.projects.as_ref().map(|p| p.send(compiled));
-                return match sent {
-                    Some(Ok(())) => Ok(None),
-                    _ => Err(RowError::unsent(row)),
+                let sent = self
+                    .projects
+                    .as_ref()
+                    .is_some_and(|p| p.send(compiled).is_ok());
+                return if sent {
+                    Ok(None)
+                } else {
+                    Err(RowError::unsent(row))
                 };
             }
             Rendered::Bytes { bytes, path } => (bytes, path),
@@ -75,6 +85,25 @@ impl Writer {
         let (Some(path), Some(folder)) = (path, &self.folder) else {
             return self.line(row.number, &bytes).map(|()| None);
         };
+        let folder = folder.clone();
+        let place = self.claim(row, &path, &folder)?;
+        crate::emit::write_confined(&place.folder, place.inside(), &bytes).map_err(|e| {
+            RowError::new(format!(
+                "{row}: writing {}: {e}; nothing was written",
+                place.path.display()
+            ))
+        })?;
+        Ok(Some(place.path))
+    }
+
+    /// A row's rendered path checked (inside `folder`, every name valid) and claimed: a second
+    /// row that maps to it fails instead of overwriting the first one's file.
+    fn claim(
+        &mut self,
+        row: RowAt,
+        path: &Path,
+        folder: &Path,
+    ) -> Result<super::Place, RowError> {
         let text = path.to_string_lossy().into_owned();
         let path =
             output::safe_path(&text, folder).map_err(|m| RowError::new(format!("{row}: {m}")))?;
@@ -84,14 +113,10 @@ impl Writer {
                 path.display()
             )));
         }
-        let inside = path.strip_prefix(folder).unwrap_or(&path);
-        crate::emit::write_confined(folder, inside, &bytes).map_err(|e| {
-            RowError::new(format!(
-                "{row}: writing {}: {e}; nothing was written",
-                path.display()
-            ))
-        })?;
-        Ok(Some(path))
+        Ok(super::Place {
+            folder: folder.to_owned(),
+            path,
+        })
     }
 
     fn line(&mut self, row: u64, bytes: &[u8]) -> Result<(), RowError> {

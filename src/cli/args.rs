@@ -260,6 +260,11 @@ pub(crate) struct BatchArgs {
     /// journaled as superseded) or `skip` them. Without it such a run stops before sending.
     #[arg(long, value_enum, value_name = "WHAT", requires = "submit")]
     pub(crate) changed: Option<ChangedArg>,
+    /// Download each row's video once exported, to a path from a template over the row's
+    /// variables and `row` (e.g. 'videos/{{ row }}-{{ name | slug }}.mp4'), kept inside the
+    /// pattern's folder as --out's are. Implies --wait; a rerun skips files already there.
+    #[arg(long, value_name = "PATTERN", requires = "submit")]
+    pub(crate) download: Option<String>,
     /// The column(s) that name a row, to find it again in an edited or reordered CSV
     /// (default: the first column).
     #[arg(long, value_name = "COLUMN", requires = "submit")]
@@ -272,6 +277,14 @@ pub(crate) struct BatchArgs {
 pub(crate) enum ChangedArg {
     Create,
     Skip,
+}
+
+impl BatchArgs {
+    /// The run waits for exports: `--wait`, or a flag that implies it (`--max-exporting`,
+    /// `--download`).
+    pub(crate) fn waits(&self) -> bool {
+        self.rows.waits() || self.download.is_some()
+    }
 }
 
 impl ChangedArg {

@@ -50,7 +50,7 @@ pub(crate) enum Command {
     /// Compile and validate a spec; print diagnostics only.
     Check(CheckArgs),
     /// Compile one project per CSV row: files from an --out pattern, or NDJSON on stdout.
-    Batch(BatchArgs),
+    Batch(Box<BatchArgs>),
     /// Draw the compiled project as an offline HTML storyboard: one frame per scene.
     Preview(PreviewArgs),
     /// Print the JSON Schema of the spec language (for editors' YAML plugins).

@@ -74,6 +74,7 @@ fn prepare(
     let options = BatchOptions {
         csv: args.csv.clone(),
         out: args.out.clone(),
+        download: args.download.clone(),
         delimiter: args.delimiter,
         jobs: args.jobs,
         shard,
@@ -113,6 +114,7 @@ fn item(compiled: Compiled, key: &[String]) -> SubmitItem {
         project: compiled.project,
         inputs: Some(serde_json::to_value(&compiled.inputs).expect("inputs serialize")),
         key: (!named.is_empty()).then(|| named.join(", ")),
+        file: compiled.file,
     }
 }
 
@@ -192,6 +194,8 @@ fn submit(
     let options = SubmitOptions {
         stop: Some(stop),
         changed: args.changed.map(crate::cli::ChangedArg::option),
+        wait: args.waits(),
+        download: args.download.is_some(),
         ..args.rows.options(jobs)
     };
     let api = super::api_options(
@@ -265,7 +269,7 @@ impl<'a> Rows<'a> {
             .ok()
             .filter(|_| args.csv.as_os_str() != "-");
         // Waiting for exports, the API's overall bar is the one bar.
-        let bar_elsewhere = args.submit && args.rows.waits();
+        let bar_elsewhere = args.submit && args.waits();
         Ok(Rows {
             reporter,
             progress: Progress::new(args.quiet || bar_elsewhere, size),

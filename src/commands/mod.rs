@@ -31,7 +31,7 @@ pub(crate) fn run(command: Command, reporter: &Reporter) -> Result<(), Error> {
     match command {
         Command::Build(args) => build::run(args, reporter),
         Command::Check(args) => check::run(args, reporter),
-        Command::Batch(args) => batch::run(args, reporter),
+        Command::Batch(args) => batch::run(*args, reporter),
         Command::Preview(args) => preview::run(args, reporter),
         Command::Schema => schema::run(reporter),
         Command::Decompile(args) => decompile::run(args, reporter),

@@ -24,6 +24,7 @@ pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
         project: Some(lowered.project),
         inputs: None,
         key: None,
+        file: None,
     };
     let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
     let summary = crate::api::submit_items([item], &options, &api, journal)?;

@@ -37,6 +37,7 @@ pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), E
             project: Some(project),
             inputs: None,
             key: None,
+            file: None,
         });
     }
     let summary = crate::api::submit_items(items, &options, &api, journal)?;

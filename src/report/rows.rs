@@ -53,6 +53,7 @@ impl RowReport {
             ("projectId", &state.project_id),
             ("downloadUrl", &state.download_url),
             ("error", &state.error),
+            ("path", &state.path),
         ];
         for (key, value) in fields {
             if let Some(value) = value {

@@ -160,6 +160,36 @@ fn a_row_created_twice_is_a_named_conflict_and_nothing_is_written() {
     assert_eq!(text.lines().count(), 3, "every record kept:\n{text}");
 }
 
+/// Rows are told apart by their key, not their number: the same row number with other keys
+/// (a CSV reordered between runs) is no conflict; the same key created with two contents on
+/// two row numbers is, named by its key.
+#[test]
+fn merge_judges_rows_by_their_key() {
+    let api = Api::new(&[]);
+    let keyed = |row: u64, key: &str, hash: &str, id: &str, at: &str| {
+        let mut value: Value =
+            serde_json::from_str(&record(row, hash, "created", Some(id), at)).unwrap();
+        value["key"] = json!(key);
+        value.to_string() + "\n"
+    };
+    let a = api.path("a.jsonl");
+    let b = api.path("b.jsonl");
+    let m = api.path("m.jsonl");
+    let paths = [
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-o",
+        m.to_str().unwrap(),
+    ];
+    std::fs::write(&a, keyed(1, "name=Ada", "h1", "P1", "2026-01-01T00:00:00Z")).unwrap();
+    std::fs::write(&b, keyed(1, "name=Bo", "h2", "P2", "2026-01-01T00:00:01Z")).unwrap();
+    merge(&api, &paths).success();
+    std::fs::write(&b, keyed(7, "name=Ada", "h9", "P9", "2026-01-01T00:00:01Z")).unwrap();
+    merge(&api, &paths)
+        .failure(1)
+        .stderr_has("row 1 (name=Ada): different contents in ");
+}
+
 #[test]
 fn created_in_one_journal_and_unknown_in_another_is_a_conflict() {
     let api = Api::new(&[]);
