@@ -16,30 +16,8 @@ LIMIT=${LIMIT:-20}
 
 cargo build --release --quiet
 BIN=target/release/vidspec
-WORK=$(mktemp -d)
-MOCK_PID=
-cleanup() {
-    if [[ -n $MOCK_PID ]]; then kill "$MOCK_PID" 2>/dev/null || true; fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$BIN" mock-server --port 0 --latency "$LATENCY" --rate-limit "$LIMIT" >"$WORK/mock.out" &
-MOCK_PID=$!
-for _ in $(seq 100); do
-    grep -q '^listening on ' "$WORK/mock.out" 2>/dev/null && break
-    sleep 0.05
-done
-URL=$(sed -n 's/^listening on //p' "$WORK/mock.out")
-PORT=${URL##*:}
-
-# GET a mock path with bash's /dev/tcp (no curl needed); prints the body.
-http_get() {
-    exec 3<>"/dev/tcp/127.0.0.1/$PORT"
-    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$1" >&3
-    sed '1,/^\r$/d' <&3
-    exec 3<&-
-}
+. benches/mock.sh
+start_mock --latency "$LATENCY" --rate-limit "$LIMIT"
 
 # One compiled project, renamed per row: row N is "Welcome, row N".
 ONE=$("$BIN" build examples/welcome.yaml --set name=Bench --compact)

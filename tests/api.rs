@@ -149,12 +149,18 @@ impl Api {
     /// `vidspec batch` of [`MINI_SPEC`] over `csv` with `--submit` and the journal
     /// `j.journal` of this test's home, plus `extra` flags.
     pub(crate) fn batch_submit(&self, csv: &str, extra: &[&str]) -> Output {
+        let args = self.batch_submit_args(csv, extra);
+        self.run(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// The arguments of [`Api::batch_submit`], its spec and CSV written.
+    pub(crate) fn batch_submit_args(&self, csv: &str, extra: &[&str]) -> Vec<String> {
         let spec = self.path("mini.yaml");
         std::fs::write(&spec, MINI_SPEC).unwrap();
         let csv_path = self.path("people.csv");
         std::fs::write(&csv_path, csv).unwrap();
         let journal = self.path("j.journal");
-        let mut args = vec![
+        let fixed = [
             "batch",
             spec.to_str().unwrap(),
             "--csv",
@@ -163,8 +169,7 @@ impl Api {
             "--journal",
             journal.to_str().unwrap(),
         ];
-        args.extend_from_slice(extra);
-        self.run(&args)
+        fixed.iter().chain(extra).map(|a| (*a).to_owned()).collect()
     }
 
     fn token_cache(&self) -> PathBuf {

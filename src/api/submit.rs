@@ -14,8 +14,8 @@ use tokio::task::JoinSet;
 
 use super::Event;
 use super::client::{ApiError, Client, ErrorKind};
-use super::event::Overall;
 use super::download::{Downloaded, is_downloaded};
+use super::event::Overall;
 use super::journal::{Journal, Plan, Record, Status, hash_project};
 use crate::batch::Place;
 use crate::error::Error;
@@ -375,9 +375,9 @@ pub(crate) async fn submit_all(
         tally.waiting();
         // An export still to wait for holds an exporting permit (a resumed one only while the
         // journal does not already say it ended).
-        let exports = resume.as_ref().is_none_or(|record| {
-            !matches!(record.status, Status::Exported | Status::Downloaded)
-        });
+        let exports = resume
+            .as_ref()
+            .is_none_or(|record| !matches!(record.status, Status::Exported | Status::Downloaded));
         let export = match exporting.as_ref().filter(|_| exports) {
             Some(exporting) => tokio::select! {
                 permit = Arc::clone(exporting).acquire_owned() => Some(permit.expect("the semaphore is never closed")),
@@ -590,11 +590,13 @@ fn planned(
             lock(journal)
                 .adopt(item.row, hash, &id)
                 .map_err(|e| format!("writing the journal: {e}"))?;
-            Ok(if options.wait && !id.is_empty() && !finished(&record, item) {
-                Planned::Resume(Box::new(record))
-            } else {
-                Planned::Skipped(id)
-            })
+            Ok(
+                if options.wait && !id.is_empty() && !finished(&record, item) {
+                    Planned::Resume(Box::new(record))
+                } else {
+                    Planned::Skipped(id)
+                },
+            )
         }
         Plan::Unknown(_) if options.retry_unknown => Ok(Planned::Send(None)),
         Plan::Unknown(record) => {
@@ -789,7 +791,9 @@ impl Row {
         {
             match self.download(&outcome.project_id, &url, place).await {
                 Ok(Some(downloaded)) => outcome.downloaded = Some(downloaded),
-                Ok(None) => outcome.wait_error = Some("stopped before the download finished".into()),
+                Ok(None) => {
+                    outcome.wait_error = Some("stopped before the download finished".into())
+                }
                 Err(reason) => {
                     self.tell(&reason);
                     outcome.wait_error = Some(reason);

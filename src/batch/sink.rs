@@ -98,12 +98,7 @@ impl Writer {
 
     /// A row's rendered path checked (inside `folder`, every name valid) and claimed: a second
     /// row that maps to it fails instead of overwriting the first one's file.
-    fn claim(
-        &mut self,
-        row: RowAt,
-        path: &Path,
-        folder: &Path,
-    ) -> Result<super::Place, RowError> {
+    fn claim(&mut self, row: RowAt, path: &Path, folder: &Path) -> Result<super::Place, RowError> {
         let text = path.to_string_lossy().into_owned();
         let path =
             output::safe_path(&text, folder).map_err(|m| RowError::new(format!("{row}: {m}")))?;

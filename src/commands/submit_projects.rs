@@ -45,26 +45,17 @@ pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), E
     summary.result()
 }
 
-/// Prints `row<TAB>projectId[<TAB>downloadUrl]` for every row created now or before, in row
-/// order, then the summary line on stderr.
+/// Prints `row<TAB>projectId[<TAB>downloadUrl[<TAB>file]]` for every row created now or
+/// before, in row order, then the summary line on stderr.
 pub(super) fn print_created(summary: &Summary, reporter: &Reporter) -> Result<(), Error> {
-    let mut rows: Vec<(u64, &str, Option<&str>)> = summary
-        .created
-        .iter()
-        .map(|c| (c.row, c.project_id.as_str(), c.download_url.as_deref()))
-        .collect();
-    rows.extend(
-        summary
-            .already_created
-            .iter()
-            .map(|(row, id)| (*row, id.as_str(), None)),
-    );
-    rows.sort_by_key(|r| r.0);
     let mut out = String::new();
-    for (row, id, url) in rows {
-        out.push_str(&format!("{row}\t{id}"));
-        if let Some(url) = url {
-            out.push_str(&format!("\t{url}"));
+    for state in summary.states() {
+        let Some(id) = state.project_id.as_deref() else {
+            continue;
+        };
+        out.push_str(&format!("{}\t{id}", state.row));
+        for field in [&state.download_url, &state.path].into_iter().flatten() {
+            out.push_str(&format!("\t{field}"));
         }
         out.push('\n');
     }

@@ -7,25 +7,12 @@ use super::*;
 /// `j.journal` and `--download HOME/videos/{{ row }}.mp4`, plus `extra`; the command itself,
 /// for a test that kills it.
 fn deliver_command(api: &Api, rows: usize, extra: &[&str]) -> Command {
-    let spec = api.path("mini.yaml");
-    std::fs::write(&spec, MINI_SPEC).unwrap();
-    let csv = api.path("people.csv");
-    std::fs::write(&csv, name_rows(rows)).unwrap();
-    let pattern = format!("{}/videos/{{{{ row }}}}.mp4", api.path("").display());
-    let journal = api.path("j.journal");
-    let mut args = vec![
-        "batch",
-        spec.to_str().unwrap(),
-        "--csv",
-        csv.to_str().unwrap(),
-        "--submit",
-        "--journal",
-        journal.to_str().unwrap(),
-        "--download",
-        &pattern,
-    ];
-    args.extend_from_slice(extra);
-    let mut command = api.command(&args);
+    let pattern = format!("{}/{{{{ row }}}}.mp4", api.path("videos").display());
+    let args = api.batch_submit_args(
+        &name_rows(rows),
+        &[&["--download", &pattern], extra].concat(),
+    );
+    let mut command = api.command(&args.iter().map(String::as_str).collect::<Vec<_>>());
     command.stderr(Stdio::piped()).stdout(Stdio::piped());
     command
 }
@@ -146,24 +133,26 @@ fn three_hundred_rows_to_videos_through_faults_and_two_kills() {
     let on_disk = videos_done(&videos);
     assert!(on_disk < rows, "killed while downloading: {on_disk} files");
 
-    // Rerun until done, resolving unknown rows as the tool says.
+    // Rerun until done; rows left unknown are resolved as the tool says: reconcile (rows
+    // whose project is in the account become created), then --retry-unknown sends the rest.
     let mut last = None;
+    let mut retry: &[&str] = &[];
     for _ in 0..8 {
-        let out = deliver(&api, rows, &[&flags[..], &["--retry-unknown"]].concat());
+        let out = deliver(&api, rows, &[&flags[..], retry].concat());
         if out.code == 0 {
             last = Some(out);
             break;
         }
         assert_eq!(out.code, 3, "{}", out.stderr);
-        // Rows whose create went unanswered: found by name among the exported projects, or
-        // left unknown (never created), which --retry-unknown then sends.
-        std::thread::sleep(Duration::from_millis(400));
+        // Exports of rows created just before the run ended finish first (0.3 s).
+        std::thread::sleep(Duration::from_secs(1));
         api.vidspec()
             .args(["projects", "reconcile", "--journal"])
             .arg(&journal_path)
             .args(["--api-base", &api.mock.url])
             .run()
             .success();
+        retry = &["--retry-unknown"];
     }
     let last = last.expect("a rerun exited 0 within eight runs");
     assert!(
@@ -182,7 +171,11 @@ fn three_hundred_rows_to_videos_through_faults_and_two_kills() {
         names.sort();
         names
     };
-    assert_eq!(files(&videos), expected, "only the videos, no temporary file");
+    assert_eq!(
+        files(&videos),
+        expected,
+        "only the videos, no temporary file"
+    );
     let status = api
         .vidspec()
         .args(["status", "--journal"])
@@ -212,8 +205,14 @@ fn reruns_download_what_is_missing_and_create_nothing() {
     assert_eq!(api.mock.stats()["projectsCreated"], 5);
     assert_videos_match(&api, 5);
     let requests = api.mock.stats()["requests"].clone();
-    deliver(&api, 5, &[]).success().stderr_has("5 rows: 5 skipped");
-    assert_eq!(api.mock.stats()["requests"], requests, "the rerun asked for nothing");
+    deliver(&api, 5, &[])
+        .success()
+        .stderr_has("5 rows: 5 skipped");
+    assert_eq!(
+        api.mock.stats()["requests"],
+        requests,
+        "the rerun asked for nothing"
+    );
     std::fs::remove_file(api.path("videos/3.mp4")).unwrap();
     deliver(&api, 5, &[])
         .success()
@@ -228,21 +227,12 @@ fn reruns_download_what_is_missing_and_create_nothing() {
 #[test]
 fn download_paths_stay_in_their_folder_like_out_paths() {
     let api = Api::new(&["--export-seconds", "0.1"]);
-    let spec = api.path("mini.yaml");
-    std::fs::write(&spec, MINI_SPEC).unwrap();
-    let csv = api.path("people.csv");
-    std::fs::write(&csv, "name\nada\n../evil\nbo\n").unwrap();
     let folder = api.path("videos");
-    let run = |pattern: &str| {
-        api.vidspec()
-            .args(["batch", spec.to_str().unwrap(), "--csv", csv.to_str().unwrap()])
-            .args(["--submit", "--download", pattern])
-            .args(["--api-base", &api.mock.url])
-            .run()
-    };
+    let run =
+        |pattern: &str| api.batch_submit("name\nada\n../evil\nbo\n", &["--download", pattern]);
     let pattern = format!("{}/{{{{ name }}}}.mp4", folder.display());
     let out = run(&pattern).failure(3);
-    out.stderr_has("row 2: output path")
+    out.stderr_has("row 2 (line 3): output path")
         .stderr_has("../evil.mp4");
     assert_eq!(files(&folder), ["ada.mp4", "bo.mp4"]);
     assert_eq!(api.mock.stats()["projectsCreated"], 2, "row 2 was not sent");
