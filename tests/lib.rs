@@ -18,3 +18,4 @@ mod property;
 mod report;
 mod schema;
 mod strace;
+mod videos;
