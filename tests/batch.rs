@@ -519,6 +519,27 @@ fn submission_flags_without_submit_are_named_as_given() {
     .stderr_has("--region: these say how rows are submitted");
 }
 
+/// `--export-timeout` limits a wait, so it needs one: `--wait`, or `--max-exporting`, which
+/// implies it.
+#[test]
+fn an_export_timeout_without_a_wait_is_refused() {
+    batch("name\nAda\n", &["--submit", "--export-timeout", "5"])
+        .failure(2)
+        .stderr_has("--export-timeout limits waiting for exports: give it with --wait");
+    batch(
+        "name\nAda\n",
+        &[
+            "--submit",
+            "--max-exporting",
+            "2",
+            "--export-timeout",
+            "5",
+            "--plan",
+        ],
+    )
+    .success();
+}
+
 #[test]
 fn the_report_keeps_row_errors_as_data_even_in_colour() {
     let csv = "name,plan,seats\nAda,Pro,1\nBo,Gold,1\nCy,Pro,zero\n";

@@ -194,7 +194,12 @@ fn submit(
         changed: args.changed.map(crate::cli::ChangedArg::option),
         ..args.rows.options(jobs)
     };
-    let api = super::api_options(&args.rows.api, rate, args.rows.send.wait, rows.reporter);
+    let api = super::api_options(
+        &args.rows.api,
+        rate,
+        super::many(options.wait && !args.quiet),
+        rows.reporter,
+    );
     crate::api::submit::check_credentials(&api)?;
     // The journal is locked before the first row runs: a second run on it stops here.
     let journal = Journal::for_run(options.journal.as_deref())?;
@@ -259,9 +264,11 @@ impl<'a> Rows<'a> {
             .map(|m| m.len())
             .ok()
             .filter(|_| args.csv.as_os_str() != "-");
+        // Waiting for exports, the API's overall bar is the one bar.
+        let bar_elsewhere = args.submit && args.rows.waits();
         Ok(Rows {
             reporter,
-            progress: Progress::new(args.quiet, size),
+            progress: Progress::new(args.quiet || bar_elsewhere, size),
             report,
             submitting: args.submit,
             lints: Mutex::new(RowLints::default()),

@@ -4,7 +4,6 @@
 
 use serde_json::Value;
 
-use crate::api::Client;
 use crate::cli::ModelsArgs;
 use crate::error::Error;
 use crate::lower::Presets;
@@ -17,7 +16,7 @@ const HOW_TO_GET_ONE: &str = "pull a project that uses it: vidspec pull PROJECT_
 pub(super) fn run(args: ModelsArgs, reporter: &Reporter) -> Result<(), Error> {
     // The presets first: a broken --templates folder is found before any request.
     let presets = crate::decompile::presets::known(&args.templates)?;
-    let client = Client::new(&super::api_options(&args.api, None, false, reporter))?;
+    let client = super::plain_client(&args.api, reporter)?;
     let mut models = crate::api::block_on(client.models())??;
     let (missing, total) = mark(&mut models, &presets);
     if args.json {

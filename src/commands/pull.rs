@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::api::Client;
 use crate::api::client::ErrorKind;
 use crate::cli::{ApiArgs, PullArgs};
 use crate::error::Error;
@@ -46,7 +45,7 @@ pub(super) fn run(args: PullArgs, reporter: &Reporter) -> Result<(), Error> {
 /// credentials, token cache, retries and rate.
 pub(super) fn fetch(id: &str, api: &ApiArgs, reporter: &Reporter) -> Result<Value, Error> {
     super::status::check_id(id)?;
-    let client = Client::new(&super::api_options(api, None, false, reporter))?;
+    let client = super::plain_client(api, reporter)?;
     client.require_credentials()?;
     crate::api::block_on(client.project(id))?.map_err(|error| match error.kind {
         // The vendor's refusal (an unknown id, most likely), said as what it means here.
