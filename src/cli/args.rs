@@ -22,6 +22,35 @@ pub(crate) struct DecompileArgs {
 }
 
 #[derive(Args, Debug)]
+pub(crate) struct PullArgs {
+    /// The project's id (its projectId).
+    #[arg(value_name = "PROJECT_ID")]
+    pub(crate) id: String,
+    /// Write the spec to FILE, and the preset files it needs beside it; without it, the spec
+    /// goes to stdout and the preset files into the current folder.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// A folder of templates whose models/ presets are recognised too (build the result
+    /// with the same --templates).
+    #[arg(long = "templates", value_name = "DIR")]
+    pub(crate) templates: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ModelsArgs {
+    /// A folder of templates whose models/ presets count as presets here (as for `build`).
+    #[arg(long = "templates", value_name = "DIR")]
+    pub(crate) templates: Vec<PathBuf>,
+    /// Print the catalogue as JSON, each clothing with the alias of its preset (or null).
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Args, Debug)]
 pub(crate) struct InitArgs {
     /// The folder (created if missing; default: the current one).
     #[arg(default_value = ".")]
@@ -111,6 +140,22 @@ pub(crate) enum PresetsCommand {
         /// The folder to write the preset files into (default: the current one).
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
+    },
+    /// Fetch a project from AI Studios and write a preset file for each model/clothing
+    /// among its avatar clips (`presets extract` of the stored project).
+    Pull {
+        /// The project's id.
+        #[arg(value_name = "PROJECT_ID")]
+        id: String,
+        /// The preset's alias (default: <ai_name>-<emotion>, lowercased).
+        #[arg(long, value_name = "NAME")]
+        alias: Option<String>,
+        /// The folder to write the preset files into (default: the current one; DIR/models
+        /// makes them known to every command given --templates DIR).
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        api: ApiArgs,
     },
 }
 
@@ -289,6 +334,11 @@ pub(crate) struct SubmitRowsArgs {
     /// At most R requests per second, shared by all requests (with --submit).
     #[arg(long, value_name = "R", value_parser = requests_per_second)]
     pub(crate) rate: Option<f64>,
+    /// At most M projects exporting at once: the next row is created only when an export
+    /// ends (exported, stalled or failed), for accounts that cap concurrent renders. Implies
+    /// --wait.
+    #[arg(long, value_name = "M", value_parser = job_count)]
+    pub(crate) max_exporting: Option<usize>,
     #[command(flatten)]
     pub(crate) send: SendArgs,
     #[command(flatten)]
@@ -300,8 +350,15 @@ impl SubmitRowsArgs {
     pub(crate) fn options(&self, jobs: usize) -> crate::api::SubmitOptions {
         crate::api::SubmitOptions {
             jobs,
+            wait: self.waits(),
+            max_exporting: self.max_exporting,
             ..self.send.options()
         }
+    }
+
+    /// The run waits for exports: `--wait`, or a flag that implies it.
+    pub(crate) fn waits(&self) -> bool {
+        self.send.wait || self.max_exporting.is_some()
     }
 }
 
@@ -375,9 +432,9 @@ pub(crate) struct SendArgs {
     /// Submit again rows whose earlier outcome is unknown (they may end up created twice).
     #[arg(long)]
     pub(crate) retry_unknown: bool,
-    /// With --wait: an export whose progress has not moved for S seconds is `stalled` (exit 3)
-    /// instead of being polled forever.
-    #[arg(long, value_name = "S", value_parser = seconds, requires = "wait")]
+    /// With --wait (or --max-exporting, --download): an export whose progress has not moved
+    /// for S seconds is `stalled` (exit 3) instead of being polled forever.
+    #[arg(long, value_name = "S", value_parser = seconds)]
     pub(crate) export_timeout: Option<f64>,
 }
 

@@ -57,7 +57,10 @@ pub(crate) enum Command {
     Schema,
     /// Write the shortest spec that compiles to a v3 project body (or a get-project response).
     Decompile(DecompileArgs),
-    /// Model presets: list them, show one, or extract them from an editor-made project.
+    /// Fetch a project made in the AI Studios editor and write the shortest spec that builds
+    /// it, with the preset files of its avatars (`decompile` of the stored project).
+    Pull(PullArgs),
+    /// Model presets: list them, show one, or extract or pull them from an editor-made project.
     Presets {
         #[command(subcommand)]
         command: PresetsCommand,
@@ -78,8 +81,8 @@ pub(crate) enum Command {
     SubmitProjects(SubmitProjectsArgs),
     /// Show a project's export progress, and its download URL once done.
     Status(StatusArgs),
-    /// List the account's models and their clothing.
-    Models(ApiArgs),
+    /// List the account's models and their clothing, marking those with a preset here.
+    Models(ModelsArgs),
     /// The account's projects: list the exported ones, delete some, reconcile a journal.
     Projects {
         #[command(subcommand)]
@@ -105,7 +108,33 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, cla
     if let Some(("batch", batch)) = matches.subcommand() {
         batch_destination(&mut command, batch)?;
     }
+    if let Some((name, sub)) = matches.subcommand() {
+        waiting_flags(&mut command, name, sub)?;
+    }
     Cli::from_arg_matches(&matches)
+}
+
+/// `--export-timeout` limits a wait: it goes with `--wait` or a flag that implies it.
+fn waiting_flags(
+    command: &mut clap::Command,
+    name: &str,
+    sub: &ArgMatches,
+) -> Result<(), clap::Error> {
+    let given = |id: &str| {
+        sub.try_get_raw(id).is_ok_and(|v| v.is_some())
+            && sub.value_source(id) == Some(ValueSource::CommandLine)
+    };
+    let waits = ["wait", "max_exporting", "download"];
+    if !given("export_timeout") || waits.iter().any(|id| given(id)) {
+        return Ok(());
+    }
+    let sub = command
+        .find_subcommand_mut(name)
+        .expect("the subcommand was parsed");
+    Err(sub.error(
+        ErrorKind::MissingRequiredArgument,
+        "--export-timeout limits waiting for exports: give it with --wait (or --max-exporting, --download)",
+    ))
 }
 
 /// `batch` says where rows go (`--out`, `--ndjson` or `--submit`, which clap keeps apart),
