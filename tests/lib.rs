@@ -15,6 +15,8 @@ mod plan;
 mod preview;
 mod projects;
 mod property;
+mod pull;
 mod report;
 mod schema;
 mod strace;
+mod videos;

@@ -22,6 +22,35 @@ pub(crate) struct DecompileArgs {
 }
 
 #[derive(Args, Debug)]
+pub(crate) struct PullArgs {
+    /// The project's id (its projectId).
+    #[arg(value_name = "PROJECT_ID")]
+    pub(crate) id: String,
+    /// Write the spec to FILE, and the preset files it needs beside it; without it, the spec
+    /// goes to stdout and the preset files into the current folder.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// A folder of templates whose models/ presets are recognised too (build the result
+    /// with the same --templates).
+    #[arg(long = "templates", value_name = "DIR")]
+    pub(crate) templates: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ModelsArgs {
+    /// A folder of templates whose models/ presets count as presets here (as for `build`).
+    #[arg(long = "templates", value_name = "DIR")]
+    pub(crate) templates: Vec<PathBuf>,
+    /// Print the catalogue as JSON, each clothing with the alias of its preset (or null).
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Args, Debug)]
 pub(crate) struct InitArgs {
     /// The folder (created if missing; default: the current one).
     #[arg(default_value = ".")]
@@ -111,6 +140,22 @@ pub(crate) enum PresetsCommand {
         /// The folder to write the preset files into (default: the current one).
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
+    },
+    /// Fetch a project from AI Studios and write a preset file for each model/clothing
+    /// among its avatar clips (`presets extract` of the stored project).
+    Pull {
+        /// The project's id.
+        #[arg(value_name = "PROJECT_ID")]
+        id: String,
+        /// The preset's alias (default: <ai_name>-<emotion>, lowercased).
+        #[arg(long, value_name = "NAME")]
+        alias: Option<String>,
+        /// The folder to write the preset files into (default: the current one; DIR/models
+        /// makes them known to every command given --templates DIR).
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        api: ApiArgs,
     },
 }
 
@@ -482,9 +527,16 @@ pub(crate) struct MockArgs {
     /// The share of exports that stall: their progress stops between 10 and 90% for good.
     #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
     pub(crate) stall_rate: f64,
-    /// Which exports stall: the same seed stalls the same projects (by creation order).
+    /// Which exports stall and which video GETs fail: the same seed, the same projects (by creation order).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub(crate) seed: u64,
+    /// The share of video downloads that fail: a 500/503, or the connection closed mid-body.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
+    pub(crate) download_fail_rate: f64,
+    /// Seconds a download URL stays good (default: for ever); past it the video answers 403
+    /// and progress hands out a fresh URL.
+    #[arg(long, value_name = "S", value_parser = seconds)]
+    pub(crate) video_url_ttl: Option<f64>,
 }
 
 impl MockArgs {
@@ -502,6 +554,8 @@ impl MockArgs {
             user_key: self.user_key.clone(),
             stall_rate: self.stall_rate,
             seed: self.seed,
+            download_fail_rate: self.download_fail_rate,
+            video_url_ttl: self.video_url_ttl.map(std::time::Duration::from_secs_f64),
         }
     }
 }
