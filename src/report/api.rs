@@ -41,7 +41,7 @@ pub(crate) struct Display {
 /// The overall bar of a batch, or when its line was last written off a terminal.
 struct Whole {
     bar: Option<ProgressBar>,
-    told: Option<Instant>,
+    told: Instant,
 }
 
 /// Off a terminal, the overall line is written at most this often (and once at the end).
@@ -63,9 +63,10 @@ impl Display {
         let bars = (wait && std::io::stderr().is_terminal())
             .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
         let overall = overall.then(|| {
+            // Off a terminal the first line comes after LINE_EVERY, not at the first row.
             Mutex::new(Whole {
                 bar: bars.as_ref().map(whole_bar),
-                told: None,
+                told: Instant::now(),
             })
         });
         Display {
@@ -140,9 +141,8 @@ impl Display {
             }
             return;
         }
-        let due = whole.told.is_none_or(|at| at.elapsed() >= LINE_EVERY);
-        if due || now.finished {
-            whole.told = Some(Instant::now());
+        if whole.told.elapsed() >= LINE_EVERY || now.finished {
+            whole.told = Instant::now();
             self.reporter.note(format!("exports: {text}"));
         }
     }
