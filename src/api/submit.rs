@@ -136,8 +136,6 @@ pub(crate) struct Created {
     pub(crate) wait_error: Option<String>,
     /// The export's progress stopped moving (`--export-timeout`).
     pub(crate) stalled: bool,
-    /// An earlier run created the project; this one only waited for its export.
-    pub(crate) resumed: bool,
     /// With `--download`: the video on disk.
     pub(crate) downloaded: Option<Downloaded>,
 }
@@ -150,7 +148,6 @@ impl Created {
             download_url: None,
             wait_error: None,
             stalled: false,
-            resumed: false,
             downloaded: None,
         }
     }
@@ -726,10 +723,7 @@ impl Row {
     /// whose video is not on disk (downloaded): nothing is created.
     async fn resume(self, record: Box<Record>, export: Option<OwnedSemaphorePermit>) -> Outcome {
         let project_id = record.project_id.clone().unwrap_or_default();
-        let mut outcome = Created {
-            resumed: true,
-            ..Created::new(self.row, &project_id)
-        };
+        let mut outcome = Created::new(self.row, &project_id);
         let ended = matches!(record.status, Status::Exported | Status::Downloaded);
         if let Some(url) = record.download_url.clone().filter(|_| ended) {
             // The URL may have expired since: the download reads the progress for a new one.
