@@ -265,3 +265,42 @@ fn a_download_that_keeps_failing_leaves_its_row_exported_with_the_reason() {
     assert_eq!(rows_with(&records, "exported").len(), 3, "{records:?}");
     assert_eq!(videos_done(&api.path("videos")), 0);
 }
+
+/// On a terminal a downloading batch draws one bar for the whole run — rows downloaded of
+/// those waited for, megabytes — and no bar per row nor the CSV's.
+#[cfg(unix)]
+#[test]
+fn a_terminal_shows_one_overall_bar() {
+    let api = Api::new(&["--export-seconds", "0.2"]);
+    let pattern = format!("{}/{{{{ row }}}}.mp4", api.path("videos").display());
+    let args = api.batch_submit_args(&name_rows(6), &["--download", &pattern]);
+    let quoted: Vec<String> = std::iter::once(BIN.to_owned())
+        .chain(args)
+        .chain(["--api-base".to_owned(), api.mock.url.clone()])
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let mut script = Command::new("script");
+    script.args(["-qec", &quoted.join(" "), "/dev/null"]);
+    for (k, v) in api.env() {
+        script.env(k, v);
+    }
+    let Ok(out) = script
+        .env("AISTUDIOS_APP_ID", APP_ID)
+        .env("AISTUDIOS_USER_KEY", USER_KEY)
+        .stdin(Stdio::null())
+        .output()
+    else {
+        assert!(
+            !crate::support::on_ci(),
+            "`script` (util-linux) is needed under CI"
+        );
+        eprintln!("skipped: no `script` on this machine");
+        return;
+    };
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("6/6 downloaded, "), "{screen}");
+    assert!(screen.contains(" MB") && screen.contains("ETA"), "{screen}");
+    assert!(!screen.contains("row 1 ["), "a bar per row:\n{screen}");
+    assert!(!screen.contains('%'), "the CSV's bar:\n{screen}");
+    assert!(screen.contains("6 rows: 6 downloaded"), "{screen}");
+}
