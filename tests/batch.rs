@@ -520,7 +520,7 @@ fn submission_flags_without_submit_are_named_as_given() {
 }
 
 /// `--export-timeout` limits a wait, so it needs one: `--wait`, or `--max-exporting`, which
-/// implies it.
+/// implies it; `--no-export` has nothing to wait for.
 #[test]
 fn an_export_timeout_without_a_wait_is_refused() {
     batch("name\nAda\n", &["--submit", "--export-timeout", "5"])
@@ -538,6 +538,12 @@ fn an_export_timeout_without_a_wait_is_refused() {
         ],
     )
     .success();
+    batch(
+        "name\nAda\n",
+        &["--submit", "--no-export", "--download", "v/{{ row }}.mp4"],
+    )
+    .failure(2)
+    .stderr_has("--no-export renders no video, so --download would wait for ever");
 }
 
 #[test]

@@ -114,7 +114,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, cla
     Cli::from_arg_matches(&matches)
 }
 
-/// `--export-timeout` limits a wait: it goes with `--wait` or a flag that implies it.
+/// `--export-timeout` limits a wait: it goes with `--wait` or a flag that implies it; and
+/// nothing waits for the export of `--no-export`.
 fn waiting_flags(
     command: &mut clap::Command,
     name: &str,
@@ -124,17 +125,34 @@ fn waiting_flags(
         sub.try_get_raw(id).is_ok_and(|v| v.is_some())
             && sub.value_source(id) == Some(ValueSource::CommandLine)
     };
-    let waits = ["wait", "max_exporting", "download"];
-    if !given("export_timeout") || waits.iter().any(|id| given(id)) {
+    let waits: Vec<&str> = ["wait", "max_exporting", "download"]
+        .into_iter()
+        .filter(|id| given(id))
+        .collect();
+    let (kind, message) = if given("no_export") && !waits.is_empty() {
+        let flags: Vec<String> = waits
+            .iter()
+            .map(|id| format!("--{}", id.replace('_', "-")))
+            .collect();
+        (
+            ErrorKind::ArgumentConflict,
+            format!(
+                "--no-export renders no video, so {} would wait for ever",
+                flags.join(", ")
+            ),
+        )
+    } else if given("export_timeout") && waits.is_empty() {
+        (
+            ErrorKind::MissingRequiredArgument,
+            "--export-timeout limits waiting for exports: give it with --wait (or --max-exporting, --download)".to_owned(),
+        )
+    } else {
         return Ok(());
-    }
+    };
     let sub = command
         .find_subcommand_mut(name)
         .expect("the subcommand was parsed");
-    Err(sub.error(
-        ErrorKind::MissingRequiredArgument,
-        "--export-timeout limits waiting for exports: give it with --wait (or --max-exporting, --download)",
-    ))
+    Err(sub.error(kind, message))
 }
 
 /// `batch` says where rows go (`--out`, `--ndjson` or `--submit`, which clap keeps apart),
