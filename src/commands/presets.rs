@@ -25,6 +25,7 @@ pub(super) fn run(command: PresetsCommand, reporter: &Reporter) -> Result<(), Er
                 .map(|path| crate::display_path(path) + "\n")
                 .collect();
             reporter.out(listed.as_bytes())?;
+            reporter.out(extracted.printed.as_bytes())?;
             if extracted.problems.is_empty() {
                 Ok(())
             } else {

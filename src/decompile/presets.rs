@@ -274,6 +274,8 @@ type Located<'a> = (String, &'a Value);
 pub(crate) struct Extracted {
     /// The preset files written.
     pub(crate) written: Vec<PathBuf>,
+    /// With `-o -`: the presets as YAML documents (`---` between them), written nowhere.
+    pub(crate) printed: String,
     /// Clips whose avatar block the preset does not reproduce exactly.
     pub(crate) warnings: Vec<Diagnostic>,
     /// Clips no preset could be made from.
@@ -325,8 +327,10 @@ pub(crate) fn extract(
     if groups.is_empty() {
         return Err(Diagnostic::error(format!("{shown} has no avatar (aiModel) clips")).into());
     }
+    let to_stdout = dir.is_some_and(crate::emit::is_stdout);
     let folder = dir.unwrap_or(Path::new("."));
-    if dir.is_some() {
+    let mut printed = String::new();
+    if dir.is_some() && !to_stdout {
         std::fs::create_dir_all(folder)
             .map_err(|e| Error::io(format!("creating {}", crate::display_path(folder)), e))?;
     }
@@ -372,6 +376,13 @@ pub(crate) fn extract(
                 );
             }
         }
+        if to_stdout {
+            if !printed.is_empty() {
+                printed.push_str("---\n");
+            }
+            printed.push_str(&file_text(&preset, &shown));
+            continue;
+        }
         let path = folder.join(format!("{name}.yaml"));
         crate::emit::write_new(&path, file_text(&preset, &shown).as_bytes())
             .map_err(|e| Error::io(format!("writing {}", crate::display_path(&path)), e))?;
@@ -379,6 +390,7 @@ pub(crate) fn extract(
     }
     Ok(Extracted {
         written,
+        printed,
         warnings,
         problems,
     })
