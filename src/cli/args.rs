@@ -345,6 +345,7 @@ impl BatchArgs {
 }
 
 impl ChangedArg {
+    #[cfg(feature = "submit")]
     pub(crate) fn option(self) -> crate::api::submit::Changed {
         match self {
             ChangedArg::Create => crate::api::submit::Changed::Create,
@@ -372,6 +373,7 @@ pub(crate) struct SubmitRowsArgs {
 
 impl SubmitRowsArgs {
     /// The submission options, with `jobs` requests in flight.
+    #[cfg(feature = "submit")]
     pub(crate) fn options(&self, jobs: usize) -> crate::api::SubmitOptions {
         crate::api::SubmitOptions {
             jobs,
@@ -421,6 +423,7 @@ pub(crate) enum RegionArg {
 }
 
 impl ApiArgs {
+    #[cfg(feature = "submit")]
     pub(crate) fn options(&self) -> crate::api::ApiOptions {
         let region = match self.region {
             RegionArg::Global => crate::api::Region::Global,
@@ -464,6 +467,7 @@ pub(crate) struct SendArgs {
 }
 
 impl SendArgs {
+    #[cfg(feature = "submit")]
     pub(crate) fn options(&self) -> crate::api::SubmitOptions {
         crate::api::SubmitOptions {
             export: !self.no_export,
@@ -552,6 +556,7 @@ pub(crate) struct MockArgs {
 }
 
 impl MockArgs {
+    #[cfg(feature = "submit")]
     pub(crate) fn options(&self) -> crate::api::mock::MockOptions {
         crate::api::mock::MockOptions {
             port: self.port,
