@@ -10,7 +10,10 @@ use crate::report::Reporter;
 
 pub(super) fn run(args: DecompileArgs, reporter: &Reporter) -> Result<(), Error> {
     let document = crate::decompile::read_json(&args.project)?;
-    let output = args.output.as_deref();
+    let output = args
+        .output
+        .as_deref()
+        .filter(|p| !crate::emit::is_stdout(p));
     let spec_path = output.map_or_else(|| PathBuf::from("decompiled.yaml"), Path::to_path_buf);
     let shown = crate::display_path(&args.project);
     let result = crate::decompile::decompile(&document, &spec_path, &args.templates)
@@ -42,6 +45,13 @@ pub(super) fn write(
     output: Option<&Path>,
     reporter: &Reporter,
 ) -> Result<(), Error> {
+    if let Some(dir) = output.filter(|path| path.is_dir()) {
+        // Refused before any preset is written beside where the spec cannot go.
+        return Err(Error::Usage(format!(
+            "-o {0}: a folder; -o names the spec's file, e.g. -o {0}/spec.yaml (its presets go beside it)",
+            crate::display_path(dir).trim_end_matches('/')
+        )));
+    }
     reporter.diagnostics(&result.warnings);
     let folder = match output.and_then(Path::parent) {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
