@@ -5,6 +5,8 @@
 //! declared type; every value is checked against `enum`, `min`/`max` and `pattern`. Values are
 //! data: they reach templates as context values and are never parsed as templates.
 
+mod hint;
+
 use std::collections::BTreeMap;
 use std::num::IntErrorKind;
 
@@ -118,17 +120,18 @@ impl Vars {
             .collect()
     }
 
-    /// Sets `name` from a source, converting and checking it; the error names no source.
-    pub fn set(&self, inputs: &mut Inputs, name: &str, raw: Raw<'_>) -> Result<(), String> {
+    /// Sets `name` from a source, converting and checking it; the error names no source and
+    /// has no span (the caller knows where the value came from).
+    pub fn set(&self, inputs: &mut Inputs, name: &str, raw: Raw<'_>) -> Result<(), Diagnostic> {
         let decl = self.get(name).ok_or_else(|| {
-            if self.decls.is_empty() {
+            Diagnostic::error(if self.decls.is_empty() {
                 format!("unknown variable `{name}`; this spec declares no `vars`")
             } else {
                 format!(
                     "unknown variable `{name}`; {}",
                     suggestion(name, self.names())
                 )
-            }
+            })
         })?;
         inputs.insert(name.to_owned(), coerce(decl, raw)?);
         Ok(())
@@ -178,8 +181,8 @@ impl Vars {
                 continue;
             }
             let json = value.to_json();
-            if let Err(message) = self.set(inputs, &key.name, Raw::Typed(&json)) {
-                diags.push(Diagnostic::error(message).at(&value.span));
+            if let Err(refused) = self.set(inputs, &key.name, Raw::Typed(&json)) {
+                diags.push(refused.at(&value.span));
             }
         }
     }
@@ -280,8 +283,10 @@ fn parse_decl(name: &str, span: &Span, node: &Node, diags: &mut Diagnostics) -> 
     if let Some(node) = default_node {
         match coerce(&decl, Raw::Typed(&node.to_json())) {
             Ok(value) => decl.default = Some(value),
-            Err(message) => diags
-                .push(Diagnostic::error(format!("default of `{name}`: {message}")).at(&node.span)),
+            Err(mut refused) => {
+                refused.message = format!("default of `{name}`: {}", refused.message);
+                diags.push(refused.at(&node.span));
+            }
         }
     }
     (diags.items.len() == before).then_some(decl)
@@ -295,8 +300,28 @@ fn bound<'a>(decl: &'a mut VarDecl, which: &str) -> &'a mut Option<f64> {
     }
 }
 
-/// Converts a raw value to the declared type and checks its constraints.
-pub(crate) fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
+/// Converts a raw value to the declared type and checks its constraints; a number written
+/// for people (`12,000`, `3억`) is refused with the number to write as help.
+pub(crate) fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, Diagnostic> {
+    convert(decl, raw).map_err(|message| {
+        let text = match raw {
+            Raw::Text(t) => Some(t),
+            Raw::Typed(Value::String(s)) => Some(s.as_str()),
+            Raw::Typed(_) => None,
+        };
+        let hint = match decl.ty {
+            VarType::Integer => text.and_then(|t| hint::number_hint(t, true)),
+            VarType::Number => text.and_then(|t| hint::number_hint(t, false)),
+            _ => None,
+        };
+        match hint {
+            Some(hint) => Diagnostic::error(message).with_help(hint),
+            None => Diagnostic::error(message),
+        }
+    })
+}
+
+fn convert(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
     let expected = || match raw {
         Raw::Text(t) => format!("expected {}, got `{t}`", decl.ty.article()),
         Raw::Typed(v) => format!(
@@ -335,7 +360,7 @@ pub(crate) fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
             Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
                 crate::json_number(n.as_f64().unwrap_or(0.0))
             }
-            Value::String(s) => return coerce(decl, Raw::Text(s)),
+            Value::String(s) => return convert(decl, Raw::Text(s)),
             _ => return Err(expected()),
         },
         (VarType::Number, Raw::Text(t)) => match t.trim().parse::<f64>() {
@@ -350,7 +375,7 @@ pub(crate) fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
         },
         (VarType::Number, Raw::Typed(v)) => match v {
             Value::Number(_) => v.clone(),
-            Value::String(s) => return coerce(decl, Raw::Text(s)),
+            Value::String(s) => return convert(decl, Raw::Text(s)),
             _ => return Err(expected()),
         },
         (VarType::Boolean, Raw::Text(t)) => match t.trim().to_ascii_lowercase().as_str() {
@@ -360,7 +385,7 @@ pub(crate) fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
         },
         (VarType::Boolean, Raw::Typed(v)) => match v {
             Value::Bool(_) => v.clone(),
-            Value::String(s) => return coerce(decl, Raw::Text(s)),
+            Value::String(s) => return convert(decl, Raw::Text(s)),
             _ => return Err(expected()),
         },
         (VarType::List, Raw::Text(t)) => Value::Array(if t.is_empty() {
@@ -372,7 +397,7 @@ pub(crate) fn coerce(decl: &VarDecl, raw: Raw<'_>) -> Result<Value, String> {
         }),
         (VarType::List, Raw::Typed(v)) => match v {
             Value::Array(_) => v.clone(),
-            Value::String(s) => return coerce(decl, Raw::Text(s)),
+            Value::String(s) => return convert(decl, Raw::Text(s)),
             _ => return Err(expected()),
         },
     };

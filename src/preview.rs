@@ -52,6 +52,7 @@ pub(crate) fn project(
             }
         }
     };
+    let at = raw.at();
     let inputs = header.inputs(&program, raw).map_err(|error| {
         let located = error.diagnostics.into_iter().map(|mut d| {
             d.message = format!("{name}: {}", d.message);
@@ -67,7 +68,7 @@ pub(crate) fn project(
             .lint(&lowered.project, &lowered.origins)
             .into_iter()
             .map(|mut d| {
-                d.message = format!("row {row}: {}", d.message);
+                d.message = format!("{at}: {}", d.message);
                 d
             }),
     );

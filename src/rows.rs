@@ -13,8 +13,23 @@ use crate::diag::{Diagnostic, suggestion};
 use crate::error::Error;
 use crate::inputs::{Inputs, Raw};
 
+/// Where a row is: its number among the data rows, and the line of the CSV its record starts
+/// on (the header is line 1; a quoted cell across lines, or a blank line, makes the two
+/// differ). Shown as `row 42 (line 43)`, so the row is found in a spreadsheet and in an editor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RowAt {
+    pub(crate) number: u64,
+    pub(crate) line: u64,
+}
+
+impl std::fmt::Display for RowAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {} (line {})", self.number, self.line)
+    }
+}
+
 /// A row that cannot be turned into a project, and why: diagnostics whose messages name the
-/// row (`row 3, column age: …`), with the spec location when the spec is at fault.
+/// row (`row 3 (line 4), column age: …`), with the spec location when the spec is at fault.
 #[derive(Clone, Debug)]
 pub(crate) struct RowError {
     pub(crate) diagnostics: Vec<Diagnostic>,
@@ -25,26 +40,31 @@ pub(crate) struct RowError {
 impl RowError {
     /// An error of one message, which names the row itself.
     pub(crate) fn new(message: impl Into<String>) -> RowError {
+        RowError::of(Diagnostic::error(message))
+    }
+
+    /// An error of one diagnostic (its help kept), whose message names the row itself.
+    pub(crate) fn of(diagnostic: Diagnostic) -> RowError {
         RowError {
-            diagnostics: vec![Diagnostic::error(message)],
+            diagnostics: vec![diagnostic],
             unsent: false,
         }
     }
 
     /// A compiled row the stopped submission did not take.
-    pub(crate) fn unsent(row: u64) -> RowError {
+    pub(crate) fn unsent(row: RowAt) -> RowError {
         RowError {
             unsent: true,
-            ..RowError::new(format!("row {row}: the submission stopped before this row"))
+            ..RowError::new(format!("{row}: the submission stopped before this row"))
         }
     }
 
     /// Diagnostics of the spec (a template error, an invalid project) for this row.
-    pub(crate) fn located(row: u64, diagnostics: Vec<Diagnostic>) -> RowError {
+    pub(crate) fn located(row: RowAt, diagnostics: Vec<Diagnostic>) -> RowError {
         let diagnostics = diagnostics
             .into_iter()
             .map(|mut d| {
-                d.message = format!("row {row}: {}", d.message);
+                d.message = format!("{row}: {}", d.message);
                 d
             })
             .collect();
@@ -211,10 +231,21 @@ fn open_quote(raw: &[u8], delimiter: u8) -> Option<(usize, usize)> {
     }
 }
 
-/// One data row: its 1-based number and its cells (or why it could not be read).
+/// One data row: its 1-based number, the line it starts on, and its cells (or why it could
+/// not be read).
 pub(crate) struct RawRow {
     pub(crate) number: u64,
+    pub(crate) line: u64,
     cells: Result<Vec<String>, String>,
+}
+
+impl RawRow {
+    pub(crate) fn at(&self) -> RowAt {
+        RowAt {
+            number: self.number,
+            line: self.line,
+        }
+    }
 }
 
 impl Rows {
@@ -317,6 +348,10 @@ impl Rows {
             Ok(true) => {
                 self.read += 1;
                 let number = self.read;
+                let line = self
+                    .record
+                    .position()
+                    .map_or(number + 1, csv::Position::line);
                 let cells = match self.unreadable_end(start) {
                     Some(message) => {
                         self.ended = true;
@@ -324,13 +359,19 @@ impl Rows {
                     }
                     None => cells(&self.record, &self.columns),
                 };
-                Some(RawRow { number, cells })
+                Some(RawRow {
+                    number,
+                    line,
+                    cells,
+                })
             }
             Err(e) => {
                 self.read += 1;
+                let line = e.position().map_or(self.read + 1, csv::Position::line);
                 let cells = Err(format!("unreadable CSV record: {e}"));
                 Some(RawRow {
                     number: self.read,
+                    line,
                     cells,
                 })
             }
@@ -481,24 +522,24 @@ impl Header {
     /// The row's inputs, complete: its cells over the spec's defaults and vars files, under
     /// `--set`; or why the row cannot have them.
     pub(crate) fn inputs(&self, program: &Program, raw: RawRow) -> Result<Inputs, RowError> {
-        let number = raw.number;
+        let at = raw.at();
         let cells = raw.cells.map_err(|m| match m.strip_prefix("column ") {
-            Some(rest) => RowError::new(format!("row {number}, column {rest}")),
-            None => RowError::new(format!("row {number}: {m}")),
+            Some(rest) => RowError::new(format!("{at}, column {rest}")),
+            None => RowError::new(format!("{at}: {m}")),
         })?;
-        let row = self.cells(program, number, &cells)?;
+        let row = self.cells(program, at, &cells)?;
         program.resolve(&row).map_err(|missing| {
             let names: Vec<String> = missing.iter().map(|d| d.name.clone()).collect();
             let column = names.join(", ");
             RowError::new(format!(
-                "row {number}, column {column}: the cell is empty, and the variable is required"
+                "{at}, column {column}: the cell is empty, and the variable is required"
             ))
         })
     }
 
     /// Each non-empty cell of a variable column, converted to its type. An empty cell gives no
     /// value, so the variable's default (or a vars file) applies.
-    fn cells(&self, program: &Program, number: u64, cells: &[String]) -> Result<Inputs, RowError> {
+    fn cells(&self, program: &Program, at: RowAt, cells: &[String]) -> Result<Inputs, RowError> {
         let mut inputs = Inputs::new();
         for (cell, var) in cells.iter().zip(&self.vars) {
             let Some(var) = var else { continue };
@@ -508,8 +549,9 @@ impl Header {
             program
                 .vars
                 .set(&mut inputs, var, Raw::Text(cell))
-                .map_err(|message| {
-                    RowError::new(format!("row {number}, column {var}: {message}"))
+                .map_err(|mut refused| {
+                    refused.message = format!("{at}, column {var}: {}", refused.message);
+                    RowError::of(refused)
                 })?;
         }
         Ok(inputs)

@@ -1467,3 +1467,44 @@ fn an_export_that_stops_moving_is_stalled_after_the_export_timeout() {
 }
 
 mod scale;
+
+/// `--max-exporting M`: the next row is created only when an export ends, so the mock never
+/// sees more than M exporting at once; every progress poll takes its turn from the `--rate`
+/// pacer, so a mock whose limit is just above that rate never answers 429.
+#[test]
+fn max_exporting_caps_exports_at_once_and_polls_share_the_rate() {
+    let api = Api::new(&["--export-seconds", "0.6", "--rate-limit", "6"]);
+    let report = api.path("report.jsonl");
+    let out = api
+        .batch_submit(
+            &name_rows(10),
+            &[
+                "--max-exporting",
+                "2",
+                "--jobs",
+                "6",
+                "--rate",
+                "5",
+                "--report",
+                report.to_str().unwrap(),
+            ],
+        )
+        .success();
+    out.stderr_has("10 rows: 10 exported");
+    let stats = api.mock.stats();
+    let most = stats["maxExporting"].as_u64().unwrap();
+    assert!((1..=2).contains(&most), "{stats}");
+    assert_eq!(stats["statuses"].get("429"), None, "{stats}");
+    assert!(
+        stats["requests"]["progress"].as_u64().unwrap() >= 10,
+        "{stats}"
+    );
+    let records = journal(&api.path("j.journal"));
+    assert_eq!(rows_with(&records, "exported").len(), 10, "{records:?}");
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        text.matches("\"status\":\"exported\"").count(),
+        10,
+        "{text}"
+    );
+}

@@ -70,13 +70,13 @@ fn a_bad_cell_fails_its_row_naming_row_and_column_and_the_others_are_produced() 
     assert_eq!(names, ["Welcome, Ada", "Welcome, Dee"]);
     assert!(
         out.stderr
-            .contains("row 2, column seats: expected an integer, got `4x2`"),
+            .contains("row 2 (line 3), column seats: expected an integer, got `4x2`"),
         "{}",
         out.stderr
     );
     assert!(
         out.stderr
-            .contains("row 3, column plan: \"Gold\" is not one of"),
+            .contains("row 3 (line 4), column plan: \"Gold\" is not one of"),
         "{}",
         out.stderr
     );
@@ -95,7 +95,7 @@ fn a_bad_cell_fails_its_row_naming_row_and_column_and_the_others_are_produced() 
 #[test]
 fn an_empty_required_cell_is_a_row_error() {
     let out = batch("name,plan\n,Pro\nAda,Pro\n", &["--ndjson"]).failure(3);
-    out.stderr_has("row 1, column name: the cell is empty");
+    out.stderr_has("row 1 (line 2), column name: the cell is empty");
     assert_eq!(lines(&out.stdout).len(), 1);
 }
 
@@ -198,7 +198,7 @@ fn two_rows_mapping_to_one_file_fail_the_second_not_overwrite() {
     .failure(3);
     assert!(
         out.stderr
-            .contains("row 2: output path out/ada.json was already written by row 1"),
+            .contains("row 2 (line 3): output path out/ada.json was already written by row 1"),
         "{}",
         out.stderr
     );
@@ -356,7 +356,7 @@ fn a_row_that_breaks_the_spec_names_the_row_and_the_spec_location() {
         .args(["batch", "s.yaml", "--csv", "rows.csv", "--ndjson"])
         .run()
         .failure(3);
-    out.stderr_has("row 2: `Blob` is not a valid `shape`");
+    out.stderr_has("row 2 (line 3): `Blob` is not a valid `shape`");
     out.stderr_has("--> s.yaml:7:16");
     assert_eq!(lines(&out.stdout).len(), 1);
 }
@@ -388,7 +388,7 @@ fn mistakes_in_the_command_are_refused_before_any_row_runs() {
 #[test]
 fn file_names_differing_only_in_case_are_one_file() {
     let out = batch("name\nAda\nADA\n", &["--out", "out/{{ name }}.json"]).failure(3);
-    out.stderr_has("row 2: output path out/ADA.json was already written by row 1");
+    out.stderr_has("row 2 (line 3): output path out/ADA.json was already written by row 1");
 }
 
 /// On a terminal (a pseudo-terminal from `script`), a long batch shows a progress bar; piped,
@@ -519,6 +519,27 @@ fn submission_flags_without_submit_are_named_as_given() {
     .stderr_has("--region: these say how rows are submitted");
 }
 
+/// `--export-timeout` limits a wait, so it needs one: `--wait`, or `--max-exporting`, which
+/// implies it.
+#[test]
+fn an_export_timeout_without_a_wait_is_refused() {
+    batch("name\nAda\n", &["--submit", "--export-timeout", "5"])
+        .failure(2)
+        .stderr_has("--export-timeout limits waiting for exports: give it with --wait");
+    batch(
+        "name\nAda\n",
+        &[
+            "--submit",
+            "--max-exporting",
+            "2",
+            "--export-timeout",
+            "5",
+            "--plan",
+        ],
+    )
+    .success();
+}
+
 #[test]
 fn the_report_keeps_row_errors_as_data_even_in_colour() {
     let csv = "name,plan,seats\nAda,Pro,1\nBo,Gold,1\nCy,Pro,zero\n";
@@ -535,7 +556,7 @@ fn the_report_keeps_row_errors_as_data_even_in_colour() {
     let report: Vec<serde_json::Value> = lines(&out.file("r.jsonl"));
     assert_eq!(report[1]["status"], "failed");
     let error = report[1]["error"].as_str().unwrap();
-    assert!(error.starts_with("row 2, column plan:"), "{error}");
+    assert!(error.starts_with("row 2 (line 3), column plan:"), "{error}");
     assert!(
         !error.contains('\x1b'),
         "no colour codes in the report: {error}"
@@ -546,7 +567,7 @@ fn the_report_keeps_row_errors_as_data_even_in_colour() {
         report[2]["error"]
             .as_str()
             .unwrap()
-            .starts_with("row 3, column seats:")
+            .starts_with("row 3 (line 4), column seats:")
     );
 }
 
@@ -565,12 +586,39 @@ fn a_spec_located_row_error_is_reported_with_its_location_and_without_colour_cod
     let report = lines(&out.file("r.jsonl"));
     let error = report[1]["error"].as_str().unwrap();
     assert!(
-        error.starts_with("row 2: `Blob` is not a valid `shape`"),
+        error.starts_with("row 2 (line 3): `Blob` is not a valid `shape`"),
         "{error}"
     );
     let location = &report[1]["diagnostics"][0]["location"];
     assert_eq!(
         (&location["file"], &location["line"], &location["column"]),
         (&"s.yaml".into(), &7.into(), &16.into())
+    );
+}
+
+/// A row's errors name the CSV line its record starts on (a quoted cell across lines makes
+/// it differ from the row number), in the text and in `--report`; a number cell written for
+/// people gets the number to write.
+#[test]
+fn row_errors_name_the_spreadsheet_line_and_hint_at_numbers_written_for_people() {
+    let csv = "name,seats\n\"Ada\nLovelace\",\"12,000\"\nBob,3\nCy,3억\n";
+    let out = batch(csv, &["--ndjson", "--report", "r.jsonl"]).failure(3);
+    assert_eq!(lines(&out.stdout).len(), 1, "row 2 is produced");
+    let errors: String = out
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("batch: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!(errors);
+    let report = lines(&out.file("r.jsonl"));
+    let at: Vec<(u64, u64)> = report
+        .iter()
+        .map(|r| (r["row"].as_u64().unwrap(), r["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(at, [(1, 2), (2, 4), (3, 5)]);
+    assert_eq!(
+        report[0]["diagnostics"][0]["help"],
+        "write 12000 without the thousands separator"
     );
 }

@@ -111,8 +111,8 @@ fn a_link_inside_the_output_folder_lets_no_row_escape() {
     std::os::unix::fs::symlink(outside.join("y.json"), test.path().join("out/linked.json"))
         .unwrap();
     let out = batch_out(test).failure(3);
-    out.stderr_has("row 1: writing out/evil/x.json: out/evil is a symbolic link");
-    out.stderr_has("row 3: writing out/linked.json: out/linked.json is a symbolic link");
+    out.stderr_has("row 1 (line 2): writing out/evil/x.json: out/evil is a symbolic link");
+    out.stderr_has("row 3 (line 4): writing out/linked.json: out/linked.json is a symbolic link");
     let outside: Vec<_> = std::fs::read_dir(out.dir.path().join("outside"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -276,7 +276,7 @@ fn an_unterminated_quote_names_its_row_column_and_line() {
         .run()
         .failure(3);
     out.stderr_has(
-        "row 2, column name: the quote opened on line 3 never closes, so the cell would hold the rest of the file (3 more lines)",
+        "row 2 (line 3), column name: the quote opened on line 3 never closes, so the cell would hold the rest of the file (3 more lines)",
     );
     assert_eq!(out.stdout.lines().count(), 1, "row 1 is produced");
 }

@@ -151,12 +151,12 @@ fn batch_names_the_rows_whose_text_overflows() {
         .collect();
     assert_eq!(overflow.len(), 2, "{}", out.stderr);
     assert!(
-        overflow[0].starts_with("warning: row 2: "),
+        overflow[0].starts_with("warning: row 2 (line 3): "),
         "{}",
         overflow[0]
     );
     assert!(
-        overflow[1].starts_with("warning: row 4: "),
+        overflow[1].starts_with("warning: row 4 (line 5): "),
         "{}",
         overflow[1]
     );
@@ -171,7 +171,9 @@ fn batch_names_the_rows_whose_text_overflows() {
     }
 
     let out = batch(&spec.replace("<b>Hi</b>", "Hi"), &["--deny-warnings"]).failure(3);
-    out.stderr_has("row 2: this row has warnings, and --deny-warnings turns them into errors");
+    out.stderr_has(
+        "row 2 (line 3): this row has warnings, and --deny-warnings turns them into errors",
+    );
     let written: Vec<bool> = (1..=4)
         .map(|row| out.dir.path().join(format!("out/{row}.json")).exists())
         .collect();

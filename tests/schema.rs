@@ -24,6 +24,8 @@ const BEYOND_A_SCHEMA: &[(&str, &str)] = &[
     ("set-too-large", "a --set value"),
     ("set-unknown-var", "a --set name"),
     ("set-wrong-type", "a --set value"),
+    ("set-thousands-separator", "a --set value"),
+    ("vars-file-korean-units", "a value from a vars file"),
     ("template-infinity", "the value a template computes"),
     ("template-syntax", "template syntax"),
     ("undefined-in-expression", "a name a template reads"),

@@ -22,10 +22,31 @@ pub(crate) enum Event {
     },
     /// Waiting for a row's export is over (done, failed or stopped).
     ExportOver { row: u64 },
+    /// The whole run's exports (and downloads) so far, for one overall bar.
+    Overall(Overall),
     /// The first Ctrl-C or SIGTERM: no new requests; those in flight finish.
     Interrupted,
     /// A second Ctrl-C: quit at once (the journal is on disk, record by record).
     QuitNow,
+}
+
+/// A run's exports and downloads at one moment: told each time one of them changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Overall {
+    /// Rows this run waits for, so far (it grows as the rows are read).
+    pub(crate) rows: u64,
+    /// Of them, rows whose wait is over: exported (or downloaded), stalled or failed.
+    pub(crate) done: u64,
+    /// Of those, rows exported.
+    pub(crate) exported: u64,
+    /// Rows whose video is on disk.
+    pub(crate) downloaded: u64,
+    /// The run downloads the videos (`--download`): done means downloaded.
+    pub(crate) downloading: bool,
+    /// Bytes of video written so far.
+    pub(crate) bytes: u64,
+    /// The run is over: the last of these events.
+    pub(crate) finished: bool,
 }
 
 /// Where events go; cheap to clone, shared by every task of a command.

@@ -9,11 +9,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::Event;
 use super::client::{ApiError, Client, ErrorKind};
+use super::event::Overall;
 use super::journal::{Journal, Plan, Record, Status, hash_project};
 use crate::error::Error;
 
@@ -66,6 +67,9 @@ pub(crate) struct SubmitOptions {
     pub(crate) report_rows: bool,
     /// The first wait between progress polls; it grows ×1.5 up to 30 s.
     pub(crate) poll_interval: Duration,
+    /// `--max-exporting`: at most this many projects exporting at once; the next row is
+    /// created only when one of them ends (implies `wait`).
+    pub(crate) max_exporting: Option<usize>,
     /// Raised when the run stops (Ctrl-C, SIGTERM, a fatal error), so that whoever feeds it
     /// rows (a batch) stops too.
     pub(crate) stop: Option<Arc<AtomicBool>>,
@@ -86,6 +90,7 @@ impl Default for SubmitOptions {
             export_timeout: None,
             report_rows: true,
             poll_interval: Duration::from_secs(1),
+            max_exporting: None,
             stop: None,
         }
     }
@@ -113,7 +118,7 @@ impl SubmitOptions {
     }
 }
 
-/// A row created by this run.
+/// A row created by this run, or by an earlier one and waited for by this one.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Created {
     pub(crate) row: u64,
@@ -124,20 +129,34 @@ pub(crate) struct Created {
     pub(crate) wait_error: Option<String>,
     /// The export's progress stopped moving (`--export-timeout`).
     pub(crate) stalled: bool,
+    /// An earlier run created the project; this one only waited for its export.
+    pub(crate) resumed: bool,
 }
 
 impl Created {
+    fn new(row: u64, project_id: &str) -> Created {
+        Created {
+            row,
+            project_id: project_id.to_owned(),
+            download_url: None,
+            wait_error: None,
+            stalled: false,
+            resumed: false,
+        }
+    }
+
     fn state(&self) -> RowState {
-        let (status, error) = match (&self.download_url, &self.wait_error) {
-            (_, Some(error)) if self.stalled => (Status::Stalled, Some(error.clone())),
-            (_, Some(error)) => (Status::Created, Some(error.clone())),
-            (Some(_), None) => (Status::Exported, None),
-            (None, None) => (Status::Created, None),
+        let status = if self.stalled {
+            Status::Stalled
+        } else if self.download_url.is_some() {
+            Status::Exported
+        } else {
+            Status::Created
         };
         RowState {
             project_id: Some(self.project_id.clone()),
             download_url: self.download_url.clone(),
-            error,
+            error: self.wait_error.clone(),
             ..RowState::new(self.row, status)
         }
     }
@@ -234,32 +253,36 @@ impl Summary {
         states
     }
 
-    /// One line: `1000 rows: 990 created, 5 skipped, 3 failed, 2 unknown`.
+    /// One line, every row counted once by the state it ended in, as the `--report` file and
+    /// the journal say: `1000 rows: 990 exported, 5 skipped, 3 failed, 2 unknown`.
     pub(crate) fn line(&self) -> String {
-        let mut parts = vec![format!("{} created", self.created.len())];
-        let counts = [
-            (self.already_created.len(), "skipped"),
-            (self.failed.len(), "failed"),
-            (
-                self.unknown.len(),
-                "unknown (see above; --retry-unknown submits them again)",
-            ),
-            (self.not_started.len(), "not-started"),
-        ];
-        parts.extend(
-            counts
-                .iter()
-                .filter(|(n, _)| *n > 0)
-                .map(|(n, what)| format!("{n} {what}")),
-        );
+        let states = self.states();
+        let parts: Vec<String> = Status::ALL
+            .iter()
+            .filter_map(|status| {
+                let n = states.iter().filter(|s| s.status == *status).count();
+                let hint = match status {
+                    Status::Unknown => " (see above; --retry-unknown submits them again)",
+                    _ => "",
+                };
+                (n > 0).then(|| format!("{n} {}{hint}", status.name()))
+            })
+            .collect();
         let rows = if self.total == 1 { "row" } else { "rows" };
-        format!("{} {rows}: {}", self.total, parts.join(", "))
+        let parts = if parts.is_empty() {
+            "nothing to do".to_owned()
+        } else {
+            parts.join(", ")
+        };
+        format!("{} {rows}: {parts}", self.total)
     }
 }
 
 /// Submits every item: `options.jobs` at a time, each paced by the client's rate cap and
 /// recorded in `options.journal`. Rows the journal marks as done are skipped; rows it marks as
-/// unknown are reported and skipped unless `options.retry_unknown`.
+/// unknown are reported and skipped unless `options.retry_unknown`. With `wait`, a row the
+/// journal says was created but whose export was not seen to end is waited for again, without
+/// creating anything.
 ///
 /// `journal` is `options.journal` opened (and locked) by the caller before anything else runs.
 /// Failed rows, Ctrl-C and the rest are in the [`Summary`], whose [`Summary::result`] gives the
@@ -281,6 +304,11 @@ pub(crate) async fn submit_all(
     let stop = Stop::new(options.stop.clone());
     let signals = tokio::spawn(stop.clone().on_signals(client.clone()));
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
+    // `--max-exporting`: a permit from before a create until its export ends.
+    let exporting = options
+        .max_exporting
+        .map(|most| Arc::new(Semaphore::new(most.max(1))));
+    let tally = Tally::new(client.clone(), options.wait);
     let mut tasks = JoinSet::new();
     let mut summary = Summary::default();
     let mut same_in_run: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
@@ -303,12 +331,13 @@ pub(crate) async fn submit_all(
             continue;
         }
         same_in_run.insert(hash.clone(), item.row);
-        let supersedes = match planned(client, &journal, &item, &hash, options) {
-            Ok(Planned::Send(earlier)) => earlier,
+        let (supersedes, resume) = match planned(client, &journal, &item, &hash, options) {
+            Ok(Planned::Send(earlier)) => (earlier, None),
             Ok(Planned::Skipped(id)) => {
                 summary.already_created.push((item.row, id));
                 continue;
             }
+            Ok(Planned::Resume(record)) => (None, Some(record)),
             Ok(Planned::Unknown(reason)) => {
                 summary.unknown.push((item.row, reason));
                 continue;
@@ -322,43 +351,60 @@ pub(crate) async fn submit_all(
             not_started(&journal, &item, &hash, &mut summary);
             continue;
         }
+        tally.waiting();
+        // An export still to wait for holds an exporting permit (a resumed one only while the
+        // journal does not already say it ended).
+        let exports = resume
+            .as_ref()
+            .is_none_or(|record| record.status != Status::Exported);
+        let export = match exporting.as_ref().filter(|_| exports) {
+            Some(exporting) => tokio::select! {
+                permit = Arc::clone(exporting).acquire_owned() => Some(permit.expect("the semaphore is never closed")),
+                () = stop.wait() => { not_started(&journal, &item, &hash, &mut summary); continue; }
+            },
+            None => None,
+        };
         let permit = tokio::select! {
             permit = Arc::clone(&slots).acquire_owned() => permit.expect("the semaphore is never closed"),
             () = stop.wait() => { not_started(&journal, &item, &hash, &mut summary); continue; }
         };
-        tokio::select! {
-            () = client.pace() => {}
-            () = stop.wait() => { not_started(&journal, &item, &hash, &mut summary); continue; }
+        if resume.is_none() {
+            tokio::select! {
+                () = client.pace() => {}
+                () = stop.wait() => { not_started(&journal, &item, &hash, &mut summary); continue; }
+            }
         }
         while let Some(done) = tasks.try_join_next() {
             absorb(&mut summary, done);
         }
+        let body = options.body(project);
         let row = Row {
             client: client.clone(),
             journal: Arc::clone(&journal),
             stop: stop.clone(),
             options: options.clone(),
+            tally: tally.clone(),
             row: item.row,
             hash,
             key: item.key,
             inputs: item.inputs,
-            name: None,
+            name: body.get("name").and_then(Value::as_str).map(str::to_owned),
             supersedes,
         };
-        let body = options.body(project);
-        let row = Row {
-            name: body.get("name").and_then(Value::as_str).map(str::to_owned),
-            ..row
-        };
         tasks.spawn(async move {
-            let outcome = row.run(body).await;
-            drop(permit);
-            outcome
+            match resume {
+                Some(record) => {
+                    drop(permit);
+                    row.resume(record, export).await
+                }
+                None => row.run(body, permit, export).await,
+            }
         });
     }
     while let Some(done) = tasks.join_next().await {
         absorb(&mut summary, done);
     }
+    tally.change(|o| o.finished = true);
     for (row, first) in duplicates {
         let created = summary
             .created
@@ -389,6 +435,52 @@ pub(crate) async fn submit_all(
     Ok(summary)
 }
 
+/// The run's exports so far, told as [`Event::Overall`] each time they change (with `wait`).
+#[derive(Clone)]
+struct Tally {
+    client: Client,
+    wait: bool,
+    now: Arc<Mutex<Overall>>,
+}
+
+impl Tally {
+    fn new(client: Client, wait: bool) -> Tally {
+        Tally {
+            client,
+            wait,
+            now: Arc::new(Mutex::new(Overall::default())),
+        }
+    }
+
+    fn change(&self, f: impl FnOnce(&mut Overall)) {
+        if !self.wait {
+            return;
+        }
+        let now = {
+            let mut now = self
+                .now
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            f(&mut now);
+            *now
+        };
+        self.client.tell(Event::Overall(now));
+    }
+
+    /// One more row to wait for.
+    fn waiting(&self) {
+        self.change(|o| o.rows += 1);
+    }
+
+    /// A row's wait is over; `exported` when its video is ready.
+    fn over(&self, exported: bool) {
+        self.change(|o| {
+            o.done += 1;
+            o.exported += u64::from(exported);
+        });
+    }
+}
+
 /// Refuses (exit 1) a submission that could not authorize: no credentials and no fresh cached
 /// token. Checked before a batch starts, so that no row is compiled for nothing.
 pub fn check_credentials(api: &super::ApiOptions) -> Result<(), Error> {
@@ -414,6 +506,9 @@ enum Planned {
     Send(Option<String>),
     /// Created earlier with the same content: its projectId.
     Skipped(String),
+    /// Created earlier with the same content, but its export was not seen to end: wait for
+    /// it (the journal's record of it), creating nothing.
+    Resume(Box<Record>),
     /// Sent earlier, no answer: the reason told.
     Unknown(String),
 }
@@ -462,7 +557,12 @@ fn planned(
             lock(journal)
                 .adopt(item.row, hash, &id)
                 .map_err(|e| format!("writing the journal: {e}"))?;
-            Ok(Planned::Skipped(id))
+            let unfinished = matches!(record.status, Status::Created | Status::Stalled);
+            Ok(if options.wait && unfinished && !id.is_empty() {
+                Planned::Resume(Box::new(record))
+            } else {
+                Planned::Skipped(id)
+            })
         }
         Plan::Unknown(_) if options.retry_unknown => Ok(Planned::Send(None)),
         Plan::Unknown(record) => {
@@ -525,6 +625,7 @@ struct Row {
     journal: Arc<Mutex<Journal>>,
     stop: Stop,
     options: SubmitOptions,
+    tally: Tally,
     row: u64,
     hash: String,
     key: Option<String>,
@@ -535,78 +636,102 @@ struct Row {
 }
 
 impl Row {
-    async fn run(self, body: Value) -> Outcome {
+    /// Creates the row's project (holding a job slot for the request, and `export` — a
+    /// `--max-exporting` permit — until its export ends), then waits for it with `wait`.
+    async fn run(
+        self,
+        body: Value,
+        slot: OwnedSemaphorePermit,
+        export: Option<OwnedSemaphorePermit>,
+    ) -> Outcome {
         let row = self.row;
         let mut intent = Record::new(row, &self.hash, Status::Unknown);
         intent.error = Some("sent; no answer recorded yet".into());
         if let Err(reason) = self.record(intent) {
+            self.tally.over(false);
             return Outcome::Failed(row, reason);
         }
-        let project_id = match self.client.create_project(&body, true).await {
+        let created = self.client.create_project(&body, true).await;
+        drop(slot);
+        let project_id = match created {
             Ok(id) => id,
             Err(error) => return self.failure(error),
         };
-        let mut created = Record::new(row, &self.hash, Status::Created);
-        created.project_id = Some(project_id.clone());
-        created.supersedes.clone_from(&self.supersedes);
-        let mut outcome = Created {
-            row,
-            project_id: project_id.clone(),
-            download_url: None,
-            wait_error: None,
-            stalled: false,
-        };
-        if let Err(reason) = self.record(created) {
+        let mut record = Record::new(row, &self.hash, Status::Created);
+        record.project_id = Some(project_id.clone());
+        record.supersedes.clone_from(&self.supersedes);
+        let mut outcome = Created::new(row, &project_id);
+        if let Err(reason) = self.record(record) {
             outcome.wait_error = Some(reason);
+            self.tally.over(false);
             return Outcome::Created(outcome);
         }
-        if self.options.wait {
-            match self.wait_for_export(&project_id).await {
-                Ok(Some(url)) => {
-                    let mut exported = Record::new(row, &self.hash, Status::Exported);
-                    exported.project_id = Some(project_id);
-                    exported.download_url = Some(url.clone());
-                    outcome.download_url = Some(url);
-                    if let Err(reason) = self.record(exported) {
-                        outcome.wait_error = Some(reason);
-                    }
-                }
-                Ok(None) => outcome.wait_error = Some("stopped before the export finished".into()),
-                Err(error) if error.kind == ErrorKind::Stalled => {
-                    let mut stalled = Record::new(row, &self.hash, Status::Stalled);
-                    stalled.project_id = Some(project_id);
-                    stalled.error = Some(error.message.clone());
-                    outcome.stalled = true;
-                    outcome.wait_error = Some(error.message.clone());
-                    if self.options.report_rows {
-                        self.client.tell(Event::Row {
-                            row,
-                            message: error.message.clone(),
-                        });
-                    }
-                    if let Err(reason) = self.record(stalled) {
-                        outcome.wait_error = Some(reason);
-                    }
-                }
-                Err(error) => {
-                    let reason = format!(
-                        "created as {}, but waiting for its export failed: {error}",
-                        outcome.project_id
-                    );
-                    if self.options.report_rows {
-                        self.client.tell(Event::Row {
-                            row,
-                            message: reason.clone(),
-                        });
-                    }
+        self.follow(outcome, export).await
+    }
+
+    /// A row created by an earlier run, its export not seen to end: waited for, not created.
+    async fn resume(self, record: Box<Record>, export: Option<OwnedSemaphorePermit>) -> Outcome {
+        let project_id = record.project_id.clone().unwrap_or_default();
+        let outcome = Created {
+            resumed: true,
+            ..Created::new(self.row, &project_id)
+        };
+        self.follow(outcome, export).await
+    }
+
+    /// With `wait`, polls the created project's export until it ends (then `export`, the
+    /// row's `--max-exporting` permit, is given back) and journals how it ended.
+    async fn follow(&self, mut outcome: Created, export: Option<OwnedSemaphorePermit>) -> Outcome {
+        let row = self.row;
+        if !self.options.wait {
+            return Outcome::Created(outcome);
+        }
+        let waited = self.wait_for_export(&outcome.project_id).await;
+        drop(export);
+        match waited {
+            Ok(Some(url)) => {
+                let mut exported = Record::new(row, &self.hash, Status::Exported);
+                exported.project_id = Some(outcome.project_id.clone());
+                exported.download_url = Some(url.clone());
+                outcome.download_url = Some(url);
+                if let Err(reason) = self.record(exported) {
                     outcome.wait_error = Some(reason);
                 }
             }
+            Ok(None) => outcome.wait_error = Some("stopped before the export finished".into()),
+            Err(error) if error.kind == ErrorKind::Stalled => {
+                let mut stalled = Record::new(row, &self.hash, Status::Stalled);
+                stalled.project_id = Some(outcome.project_id.clone());
+                stalled.error = Some(error.message.clone());
+                outcome.stalled = true;
+                outcome.wait_error = Some(error.message.clone());
+                self.tell(&error.message);
+                if let Err(reason) = self.record(stalled) {
+                    outcome.wait_error = Some(reason);
+                }
+            }
+            Err(error) => {
+                let reason = format!(
+                    "created as {}, but waiting for its export failed: {error}",
+                    outcome.project_id
+                );
+                self.tell(&reason);
+                outcome.wait_error = Some(reason);
+            }
         }
-        if self.options.wait {
-            self.client.tell(Event::ExportOver { row });
-        }
+        self.tally.over(outcome.download_url.is_some());
+        self.client.tell(Event::ExportOver { row });
         Outcome::Created(outcome)
+    }
+
+    /// Tells the row's note when the run reports rows (a batch).
+    fn tell(&self, message: &str) {
+        if self.options.report_rows {
+            self.client.tell(Event::Row {
+                row: self.row,
+                message: message.to_owned(),
+            });
+        }
     }
 
     fn failure(&self, error: ApiError) -> Outcome {
@@ -622,19 +747,15 @@ impl Row {
             self.stop.fail(error.message.clone());
         }
         if self.options.wait {
+            self.tally.over(false);
             self.client.tell(Event::ExportOver { row: self.row });
         }
-        if self.options.report_rows {
-            let what = if status == Status::Unknown {
-                "outcome unknown"
-            } else {
-                "failed"
-            };
-            self.client.tell(Event::Row {
-                row: self.row,
-                message: format!("{what}: {}", error.message),
-            });
-        }
+        let what = if status == Status::Unknown {
+            "outcome unknown"
+        } else {
+            "failed"
+        };
+        self.tell(&format!("{what}: {}", error.message));
         match status {
             Status::Unknown => Outcome::Unknown(self.row, error.message),
             _ => Outcome::Failed(self.row, error.message),
@@ -811,6 +932,45 @@ mod tests {
         );
         let unchanged = SubmitOptions::default().body(serde_json::json!({"isExport": false}));
         assert_eq!(unchanged, serde_json::json!({"isExport": false}));
+    }
+
+    /// Each row is counted once, by the state it ended in: an exported row is not also
+    /// counted as created.
+    #[test]
+    fn the_summary_line_counts_each_row_by_its_one_state() {
+        let exported = Created {
+            download_url: Some("http://x/1.mp4".into()),
+            ..Created::new(1, "p1")
+        };
+        let stalled = Created {
+            stalled: true,
+            wait_error: Some("stalled".into()),
+            ..Created::new(2, "p2")
+        };
+        let summary = Summary {
+            total: 6,
+            created: vec![exported, stalled, Created::new(3, "p3")],
+            already_created: vec![(4, "p4".into())],
+            failed: vec![(5, "no".into())],
+            not_started: vec![6],
+            ..Summary::default()
+        };
+        assert_eq!(
+            summary.line(),
+            "6 rows: 1 created, 1 skipped, 1 exported, 1 not-started, 1 failed, 1 stalled"
+        );
+        let states: Vec<Status> = summary.states().iter().map(|s| s.status).collect();
+        assert_eq!(
+            states,
+            [
+                Status::Exported,
+                Status::Stalled,
+                Status::Created,
+                Status::Skipped,
+                Status::Failed,
+                Status::NotStarted
+            ]
+        );
     }
 
     #[test]

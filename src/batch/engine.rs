@@ -14,7 +14,7 @@ use super::{BatchOptions, CHUNK, Observer, Summary};
 use crate::compile::{Program, RowRenderer};
 use crate::diag::Diagnostic;
 use crate::error::Error;
-use crate::rows::{Header, RawRow, RowError, Rows};
+use crate::rows::{Header, RawRow, RowAt, RowError, Rows};
 
 /// What every thread of a batch reads.
 pub(super) struct Job<'a> {
@@ -47,7 +47,7 @@ type Chunk<T> = (u64, Vec<T>);
 
 /// What a worker made of one row; `None` when the batch stopped before it.
 struct Done {
-    row: u64,
+    row: RowAt,
     result: Option<Result<(Rendered, Vec<Diagnostic>), RowError>>,
 }
 
@@ -139,7 +139,7 @@ fn work(
         let results = chunk
             .into_iter()
             .map(|raw| {
-                let row = raw.number;
+                let row = raw.at();
                 let result = (!stop.now()).then(|| {
                     // A bug must cost one row, not hang the batch waiting for it.
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render::row(job, raw)))
@@ -175,8 +175,8 @@ fn write_in_order(
             for Done { row, result } in results {
                 let Some(result) = result.filter(|_| !stop.now()) else {
                     if stop.outside.load(Ordering::Relaxed) {
-                        writer.stopped_before(row);
-                        job.observer.stopped_before(row);
+                        writer.stopped_before(row.number);
+                        job.observer.stopped_before(row.number);
                     }
                     continue;
                 };

@@ -23,7 +23,7 @@ use crate::compile::{Options, Program};
 use crate::diag::Diagnostic;
 use crate::emit::Format;
 use crate::error::Error;
-use crate::rows::{Header, RowError, Rows};
+use crate::rows::{Header, RowAt, RowError, Rows};
 
 /// Rows a worker takes at a time.
 pub(crate) const CHUNK: usize = 64;
@@ -75,14 +75,14 @@ pub(crate) trait Observer: Sync {
     /// The reader has read this many bytes of the CSV.
     fn read_up_to(&self, position: u64);
     /// A row is done: written (to this file, when files), or failed. An error ends the batch.
-    fn row(&self, row: u64, outcome: Result<Option<&Path>, &RowError>) -> Result<(), Error>;
+    fn row(&self, row: RowAt, outcome: Result<Option<&Path>, &RowError>) -> Result<(), Error>;
     /// A row the batch did not render because it was stopped from outside (`stop`), in row
     /// order with the others.
     fn stopped_before(&self, row: u64) {
         let _ = row;
     }
     /// The lints of a row's project, told before the row is written.
-    fn warnings(&self, _row: u64, _warnings: &[Diagnostic]) {}
+    fn warnings(&self, _row: RowAt, _warnings: &[Diagnostic]) {}
 }
 
 /// How a batch went.

@@ -42,10 +42,10 @@ pub(super) enum Rendered {
 
 /// A row's output and the lints of its project (with the row's values).
 pub(super) fn row(job: &Job<'_>, raw: RawRow) -> Result<(Rendered, Vec<Diagnostic>), RowError> {
-    let number = raw.number;
+    let at = raw.at();
     let inputs = job.header.inputs(job.program, raw)?;
-    let located = |diags| RowError::located(number, diags);
-    let (rendered, lints) = output(job, number, &inputs).map_err(located)?;
+    let located = |diags| RowError::located(at, diags);
+    let (rendered, lints) = output(job, at.number, &inputs).map_err(located)?;
     if job.options.deny_warnings && !lints.is_empty() {
         let mut denied: Vec<Diagnostic> = lints
             .into_iter()

@@ -9,7 +9,7 @@ use super::Sink;
 use super::output::{self, Written};
 use super::render::Rendered;
 use crate::error::Error;
-use crate::rows::RowError;
+use crate::rows::{RowAt, RowError};
 
 pub(super) struct Writer {
     lines: Option<Lines>,
@@ -54,13 +54,13 @@ impl Writer {
     /// Writes one row; the file written, if any.
     pub(super) fn output(
         &mut self,
-        row: u64,
+        row: RowAt,
         rendered: Rendered,
     ) -> Result<Option<PathBuf>, RowError> {
         let (bytes, path) = match rendered {
             Rendered::Project(project, inputs) => {
                 let compiled = super::Compiled {
-                    row,
+                    row: row.number,
                     project: Some(project),
                     inputs,
                 };
@@ -73,21 +73,21 @@ impl Writer {
             Rendered::Bytes { bytes, path } => (bytes, path),
         };
         let (Some(path), Some(folder)) = (path, &self.folder) else {
-            return self.line(row, &bytes).map(|()| None);
+            return self.line(row.number, &bytes).map(|()| None);
         };
         let text = path.to_string_lossy().into_owned();
-        let path = output::safe_path(&text, folder)
-            .map_err(|m| RowError::new(format!("row {row}: {m}")))?;
-        if let Err(first) = self.written.claim(&path, row) {
+        let path =
+            output::safe_path(&text, folder).map_err(|m| RowError::new(format!("{row}: {m}")))?;
+        if let Err(first) = self.written.claim(&path, row.number) {
             return Err(RowError::new(format!(
-                "row {row}: output path {} was already written by row {first}; not overwritten",
+                "{row}: output path {} was already written by row {first}; not overwritten",
                 path.display()
             )));
         }
         let inside = path.strip_prefix(folder).unwrap_or(&path);
         crate::emit::write_confined(folder, inside, &bytes).map_err(|e| {
             RowError::new(format!(
-                "row {row}: writing {}: {e}; nothing was written",
+                "{row}: writing {}: {e}; nothing was written",
                 path.display()
             ))
         })?;

@@ -299,6 +299,11 @@ pub(crate) struct SubmitRowsArgs {
     /// At most R requests per second, shared by all requests (with --submit).
     #[arg(long, value_name = "R", value_parser = requests_per_second)]
     pub(crate) rate: Option<f64>,
+    /// At most M projects exporting at once: the next row is created only when an export
+    /// ends (exported, stalled or failed), for accounts that cap concurrent renders. Implies
+    /// --wait.
+    #[arg(long, value_name = "M", value_parser = job_count)]
+    pub(crate) max_exporting: Option<usize>,
     #[command(flatten)]
     pub(crate) send: SendArgs,
     #[command(flatten)]
@@ -310,8 +315,15 @@ impl SubmitRowsArgs {
     pub(crate) fn options(&self, jobs: usize) -> crate::api::SubmitOptions {
         crate::api::SubmitOptions {
             jobs,
+            wait: self.waits(),
+            max_exporting: self.max_exporting,
             ..self.send.options()
         }
+    }
+
+    /// The run waits for exports: `--wait`, or a flag that implies it.
+    pub(crate) fn waits(&self) -> bool {
+        self.send.wait || self.max_exporting.is_some()
     }
 }
 
@@ -385,9 +397,9 @@ pub(crate) struct SendArgs {
     /// Submit again rows whose earlier outcome is unknown (they may end up created twice).
     #[arg(long)]
     pub(crate) retry_unknown: bool,
-    /// With --wait: an export whose progress has not moved for S seconds is `stalled` (exit 3)
-    /// instead of being polled forever.
-    #[arg(long, value_name = "S", value_parser = seconds, requires = "wait")]
+    /// With --wait (or --max-exporting, --download): an export whose progress has not moved
+    /// for S seconds is `stalled` (exit 3) instead of being polled forever.
+    #[arg(long, value_name = "S", value_parser = seconds)]
     pub(crate) export_timeout: Option<f64>,
 }
 

@@ -105,7 +105,33 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, cla
     if let Some(("batch", batch)) = matches.subcommand() {
         batch_destination(&mut command, batch)?;
     }
+    if let Some((name, sub)) = matches.subcommand() {
+        waiting_flags(&mut command, name, sub)?;
+    }
     Cli::from_arg_matches(&matches)
+}
+
+/// `--export-timeout` limits a wait: it goes with `--wait` or a flag that implies it.
+fn waiting_flags(
+    command: &mut clap::Command,
+    name: &str,
+    sub: &ArgMatches,
+) -> Result<(), clap::Error> {
+    let given = |id: &str| {
+        sub.try_get_raw(id).is_ok_and(|v| v.is_some())
+            && sub.value_source(id) == Some(ValueSource::CommandLine)
+    };
+    let waits = ["wait", "max_exporting", "download"];
+    if !given("export_timeout") || waits.iter().any(|id| given(id)) {
+        return Ok(());
+    }
+    let sub = command
+        .find_subcommand_mut(name)
+        .expect("the subcommand was parsed");
+    Err(sub.error(
+        ErrorKind::MissingRequiredArgument,
+        "--export-timeout limits waiting for exports: give it with --wait (or --max-exporting, --download)",
+    ))
 }
 
 /// `batch` says where rows go (`--out`, `--ndjson` or `--submit`, which clap keeps apart),

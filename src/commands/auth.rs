@@ -49,7 +49,7 @@ fn login(api: &ApiArgs, reporter: &Reporter) -> Result<(), Error> {
         user_key,
         source: Source::Env,
     };
-    let options = super::api_options(api, None, false, reporter);
+    let options = super::api_options(api, None, crate::report::api::Waits::Nothing, reporter);
     let client = Client::with_credentials(&options, Some(credentials.clone()))?;
     crate::api::block_on(client.renew_token())??;
     let path = credentials.save()?;
@@ -64,7 +64,7 @@ fn login(api: &ApiArgs, reporter: &Reporter) -> Result<(), Error> {
 
 /// Where the credentials come from, the cached token's life, and whether the API accepts it.
 fn status(api: &ApiArgs, reporter: &Reporter) -> Result<(), Error> {
-    let client = Client::new(&super::api_options(api, None, false, reporter))?;
+    let client = super::plain_client(api, reporter)?;
     let mut out = String::new();
     match client.credentials() {
         Some(c) => {

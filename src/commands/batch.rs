@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::report::Reporter;
 use crate::report::progress::Progress;
 use crate::report::rows::RowReport;
-use crate::rows::RowError;
+use crate::rows::{RowAt, RowError};
 
 pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -194,7 +194,12 @@ fn submit(
         changed: args.changed.map(crate::cli::ChangedArg::option),
         ..args.rows.options(jobs)
     };
-    let api = super::api_options(&args.rows.api, rate, args.rows.send.wait, rows.reporter);
+    let api = super::api_options(
+        &args.rows.api,
+        rate,
+        super::many(options.wait && !args.quiet),
+        rows.reporter,
+    );
     crate::api::submit::check_credentials(&api)?;
     // The journal is locked before the first row runs: a second run on it stops here.
     let journal = Journal::for_run(options.journal.as_deref())?;
@@ -259,9 +264,11 @@ impl<'a> Rows<'a> {
             .map(|m| m.len())
             .ok()
             .filter(|_| args.csv.as_os_str() != "-");
+        // Waiting for exports, the API's overall bar is the one bar.
+        let bar_elsewhere = args.submit && args.rows.waits();
         Ok(Rows {
             reporter,
-            progress: Progress::new(args.quiet, size),
+            progress: Progress::new(args.quiet || bar_elsewhere, size),
             report,
             submitting: args.submit,
             lints: Mutex::new(RowLints::default()),
@@ -339,7 +346,7 @@ impl Observer for Rows<'_> {
         self.progress.bytes(position);
     }
 
-    fn warnings(&self, row: u64, warnings: &[Diagnostic]) {
+    fn warnings(&self, row: RowAt, warnings: &[Diagnostic]) {
         let mut lints = self.lints.lock().unwrap_or_else(PoisonError::into_inner);
         let mut shown = Vec::new();
         let mut new_here = 0;
@@ -354,7 +361,7 @@ impl Observer for Rows<'_> {
             new_here += 1;
             if lints.rows_shown < ROWS_WITH_WARNINGS_SHOWN {
                 let mut warning = warning.clone();
-                warning.message = format!("row {row}: {}", warning.message);
+                warning.message = format!("{row}: {}", warning.message);
                 shown.push(warning);
             } else {
                 lints.not_shown += 1;
@@ -373,7 +380,7 @@ impl Observer for Rows<'_> {
         }
     }
 
-    fn row(&self, row: u64, outcome: Result<Option<&Path>, &RowError>) -> Result<(), Error> {
+    fn row(&self, row: RowAt, outcome: Result<Option<&Path>, &RowError>) -> Result<(), Error> {
         self.progress.row();
         if let Err(error) = outcome {
             self.progress.suspend(|| self.reporter.row_error(error));
@@ -385,7 +392,9 @@ impl Observer for Rows<'_> {
         match outcome {
             Ok(_) if self.submitting => Ok(()),
             Ok(path) => report.ok(row, path),
-            Err(error) if error.unsent => report.state(&RowState::new(row, Status::NotStarted)),
+            Err(error) if error.unsent => {
+                report.state(&RowState::new(row.number, Status::NotStarted))
+            }
             Err(error) => report.failed(row, &error.diagnostics),
         }
         .map_err(|e| Error::io("writing the report", e))

@@ -72,16 +72,34 @@ fn denied(n: usize) -> Error {
     ))])
 }
 
+/// A client for a command that waits for no export (`models`, `status`, `projects`, `auth`).
+fn plain_client(
+    args: &crate::cli::ApiArgs,
+    reporter: &Reporter,
+) -> Result<crate::api::Client, Error> {
+    let options = api_options(args, None, crate::report::api::Waits::Nothing, reporter);
+    crate::api::Client::new(&options)
+}
+
+/// What a command of many rows waits for: every row's export, or nothing.
+fn many(wait: bool) -> crate::report::api::Waits {
+    if wait {
+        crate::report::api::Waits::Many
+    } else {
+        crate::report::api::Waits::Nothing
+    }
+}
+
 /// The API options of a command's flags (and `--rate`, where it has one), warning when they
 /// would send secrets in clear. The API's events are shown by `report::api`, export bars when
 /// the command `wait`s; a second Ctrl-C ends the process here, at once.
 fn api_options(
     args: &crate::cli::ApiArgs,
     rate: Option<f64>,
-    wait: bool,
+    waits: crate::report::api::Waits,
     reporter: &Reporter,
 ) -> crate::api::ApiOptions {
-    let display = crate::report::api::Display::new(*reporter, wait);
+    let display = crate::report::api::Display::new(*reporter, waits);
     let listener = crate::api::Listener::new(move |event| match event {
         crate::api::Event::QuitNow => std::process::exit(crate::error::exit::INTERRUPTED),
         event => display.show(&event),

@@ -2,13 +2,12 @@
 
 use serde_json::Value;
 
-use crate::api::Client;
 use crate::cli::ApiArgs;
 use crate::error::Error;
 use crate::report::Reporter;
 
 pub(super) fn run(args: ApiArgs, reporter: &Reporter) -> Result<(), Error> {
-    let client = Client::new(&super::api_options(&args, None, false, reporter))?;
+    let client = super::plain_client(&args, reporter)?;
     let models = crate::api::block_on(client.models())??;
     let label = |item: &Value| {
         let label = &item["label"];

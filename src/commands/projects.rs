@@ -25,7 +25,7 @@ pub(super) fn run(command: ProjectsCommand, reporter: &Reporter) -> Result<(), E
 }
 
 fn client(api: &ApiArgs, reporter: &Reporter) -> Result<Client, Error> {
-    let client = Client::new(&super::api_options(api, None, false, reporter))?;
+    let client = super::plain_client(api, reporter)?;
     client.require_credentials()?;
     Ok(client)
 }

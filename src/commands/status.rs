@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use crate::api::Client;
 use crate::api::journal::{Journal, Record};
 use crate::cli::StatusArgs;
 use crate::error::Error;
@@ -14,7 +13,7 @@ pub(super) fn run(args: StatusArgs, reporter: &Reporter) -> Result<(), Error> {
         return journals(&args, reporter);
     };
     check_id(id)?;
-    let client = Client::new(&super::api_options(&args.api, None, false, reporter))?;
+    let client = super::plain_client(&args.api, reporter)?;
     let progress = crate::api::block_on(client.progress(id))??;
     let mut out = format!("progress  {}%\n", progress.progress);
     if let Some(url) = &progress.download_url {

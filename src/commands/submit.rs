@@ -13,7 +13,12 @@ pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
         report_rows: false,
         ..args.send.options()
     };
-    let api = super::api_options(&args.api, None, args.send.wait, reporter);
+    let waits = if args.send.wait {
+        crate::report::api::Waits::One
+    } else {
+        crate::report::api::Waits::Nothing
+    };
+    let api = super::api_options(&args.api, None, waits, reporter);
     let item = SubmitItem {
         row: 1,
         project: Some(lowered.project),

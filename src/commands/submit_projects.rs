@@ -13,7 +13,7 @@ pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), E
     let api = super::api_options(
         &args.rows.api,
         args.rows.rate,
-        args.rows.send.wait,
+        super::many(args.rows.waits()),
         reporter,
     );
     let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;

@@ -118,9 +118,9 @@ impl Program {
         let mut overrides = Inputs::new();
         for arg in &options.sets {
             let (name, value) = crate::inputs::split_assignment(arg).map_err(Error::Usage)?;
-            if let Err(message) = vars.set(&mut overrides, name, Raw::Text(value)) {
+            if let Err(mut d) = vars.set(&mut overrides, name, Raw::Text(value)) {
                 let decl = vars.get(name);
-                let mut d = Diagnostic::error(format!("--set {name}: {message}"));
+                d.message = format!("--set {name}: {}", d.message);
                 if let Some(decl) = decl {
                     d = d.with_context("variable declared", &decl.span);
                 }

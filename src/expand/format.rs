@@ -26,7 +26,7 @@ fn number_of(value: &Value, filter: &str) -> Result<f64, Error> {
 }
 
 /// Digits of a non-negative integer part with `separator` every three.
-fn group(digits: &str, separator: &str) -> String {
+pub(crate) fn group(digits: &str, separator: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {

@@ -1,5 +1,6 @@
 //! Loading: a spec file becomes a node tree with spans, checked for unknown keys.
 
+mod mistakes;
 pub(crate) mod shape;
 pub mod yaml;
 

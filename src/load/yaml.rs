@@ -215,6 +215,9 @@ pub fn parse(source: &Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
         let (event, span) = event.map_err(|e| {
             let m = e.marker();
             let at = builder.offset(m.line(), m.col());
+            if let Some(explained) = super::mistakes::explain(source, at, e.info()) {
+                return explained;
+            }
             let help = if e.info().contains("mapping values are not allowed") {
                 "quote a value that contains `: `, e.g. `say: \"Note: this\"`"
             } else if e.info().contains("did not find expected") {

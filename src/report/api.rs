@@ -1,23 +1,51 @@
 //! The API's events on the terminal: `--verbose` request lines, row notes, warnings, and the
-//! progress of exports being waited for — a bar per row on a terminal, a line each quarter
-//! otherwise.
+//! progress of exports being waited for. One project (`submit --wait`): a bar on a terminal,
+//! a line each quarter otherwise. Many (a batch): one overall bar — rows exported (or
+//! downloaded) of those waited for, bytes, ETA — on a terminal, a line at most every ten
+//! seconds otherwise.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Reporter;
 use crate::api::Event;
+use crate::api::event::Overall;
 use crate::diag::Diagnostic;
+
+/// What a command waits for: exports it shows the progress of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Waits {
+    /// Nothing, or nothing to show (`--quiet`): export progress is not shown.
+    Nothing,
+    /// One project's export (`submit --wait`).
+    One,
+    /// The exports of many rows (`batch --submit --wait`).
+    Many,
+}
 
 /// Shows a command's API events.
 pub(crate) struct Display {
     reporter: Reporter,
     bars: Option<MultiProgress>,
     rows: Mutex<HashMap<u64, Shown>>,
+    /// Export progress is shown.
+    exports: bool,
+    /// Many rows: one bar (or line) for all of them instead of one per row.
+    overall: Option<Mutex<Whole>>,
 }
+
+/// The overall bar of a batch, or when its line was last written off a terminal.
+struct Whole {
+    bar: Option<ProgressBar>,
+    told: Option<Instant>,
+}
+
+/// Off a terminal, the overall line is written at most this often (and once at the end).
+const LINE_EVERY: Duration = Duration::from_secs(10);
 
 /// How far a row's export has been shown.
 enum Shown {
@@ -27,14 +55,25 @@ enum Shown {
 }
 
 impl Display {
-    /// Export bars are drawn when `wait`ing with a terminal on stderr.
-    pub(crate) fn new(reporter: Reporter, wait: bool) -> Display {
+    /// Export bars are drawn when waiting with a terminal on stderr: one per row for one
+    /// project, one for the whole run for many.
+    pub(crate) fn new(reporter: Reporter, waits: Waits) -> Display {
+        let wait = waits != Waits::Nothing;
+        let overall = waits == Waits::Many;
         let bars = (wait && std::io::stderr().is_terminal())
             .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        let overall = overall.then(|| {
+            Mutex::new(Whole {
+                bar: bars.as_ref().map(whole_bar),
+                told: None,
+            })
+        });
         Display {
             reporter,
             bars,
             rows: Mutex::new(HashMap::new()),
+            exports: wait,
+            overall,
         }
     }
 
@@ -46,6 +85,9 @@ impl Display {
                 self.suspended(|| super::stderr(text.as_bytes()));
             }
             Event::Row { row, message } => self.line(format!("row {row}: {message}")),
+            Event::Overall(now) => self.whole(now),
+            Event::Export { .. } | Event::ExportOver { .. }
+                if !self.exports || self.overall.is_some() => {}
             Event::Export {
                 row,
                 project_id,
@@ -82,6 +124,29 @@ impl Display {
         }
     }
 
+    /// The run's exports so far: the overall bar, or a line now and then.
+    fn whole(&self, now: &Overall) {
+        let Some(whole) = &self.overall else {
+            return;
+        };
+        let mut whole = whole.lock().unwrap_or_else(PoisonError::into_inner);
+        let text = overall_text(now);
+        if let Some(bar) = &whole.bar {
+            bar.set_length(now.rows);
+            bar.set_position(now.done);
+            bar.set_message(text);
+            if now.finished {
+                bar.finish();
+            }
+            return;
+        }
+        let due = whole.told.is_none_or(|at| at.elapsed() >= LINE_EVERY);
+        if due || now.finished {
+            whole.told = Some(Instant::now());
+            self.reporter.note(format!("exports: {text}"));
+        }
+    }
+
     fn line(&self, line: String) {
         self.suspended(|| self.reporter.note(line));
     }
@@ -101,4 +166,33 @@ fn bar(multi: &MultiProgress, row: u64) -> ProgressBar {
     }
     bar.set_prefix(format!("row {row}"));
     bar
+}
+
+/// The overall bar: rows whose wait is over of those waited for, what they came to, ETA.
+fn whole_bar(multi: &MultiProgress) -> ProgressBar {
+    let bar = multi.add(ProgressBar::new(0));
+    let template = "{spinner} [{elapsed_precise}] [{bar:30}] {msg} · ETA {eta}";
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// `120/300 exported, 2 stalled or failed` or `118/300 downloaded, 35.2 MB`.
+pub(crate) fn overall_text(now: &Overall) -> String {
+    let (good, what) = if now.downloading {
+        (now.downloaded, "downloaded")
+    } else {
+        (now.exported, "exported")
+    };
+    let mut text = format!("{good}/{} {what}", now.rows);
+    if now.downloading || now.bytes > 0 {
+        text.push_str(&format!(", {:.1} MB", now.bytes as f64 / 1e6));
+    }
+    let other = now.done.saturating_sub(good);
+    if other > 0 {
+        text.push_str(&format!(", {other} ended otherwise"));
+    }
+    text
 }

@@ -1,5 +1,6 @@
-//! `batch --report FILE`: one JSON line per row — `{row, status: "ok", output?}` or
-//! `{row, status: "failed", error, diagnostics}` with the row's diagnostics as data; with
+//! `batch --report FILE`: one JSON line per row — `{row, line, status: "ok", output?}` or
+//! `{row, line, status: "failed", error, diagnostics}` with the row's diagnostics as data
+//! (`line`: the CSV line the row's record starts on); with
 //! `--submit`, each row's one state (`created`, `skipped`, `not-started`, `unknown`,
 //! `failed`, `exported`, `stalled`, `downloaded`) with its projectId, URL or reason.
 
@@ -9,6 +10,7 @@ use std::path::Path;
 use crate::api::plan::PlannedRow;
 use crate::api::submit::RowState;
 use crate::diag::Diagnostic;
+use crate::rows::RowAt;
 
 pub(crate) struct RowReport {
     out: std::io::BufWriter<std::fs::File>,
@@ -21,25 +23,26 @@ impl RowReport {
         })
     }
 
-    pub(crate) fn ok(&mut self, row: u64, output: Option<&Path>) -> std::io::Result<()> {
+    pub(crate) fn ok(&mut self, row: RowAt, output: Option<&Path>) -> std::io::Result<()> {
+        let (line, row) = (row.line, row.number);
         let line = match output {
             Some(path) => {
-                serde_json::json!({ "row": row, "status": "ok", "output": path.display().to_string() })
+                serde_json::json!({ "row": row, "line": line, "status": "ok", "output": path.display().to_string() })
             }
-            None => serde_json::json!({ "row": row, "status": "ok" }),
+            None => serde_json::json!({ "row": row, "line": line, "status": "ok" }),
         };
         self.line(&line)
     }
 
     /// A failed row: `error` is the first diagnostic's message, `diagnostics` all of them.
-    pub(crate) fn failed(&mut self, row: u64, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
+    pub(crate) fn failed(&mut self, row: RowAt, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
         let error = diagnostics
             .first()
             .map(|d| d.message.lines().next().unwrap_or_default())
             .unwrap_or_default();
         let all: Vec<serde_json::Value> = diagnostics.iter().map(super::json::diagnostic).collect();
         self.line(&serde_json::json!({
-            "row": row, "status": "failed", "error": error, "diagnostics": all,
+            "row": row.number, "line": row.line, "status": "failed", "error": error, "diagnostics": all,
         }))
     }
 
