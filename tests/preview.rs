@@ -355,7 +355,7 @@ fn contact_sheet_of_200_rows_lists_broken_and_overflowing_rows_first_in_a_real_b
     }
     let broken = dom.split("<section class=\"strip failed").nth(1).unwrap();
     assert!(
-        broken.contains("row 120, column rooms:"),
+        broken.contains("row 120 (line 121), column rooms:"),
         "the row's error, as batch says it:\n{broken}"
     );
     assert!(

@@ -232,11 +232,11 @@ fn draw_rows(
 
 /// One row through the batch's row renderer, drawn as a strip (or as its errors).
 fn draw_row(program: &Program, renderer: &RowRenderer<'_>, header: &Header, raw: RawRow) -> Strip {
-    let number = raw.number;
+    let (number, at) = (raw.number, raw.at());
     let rendered = header.inputs(program, raw).and_then(|inputs| {
         renderer
             .render_linted(&inputs)
-            .map_err(|d| RowError::located(number, d.items))
+            .map_err(|d| RowError::located(at, d.items))
     });
     match rendered {
         Ok((project, lints)) => {
