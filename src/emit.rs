@@ -52,13 +52,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Like [`write_atomic`] for a file that must not replace another: an existing file with the
 /// same bytes is left as it is, one with other bytes is an error.
 pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    match may_write_new(path, bytes)? {
+        true => write_atomic(path, bytes),
+        false => Ok(()),
+    }
+}
+
+/// What [`write_new`] would do, without writing: `true` when the file is missing (it would be
+/// written), `false` when it holds these bytes already, the error when it holds others. A
+/// command that writes several files checks them all first, so a refusal writes none.
+pub fn may_write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
     match std::fs::read(path) {
-        Ok(existing) if existing == bytes => Ok(()),
+        Ok(existing) if existing == bytes => Ok(false),
         Ok(_) => Err(std::io::Error::new(
             std::io::ErrorKind::AlreadyExists,
             "a different file is already there; it was not replaced",
         )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_atomic(path, bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
         Err(e) => Err(e),
     }
 }

@@ -15,6 +15,7 @@ mod plan;
 mod preview;
 mod projects;
 mod property;
+mod pull;
 mod report;
 mod schema;
 mod strace;

@@ -22,6 +22,35 @@ pub(crate) struct DecompileArgs {
 }
 
 #[derive(Args, Debug)]
+pub(crate) struct PullArgs {
+    /// The project's id (its projectId).
+    #[arg(value_name = "PROJECT_ID")]
+    pub(crate) id: String,
+    /// Write the spec to FILE, and the preset files it needs beside it; without it, the spec
+    /// goes to stdout and the preset files into the current folder.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// A folder of templates whose models/ presets are recognised too (build the result
+    /// with the same --templates).
+    #[arg(long = "templates", value_name = "DIR")]
+    pub(crate) templates: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ModelsArgs {
+    /// A folder of templates whose models/ presets count as presets here (as for `build`).
+    #[arg(long = "templates", value_name = "DIR")]
+    pub(crate) templates: Vec<PathBuf>,
+    /// Print the catalogue as JSON, each clothing with the alias of its preset (or null).
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Args, Debug)]
 pub(crate) struct InitArgs {
     /// The folder (created if missing; default: the current one).
     #[arg(default_value = ".")]
@@ -111,6 +140,22 @@ pub(crate) enum PresetsCommand {
         /// The folder to write the preset files into (default: the current one).
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
+    },
+    /// Fetch a project from AI Studios and write a preset file for each model/clothing
+    /// among its avatar clips (`presets extract` of the stored project).
+    Pull {
+        /// The project's id.
+        #[arg(value_name = "PROJECT_ID")]
+        id: String,
+        /// The preset's alias (default: <ai_name>-<emotion>, lowercased).
+        #[arg(long, value_name = "NAME")]
+        alias: Option<String>,
+        /// The folder to write the preset files into (default: the current one; DIR/models
+        /// makes them known to every command given --templates DIR).
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        api: ApiArgs,
     },
 }
 

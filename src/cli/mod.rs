@@ -57,7 +57,10 @@ pub(crate) enum Command {
     Schema,
     /// Write the shortest spec that compiles to a v3 project body (or a get-project response).
     Decompile(DecompileArgs),
-    /// Model presets: list them, show one, or extract them from an editor-made project.
+    /// Fetch a project made in the AI Studios editor and write the shortest spec that builds
+    /// it, with the preset files of its avatars (`decompile` of the stored project).
+    Pull(PullArgs),
+    /// Model presets: list them, show one, or extract or pull them from an editor-made project.
     Presets {
         #[command(subcommand)]
         command: PresetsCommand,
@@ -78,8 +81,8 @@ pub(crate) enum Command {
     SubmitProjects(SubmitProjectsArgs),
     /// Show a project's export progress, and its download URL once done.
     Status(StatusArgs),
-    /// List the account's models and their clothing.
-    Models(ApiArgs),
+    /// List the account's models and their clothing, marking those with a preset here.
+    Models(ModelsArgs),
     /// The account's projects: list the exported ones, delete some, reconcile a journal.
     Projects {
         #[command(subcommand)]

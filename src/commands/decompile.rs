@@ -1,9 +1,10 @@
 //! `vidspec decompile`: a project body back to the shortest spec, with new preset files
-//! written beside it.
+//! written beside it. [`write`] is shared with `vidspec pull`.
 
 use std::path::{Path, PathBuf};
 
 use crate::cli::DecompileArgs;
+use crate::decompile::Decompiled;
 use crate::error::Error;
 use crate::report::Reporter;
 
@@ -12,21 +13,35 @@ pub(super) fn run(args: DecompileArgs, reporter: &Reporter) -> Result<(), Error>
     let output = args.output.as_deref();
     let spec_path = output.map_or_else(|| PathBuf::from("decompiled.yaml"), Path::to_path_buf);
     let shown = crate::display_path(&args.project);
-    let result =
-        crate::decompile::decompile(&document, &spec_path, &args.templates).map_err(|error| {
-            match error {
-                Error::Invalid(diags) => Error::Invalid(
-                    diags
-                        .into_iter()
-                        .map(|mut d| {
-                            d.message = format!("{shown}: {}", d.message);
-                            d
-                        })
-                        .collect(),
-                ),
-                other => other,
-            }
-        })?;
+    let result = crate::decompile::decompile(&document, &spec_path, &args.templates)
+        .map_err(|error| named(error, &shown))?;
+    write(&result, output, reporter)
+}
+
+/// The error with each of its diagnostics prefixed by the name of the project it is about.
+pub(super) fn named(error: Error, shown: &str) -> Error {
+    match error {
+        Error::Invalid(diags) => Error::Invalid(
+            diags
+                .into_iter()
+                .map(|mut d| {
+                    d.message = format!("{shown}: {}", d.message);
+                    d
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// A decompiled project's warnings, then its new preset files — in the spec's folder, or the
+/// current one when the spec goes to stdout; all checked before any is written, and none
+/// replacing a file with other content — then the spec itself.
+pub(super) fn write(
+    result: &Decompiled,
+    output: Option<&Path>,
+    reporter: &Reporter,
+) -> Result<(), Error> {
     reporter.diagnostics(&result.warnings);
     let folder = match output.and_then(Path::parent) {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -34,15 +49,21 @@ pub(super) fn run(args: DecompileArgs, reporter: &Reporter) -> Result<(), Error>
     };
     std::fs::create_dir_all(folder)
         .map_err(|e| Error::io(format!("creating {}", crate::display_path(folder)), e))?;
-    for preset in &result.presets {
-        let path = folder.join(&preset.file_name);
-        let shown = crate::display_path(&path);
-        crate::emit::write_new(&path, preset.text.as_bytes())
-            .map_err(|e| Error::io(format!("writing {shown}"), e))?;
-        reporter.note(format!(
-            "note: wrote {shown}: a preset for {} (no known preset has this model's geometry)",
-            preset.ids
-        ));
+    let files: Vec<(PathBuf, String)> = result
+        .presets
+        .iter()
+        .map(|preset| (folder.join(&preset.file_name), preset.text.clone()))
+        .collect();
+    let written = crate::decompile::presets::write_all_new(&files)?;
+    for (((path, _), preset), written) in files.iter().zip(&result.presets).zip(written) {
+        let (path, ids) = (crate::display_path(path), &preset.ids);
+        reporter.note(if written {
+            format!(
+                "note: wrote {path}: a preset for {ids} (no known preset has this model's geometry)"
+            )
+        } else {
+            format!("note: {path} already holds this preset for {ids}; left as it is")
+        });
     }
     super::output::Output {
         path: output,

@@ -17,6 +17,7 @@ mod output;
 mod presets;
 mod preview;
 mod projects;
+mod pull;
 mod schema;
 mod status;
 mod submit;
@@ -35,6 +36,7 @@ pub(crate) fn run(command: Command, reporter: &Reporter) -> Result<(), Error> {
         Command::Preview(args) => preview::run(args, reporter),
         Command::Schema => schema::run(reporter),
         Command::Decompile(args) => decompile::run(args, reporter),
+        Command::Pull(args) => pull::run(args, reporter),
         Command::Presets { command } => presets::run(command, reporter),
         Command::Journal { command } => journal::run(command, reporter),
         Command::Init(args) => init::run(args, reporter),
@@ -72,7 +74,8 @@ fn denied(n: usize) -> Error {
     ))])
 }
 
-/// A client for a command that waits for no export (`models`, `status`, `projects`, `auth`).
+/// A client for a command that waits for no export (`models`, `status`, `projects`, `auth`,
+/// `pull`).
 fn plain_client(
     args: &crate::cli::ApiArgs,
     reporter: &Reporter,

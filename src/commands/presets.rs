@@ -1,8 +1,9 @@
-//! `vidspec presets list|show|extract`: the model presets vidspec knows, and new ones made
-//! from an editor's project.
+//! `vidspec presets list|show|extract|pull`: the model presets vidspec knows, and new ones
+//! made from an editor's project — a saved file (`extract`) or one fetched from the API
+//! (`pull`).
 
 use crate::cli::PresetsCommand;
-use crate::decompile::presets;
+use crate::decompile::presets::{self, Extracted};
 use crate::error::Error;
 use crate::report::Reporter;
 
@@ -16,20 +17,39 @@ pub(super) fn run(command: PresetsCommand, reporter: &Reporter) -> Result<(), Er
             project,
             alias,
             output,
+        } => report(
+            presets::extract(&project, alias.as_deref(), output.as_deref())?,
+            reporter,
+        ),
+        PresetsCommand::Pull {
+            id,
+            alias,
+            output,
+            api,
         } => {
-            let extracted = presets::extract(&project, alias.as_deref(), output.as_deref())?;
-            reporter.diagnostics(&extracted.warnings);
-            let listed: String = extracted
-                .written
-                .iter()
-                .map(|path| crate::display_path(path) + "\n")
-                .collect();
-            reporter.out(listed.as_bytes())?;
-            if extracted.problems.is_empty() {
-                Ok(())
-            } else {
-                Err(Error::Invalid(extracted.problems))
-            }
+            presets::check_alias(alias.as_deref())?;
+            let project = super::pull::fetch(&id, &api, reporter)?;
+            let label = format!("project {id}");
+            report(
+                presets::extract_from(&project, &label, alias.as_deref(), output.as_deref())?,
+                reporter,
+            )
         }
+    }
+}
+
+/// The files written on stdout, one a line; the warnings; an error when a clip gave no preset.
+fn report(extracted: Extracted, reporter: &Reporter) -> Result<(), Error> {
+    reporter.diagnostics(&extracted.warnings);
+    let listed: String = extracted
+        .written
+        .iter()
+        .map(|path| crate::display_path(path) + "\n")
+        .collect();
+    reporter.out(listed.as_bytes())?;
+    if extracted.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(extracted.problems))
     }
 }

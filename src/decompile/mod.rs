@@ -34,7 +34,7 @@ use crate::lower::{Preset, Presets};
 use read::Reader;
 
 /// Fields a get-project response adds that the service sets: not part of a project body.
-const RESPONSE_ONLY: [&str; 6] = [
+pub(crate) const RESPONSE_ONLY: [&str; 6] = [
     "_id",
     "state",
     "progress",
@@ -78,6 +78,17 @@ pub struct PresetFile {
 /// be (its stem names a project that has no name).
 pub fn decompile(
     document: &Value,
+    spec_path: &Path,
+    templates: &[PathBuf],
+) -> Result<Decompiled, Error> {
+    decompile_from(document, "a project", spec_path, templates)
+}
+
+/// [`decompile`], with the preset files saying they were measured from `from` (`project
+/// 6650f0c1…` for `vidspec pull`).
+pub(crate) fn decompile_from(
+    document: &Value,
+    from: &str,
     spec_path: &Path,
     templates: &[PathBuf],
 ) -> Result<Decompiled, Error> {
@@ -138,7 +149,7 @@ pub fn decompile(
         .iter()
         .map(|preset| PresetFile {
             file_name: format!("{}.yaml", preset.alias),
-            text: presets::file_text(preset, "a project"),
+            text: presets::file_text(preset, from),
             ids: preset.ids(),
         })
         .collect();

@@ -205,7 +205,9 @@ fn valid_alias(alias: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-fn load_presets(library: &Library) -> Result<Presets, Error> {
+/// The presets every command knows: the built-in ones and those of `--templates` folders.
+pub(crate) fn known(templates: &[PathBuf]) -> Result<Presets, Error> {
+    let library = Library::with_dirs(templates)?;
     let mut diags = Diagnostics::default();
     let presets = Presets::load(library.models.values(), &mut diags);
     if diags.has_errors() {
@@ -216,7 +218,7 @@ fn load_presets(library: &Library) -> Result<Presets, Error> {
 
 /// `vidspec presets list`: a table, one line per preset — alias, label, ids, placements.
 pub(crate) fn list(templates: &[PathBuf]) -> Result<String, Error> {
-    let presets = load_presets(&Library::with_dirs(templates)?)?;
+    let presets = known(templates)?;
     let rows: Vec<[String; 4]> = presets
         .by_alias
         .values()
@@ -267,6 +269,16 @@ pub(crate) fn show(name: &str, templates: &[PathBuf]) -> Result<String, Error> {
         .into())
 }
 
+/// A usage error for an `--alias` that is not one.
+pub(crate) fn check_alias(alias: Option<&str>) -> Result<(), Error> {
+    match alias.filter(|a| !valid_alias(a)) {
+        Some(alias) => Err(Error::Usage(format!(
+            "--alias {alias}: an alias is lowercase letters, digits and `-`, e.g. anna-navy-suit"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// A clip and its JSON pointer in the project.
 type Located<'a> = (String, &'a Value);
 
@@ -287,14 +299,22 @@ pub(crate) fn extract(
     alias: Option<&str>,
     dir: Option<&Path>,
 ) -> Result<Extracted, Error> {
-    if let Some(alias) = alias.filter(|a| !valid_alias(a)) {
-        return Err(Error::Usage(format!(
-            "--alias {alias}: an alias is lowercase letters, digits and `-`, e.g. anna-navy-suit"
-        )));
-    }
+    check_alias(alias)?;
     let shown = crate::display_path(project);
     let document = super::read_json(project)?;
-    let body = super::unwrap_envelope(&document)
+    extract_from(&document, &shown, alias, dir)
+}
+
+/// [`extract`] from a project already read: a body or a get-project response. `shown` names
+/// it in messages and in the preset files' first line.
+pub(crate) fn extract_from(
+    document: &Value,
+    shown: &str,
+    alias: Option<&str>,
+    dir: Option<&Path>,
+) -> Result<Extracted, Error> {
+    check_alias(alias)?;
+    let body = super::unwrap_envelope(document)
         .map_err(|m| Error::from(Diagnostic::error(format!("{shown}: {m}"))))?;
     // Avatar clips grouped by model and clothing, in the order they first appear.
     let mut groups: Vec<((String, String), Vec<Located>)> = Vec::new();
@@ -330,7 +350,7 @@ pub(crate) fn extract(
         std::fs::create_dir_all(folder)
             .map_err(|e| Error::io(format!("creating {}", crate::display_path(folder)), e))?;
     }
-    let mut written = Vec::new();
+    let mut files = Vec::new();
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     for (n, ((ai_name, clothing), clips)) in groups.iter().enumerate() {
@@ -372,14 +392,45 @@ pub(crate) fn extract(
                 );
             }
         }
-        let path = folder.join(format!("{name}.yaml"));
-        crate::emit::write_new(&path, file_text(&preset, &shown).as_bytes())
-            .map_err(|e| Error::io(format!("writing {}", crate::display_path(&path)), e))?;
-        written.push(path);
+        files.push((
+            folder.join(format!("{name}.yaml")),
+            file_text(&preset, shown),
+        ));
     }
+    write_all_new(&files)?;
+    let written = files.into_iter().map(|(path, _)| path).collect();
     Ok(Extracted {
         written,
         warnings,
         problems,
     })
+}
+
+/// Writes each new file with [`crate::emit::write_new`], after checking them all: when one
+/// is already there with other content, none is written. Says of each file whether it was
+/// written (`false`: it already held these bytes).
+pub(crate) fn write_all_new(files: &[(PathBuf, String)]) -> Result<Vec<bool>, Error> {
+    let shown = |path: &Path| format!("writing {}", crate::display_path(path));
+    let mut new = Vec::new();
+    for (path, text) in files {
+        match crate::emit::may_write_new(path, text.as_bytes()) {
+            Ok(fresh) => new.push(fresh),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Diagnostic::error(format!(
+                    "{}: {e}; nothing was written",
+                    shown(path)
+                ))
+                .with_help(
+                    "it holds another preset of that name: move it away, or write into another \
+                     folder (-o)",
+                )
+                .into());
+            }
+            Err(e) => return Err(Error::io(shown(path), e)),
+        }
+    }
+    for (path, text) in files {
+        crate::emit::write_new(path, text.as_bytes()).map_err(|e| Error::io(shown(path), e))?;
+    }
+    Ok(new)
 }

@@ -7,6 +7,10 @@
 //! (`--rate-limit`), latency, and connections closed without an answer (`--drop-rate`).
 //! `--stall-rate` freezes the progress of some exports (the same ones for a `--seed`); a body
 //! with a loopback `webhookUrl` gets the vendor's webhook posts (`webhook.rs`).
+//! `GET /editor/project/{id}` serves each stored body back in the vendor's get-project shape
+//! (`data.project`: `_id`, the body, `state`, `progress`, `download_url`, `createdAt`,
+//! `updatedAt`); `POST /__mock/projects` stores a body as the editor saves one (not validated,
+//! not exported), for `vidspec pull` to fetch.
 //! `GET /__mock/stats` counts what it saw, including the most projects exporting at once; `POST /__mock/faults {"failNext": n, "dropNext": n}`
 //! makes the next requests fail, for tests that need a fault at an exact moment, and
 //! `{"loseNext": n}` carries out the next n (token requests aside) but loses their answers.
@@ -259,6 +263,23 @@ async fn handle(
             let counts = json!({ "failNext": state.fail_next, "dropNext": state.drop_next, "loseNext": state.lose_next });
             return axum::Json(counts).into_response();
         }
+        (&Method::POST, "/__mock/projects") => {
+            // A project saved in the editor: stored as it is (not validated, not exported),
+            // for `pull` to fetch.
+            let bytes = axum::body::to_bytes(body, 64 << 20)
+                .await
+                .unwrap_or_default();
+            return match serde_json::from_slice::<Value>(&bytes) {
+                Ok(project) if project.is_object() => {
+                    ok(json!({ "projectId": mock.store(project, false) }))
+                }
+                _ => fail(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "the body is not a JSON object",
+                ),
+            };
+        }
         _ => {}
     }
     let Some((endpoint, id)) = Endpoint::route(&parts.method, &path) else {
@@ -422,7 +443,7 @@ impl Mock {
         }
     }
 
-    fn create(self: &Arc<Self>, mut body: Value) -> Response {
+    fn create(self: &Arc<Self>, body: Value) -> Response {
         let problems = validate::problems(&body);
         if !problems.is_empty() {
             let listed: Vec<String> = problems
@@ -449,15 +470,32 @@ impl Mock {
             .get("isExport")
             .and_then(Value::as_bool)
             .unwrap_or(true);
-        if let Some(map) = body.as_object_mut() {
-            map.entry("name")
-                .or_insert_with(|| Value::from("Default Template"));
-        }
-        let name = body["name"].as_str().unwrap_or_default().to_owned();
         let hook = body
             .get("webhookUrl")
             .and_then(Value::as_str)
             .map(str::to_owned);
+        let id = self.store(body, export);
+        let mut counts = state(self);
+        counts.projects_created += 1;
+        let name = counts.projects[&id].body["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        *counts.names.entry(name).or_default() += 1;
+        drop(counts);
+        if let Some(url) = hook {
+            tokio::spawn(webhook::deliver(Arc::clone(self), id.clone(), url));
+        }
+        ok(json!({ "projectId": id }))
+    }
+
+    /// Keeps a project body (named "Default Template" when it has no name), exporting it
+    /// from now on when `export`; its new id.
+    fn store(&self, mut body: Value, export: bool) -> String {
+        if let Some(map) = body.as_object_mut() {
+            map.entry("name")
+                .or_insert_with(|| Value::from("Default Template"));
+        }
         let mut state = state(self);
         state.next_id += 1;
         let id = format!("{:08x}{:016x}", self.addr.port(), state.next_id);
@@ -473,13 +511,7 @@ impl Mock {
                 stall_at,
             },
         );
-        state.projects_created += 1;
-        *state.names.entry(name).or_default() += 1;
-        drop(state);
-        if let Some(url) = hook {
-            tokio::spawn(webhook::deliver(Arc::clone(self), id.clone(), url));
-        }
-        ok(json!({ "projectId": id }))
+        id
     }
 
     fn export(&self, body: &Value) -> Response {
@@ -656,19 +688,35 @@ impl Mock {
     }
 }
 
-/// The model catalogue: the one model of the public docs.
+/// The model catalogue: the one model of the public docs, and a Korean presenter the mock
+/// makes up (`M000000101`, in two clothes) that no built-in preset has, as an account's
+/// other models are.
 fn models() -> Value {
     let cdn = "https://cdn.aistudios.com";
-    json!([{
-        "id": "M000045058",
-        "label": { "ko": "애나", "en": "Anna" },
-        "thumbnail": format!("{cdn}/ai/model-introduce/thumbnails/M000045058_BG00002320.png"),
-        "clothes": [{
-            "id": "BG00002320",
-            "label": { "ko": "네이비 정장", "en": "Navy suit" },
-            "thumbnail": format!("{cdn}/ai/ai_mov_thm/tight_ai_mov_thm_M000045058_BG00002320.png"),
-        }],
-    }])
+    let cloth = |model: &str, id: &str, ko: &str, en: &str| {
+        json!({
+            "id": id,
+            "label": { "ko": ko, "en": en },
+            "thumbnail": format!("{cdn}/ai/ai_mov_thm/tight_ai_mov_thm_{model}_{id}.png"),
+        })
+    };
+    json!([
+        {
+            "id": "M000045058",
+            "label": { "ko": "애나", "en": "Anna" },
+            "thumbnail": format!("{cdn}/ai/model-introduce/thumbnails/M000045058_BG00002320.png"),
+            "clothes": [cloth("M000045058", "BG00002320", "네이비 정장", "Navy suit")],
+        },
+        {
+            "id": "M000000101",
+            "label": { "ko": "민지", "en": "Minji" },
+            "thumbnail": format!("{cdn}/ai/model-introduce/thumbnails/M000000101_BG00000201.png"),
+            "clothes": [
+                cloth("M000000101", "BG00000201", "베이지 블라우스", "Beige blouse"),
+                cloth("M000000101", "BG00000202", "검정 정장", "Black suit"),
+            ],
+        },
+    ])
 }
 
 #[cfg(test)]
