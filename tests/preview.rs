@@ -471,7 +471,10 @@ impl DevTools {
         );
         tools.session = attached["sessionId"].as_str().unwrap().to_owned();
         let started = Instant::now();
-        while tools.eval("document.readyState") != "complete" {
+        // The page target may show about:blank before the file.
+        let loaded = "location.protocol == 'file:' && document.readyState == 'complete' \
+                      && document.fonts.status == 'loaded'";
+        while tools.eval(loaded) != true {
             assert!(started.elapsed() < BROWSER_TIMEOUT, "the page never loaded");
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -515,7 +518,8 @@ impl DevTools {
     }
 
     /// The fonts the browser drew the text of the first element matching `selector` with:
-    /// (family, glyphs drawn with it).
+    /// (family, glyphs drawn with it). Asked again until the text is laid out (a strip is
+    /// laid out once the browser has seen it is in view).
     #[track_caller]
     fn fonts_of(&mut self, selector: &str) -> Vec<(String, u64)> {
         let root = self.call("DOM.getDocument", serde_json::json!({ "depth": 0 }));
@@ -524,10 +528,19 @@ impl DevTools {
             serde_json::json!({ "nodeId": root["root"]["nodeId"], "selector": selector }),
         );
         assert_ne!(node["nodeId"], 0, "nothing matches {selector}");
-        let fonts = self.call(
-            "CSS.getPlatformFontsForNode",
-            serde_json::json!({ "nodeId": node["nodeId"] }),
-        );
+        let started = Instant::now();
+        let fonts = loop {
+            let fonts = self.call(
+                "CSS.getPlatformFontsForNode",
+                serde_json::json!({ "nodeId": node["nodeId"] }),
+            );
+            if fonts["fonts"].as_array().is_some_and(|f| !f.is_empty())
+                || started.elapsed() > BROWSER_TIMEOUT / 4
+            {
+                break fonts;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
         fonts["fonts"]
             .as_array()
             .unwrap()
