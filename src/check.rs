@@ -16,16 +16,25 @@ pub(crate) const PRESET_SCHEMA: &str = include_str!("../schemas/preset.schema.js
 /// The JSON Schema of the spec language, for editors.
 pub const SPEC_SCHEMA: &str = include_str!("../schemas/spec.schema.json");
 
-/// A compiled JSON Schema.
+mod subset;
+
+/// A JSON Schema, ready to check documents. Whether a document is valid is answered by
+/// [`subset::Validator`] when the schema keeps to the keywords it knows (the project schema
+/// does); the full validator (`jsonschema`) is compiled only when it is needed: for the errors
+/// of a document, or for every answer of a schema outside that subset.
 pub struct Schema {
-    validator: jsonschema::Validator,
+    text: String,
+    quick: Option<subset::Validator>,
+    full: OnceLock<jsonschema::Validator>,
 }
 
 impl Schema {
     pub fn new(text: &str) -> Schema {
-        let json: Value = serde_json::from_str(text).expect("bundled schema is JSON");
-        let validator = jsonschema::validator_for(&json).expect("bundled schema is valid");
-        Schema { validator }
+        Schema {
+            text: text.to_owned(),
+            quick: subset::Validator::new(text).ok(),
+            full: OnceLock::new(),
+        }
     }
 
     /// The project schema, compiled once per process.
@@ -34,28 +43,30 @@ impl Schema {
         Arc::clone(SCHEMA.get_or_init(|| Arc::new(Schema::new(PROJECT_SCHEMA))))
     }
 
-    /// Starts compiling the project schema on another thread, so that it is ready (or
-    /// nearly) by the time a render first checks a project.
-    pub fn prepare_project() {
-        static STARTED: std::sync::Once = std::sync::Once::new();
-        STARTED.call_once(|| {
-            std::thread::spawn(|| drop(Schema::project()));
-        });
-    }
-
     /// The preset schema, compiled once per process.
     pub fn preset() -> Arc<Schema> {
         static SCHEMA: OnceLock<Arc<Schema>> = OnceLock::new();
         Arc::clone(SCHEMA.get_or_init(|| Arc::new(Schema::new(PRESET_SCHEMA))))
     }
 
+    /// The full validator, compiled on first use.
+    fn full(&self) -> &jsonschema::Validator {
+        self.full.get_or_init(|| {
+            let json: Value = serde_json::from_str(&self.text).expect("bundled schema is JSON");
+            jsonschema::validator_for(&json).expect("bundled schema is valid")
+        })
+    }
+
     pub(crate) fn is_valid(&self, instance: &Value) -> bool {
-        self.validator.is_valid(instance)
+        match &self.quick {
+            Some(quick) => quick.is_valid(instance),
+            None => self.full().is_valid(instance),
+        }
     }
 
     /// Each violation as (JSON pointer, message).
     pub fn errors(&self, instance: &Value) -> Vec<(String, String)> {
-        self.validator
+        self.full()
             .iter_errors(instance)
             .map(|e| (e.instance_path().as_str().to_owned(), e.to_string()))
             .collect()

@@ -53,7 +53,6 @@ pub struct Program {
 impl Program {
     /// Loads and compiles a spec; reports every problem it can find before failing.
     pub fn load(spec_path: &Path, options: &Options) -> Result<Program, Error> {
-        Schema::prepare_project();
         let library = Library::with_dirs(&options.templates)?;
         let root = load::load_spec(spec_path)?;
         Program::compile(root, spec_path, library, options)

@@ -686,7 +686,9 @@ mod tests {
         let annotated = serde_json::json!({
             "$schema": schema["$schema"], "type": "string", "format": "uri"
         });
-        assert!(crate::check::Schema::new(&annotated.to_string()).is_valid(&"not a uri".into()));
+        let format_only = crate::check::Schema::new(&annotated.to_string());
+        assert!(format_only.is_valid(&"not a uri".into()));
+        assert!(format_only.errors(&"not a uri".into()).is_empty());
     }
 
     #[test]
