@@ -16,7 +16,7 @@ const MINJI: &str = r#"alias: minji-beige
 label: "Minji, beige blouse"
 ai_name: M000000101
 clothing: BG00000201
-languages: [ko]
+languages: [ko, en]
 origin: { width: 1500, height: 2600 }
 tight: { x: 401.25, y: 150.5, width: 702, height: 2400, scale: 1 }
 head: { center_x: 745.5, center_y: 310.25, width: 201, height: 214 }
@@ -29,7 +29,8 @@ placements:
   default: { left: 1180.5, top: 96.25, scale: 0.45 }
 "#;
 
-/// A Korean spec with that presenter; the mock knows its model, vidspec's library does not.
+/// A Korean spec with that presenter, whose last scene speaks English; the mock knows its
+/// model, vidspec's library does not.
 const LISTING: &str = r##"name: 매물 소개
 presets: [minji-beige.yaml]
 avatar:
@@ -44,8 +45,8 @@ scenes:
         top: 96
         font: { size: 64, color: "#202020", weight: 700 }
   - background: { color: "rgb(20,20,20)" }
-    avatar: { placement: { left: 200, top: 120, scale: 0.3 } }
-    say: "지금 바로 문의하세요."
+    avatar: { language: en, placement: { left: 200, top: 120, scale: 0.3 } }
+    say: "Call us today."
 "##;
 
 /// Stores `body` in the mock as a project saved in the editor (not validated, not exported);
@@ -95,8 +96,13 @@ fn text(path: &Path) -> String {
 
 /// `vidspec build SPEC` (no --templates): the project JSON.
 fn build(spec: &Path) -> Value {
+    built(spec).0
+}
+
+/// `vidspec build SPEC` (no --templates): the project JSON, and the warnings.
+fn built(spec: &Path) -> (Value, String) {
     let out = Test::new().arg("build").arg(spec).run().success();
-    out.json()
+    (out.json(), out.stderr)
 }
 
 /// [`LISTING`] with its preset in a folder of the test's home, submitted as a draft
@@ -166,7 +172,11 @@ fn a_project_with_a_model_no_built_in_preset_has_is_pulled_and_builds_the_same_p
         "{preset}"
     );
 
-    let rebuilt = build(&pulled);
+    let (rebuilt, warnings) = built(&pulled);
+    assert_eq!(
+        warnings, "",
+        "the preset speaks both languages of the project"
+    );
     let avatar = |project: &Value, scene: usize| project["scenes"][scene]["clips"][0].clone();
     for scene in 0..2 {
         assert_eq!(
@@ -281,7 +291,24 @@ fn presets_pull_writes_only_the_presets_and_models_then_marks_them() {
         text(&api.path("pulled/m000000101-bg00000201.yaml"))
     );
 
+    // Known by alias once in a --templates folder: the pull then writes no preset file.
     let templates = api.path("mine");
+    let known = api.path("known/spec.yaml");
+    let out = api
+        .run(&[
+            "pull",
+            &id,
+            "-o",
+            known.to_str().unwrap(),
+            "--templates",
+            templates.to_str().unwrap(),
+        ])
+        .success();
+    assert!(!out.stderr.contains("preset for"), "{}", out.stderr);
+    assert_eq!(std::fs::read_dir(api.path("known")).unwrap().count(), 1);
+    assert!(text(&known).contains("preset: m000000101-bg00000201"));
+    assert!(!text(&known).contains("presets:"));
+
     let models = api
         .run(&["models", "--templates", templates.to_str().unwrap()])
         .success();
@@ -307,7 +334,7 @@ fn presets_pull_writes_only_the_presets_and_models_then_marks_them() {
     let bad = api
         .run(&["presets", "pull", &id, "--alias", "Minji"])
         .failure(2);
-    assert_eq!(api.mock.stats()["requests"]["project"], 2, "{}", bad.stderr);
+    assert_eq!(api.mock.stats()["requests"]["project"], 3, "{}", bad.stderr);
 }
 
 #[test]

@@ -222,7 +222,14 @@ impl Reader<'_> {
                 .unwrap_or("en");
             model.is_none_or(|m| contains(m, Some(&p.model_block(language))))
         };
-        if let Some(preset) = self.presets().find(|p| fits(p)) {
+        if let Some(preset) = self.known.by_alias.values().find(|p| fits(p)) {
+            return preset.alias.clone();
+        }
+        if let Some(preset) = self.new.iter_mut().find(|p| fits(p)) {
+            // A preset made from this body speaks every language its clips speak.
+            if let Some(language) = language.filter(|l| !preset.languages.iter().any(|k| k == l)) {
+                preset.languages.push(language.to_owned());
+            }
             return preset.alias.clone();
         }
         let ids = (
