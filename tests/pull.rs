@@ -254,6 +254,13 @@ fn pull_never_replaces_a_different_preset_file_and_then_writes_nothing() {
     assert_eq!(text(&preset), "mine\n");
     assert!(!spec.exists(), "no spec naming a preset it did not write");
 
+    // A folder as -o is refused before anything is written.
+    let out = api
+        .run(&["pull", &id, "-o", folder.to_str().unwrap()])
+        .failure(2);
+    out.stderr_has("a folder; -o names the spec's file, e.g. -o");
+    assert_eq!(text(&preset), "mine\n");
+
     // The same preset again is fine: a second pull leaves the file as it is.
     std::fs::remove_file(&preset).unwrap();
     api.run(&["pull", &id, "-o", spec.to_str().unwrap()])

@@ -42,6 +42,13 @@ pub(super) fn write(
     output: Option<&Path>,
     reporter: &Reporter,
 ) -> Result<(), Error> {
+    if let Some(dir) = output.filter(|path| path.is_dir()) {
+        // Refused before any preset is written beside where the spec cannot go.
+        return Err(Error::Usage(format!(
+            "-o {0}: a folder; -o names the spec's file, e.g. -o {0}/spec.yaml (its presets go beside it)",
+            crate::display_path(dir).trim_end_matches('/')
+        )));
+    }
     reporter.diagnostics(&result.warnings);
     let folder = match output.and_then(Path::parent) {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
