@@ -27,6 +27,11 @@ pub fn to_bytes(value: &Value, format: Format) -> Vec<u8> {
     out
 }
 
+/// `-o -`: the path that means stdout, for every command that takes `-o`.
+pub(crate) fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 /// Writes to stdout; a closed pipe (`vidspec build x | head`) is not an error.
 pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();

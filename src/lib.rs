@@ -77,5 +77,8 @@ pub(crate) fn describe_json(value: &serde_json::Value) -> String {
 
 /// A path as the user wrote it, for messages.
 pub(crate) fn display_path(path: &std::path::Path) -> String {
+    if path.as_os_str() == "-" {
+        return load::STDIN_NAME.to_owned();
+    }
     path.display().to_string()
 }

@@ -7,6 +7,7 @@ mod api;
 mod authoring;
 mod batch;
 mod build;
+mod conventions;
 mod decompile;
 mod hostile;
 mod lint;

@@ -13,8 +13,6 @@ use crate::rows::{RowAt, RowError};
 
 pub(super) struct Writer {
     lines: Option<Lines>,
-    /// A closed pipe: lines are dropped, not errors (`vidspec batch … | head`).
-    closed: bool,
     folder: Option<PathBuf>,
     written: Written,
     projects: Option<SyncSender<super::Compiled>>,
@@ -26,7 +24,6 @@ impl Writer {
     pub(super) fn new(sink: Sink, folder: Option<PathBuf>) -> Writer {
         let mut writer = Writer {
             lines: None,
-            closed: false,
             folder,
             written: Written::default(),
             projects: None,
@@ -94,15 +91,13 @@ impl Writer {
         Ok(Some(path))
     }
 
+    /// Adds a row's line; stdout failing (a full disk, or closed by its reader: `| head`)
+    /// ends the batch, named by the first row that did not get out.
     fn line(&mut self, row: u64, bytes: &[u8]) -> Result<(), RowError> {
-        let Some(lines) = self.lines.as_mut().filter(|_| !self.closed) else {
+        let Some(lines) = self.lines.as_mut() else {
             return Ok(());
         };
         match lines.push(row, bytes) {
-            Err(cut) if cut.error.kind() == std::io::ErrorKind::BrokenPipe => {
-                self.closed = true;
-                Ok(())
-            }
             Err(cut) => {
                 let message = cut.message();
                 self.fatal = Some(cut.into_error());
@@ -123,13 +118,8 @@ impl Writer {
     }
 
     pub(super) fn finish(mut self) -> Result<(), Error> {
-        if self.closed {
-            return Ok(());
-        }
         match self.lines.as_mut().map(Lines::flush) {
-            Some(Err(cut)) if cut.error.kind() != std::io::ErrorKind::BrokenPipe => {
-                Err(cut.into_error())
-            }
+            Some(Err(cut)) => Err(cut.into_error()),
             _ => Ok(()),
         }
     }
@@ -152,13 +142,20 @@ struct Cut {
 }
 
 impl Cut {
-    /// `writing stdout from row 11 on (rows 1 to 10 were written)`.
+    /// `writing stdout from row 11 on (rows 1 to 10 were written)`; for a stdout its reader
+    /// closed, `stdout was closed …` and that the batch stopped.
     fn what(&self) -> String {
         let before = match self.row {
             0 | 1 => "no row was written".to_owned(),
             2 => "row 1 was written".to_owned(),
             n => format!("rows 1 to {} were written", n - 1),
         };
+        if self.error.kind() == std::io::ErrorKind::BrokenPipe {
+            return format!(
+                "stdout was closed by its reader before row {} ({before}); the batch stopped there",
+                self.row
+            );
+        }
         format!("writing stdout from row {} on ({before})", self.row)
     }
 

@@ -4,20 +4,21 @@ use std::path::PathBuf;
 
 use crate::compile::Options;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum, ValueHint};
 
 use super::values::{fraction, job_count, parse_delimiter, requests_per_second, seconds};
 
 #[derive(Args, Debug)]
 pub(crate) struct DecompileArgs {
     /// The project JSON: a body, or a get-project response with its `data.project`.
+    #[arg(value_hint = ValueHint::FilePath)]
     pub(crate) project: PathBuf,
-    /// Write the spec to FILE (new preset files go beside it) instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
+    /// Write the spec to FILE (new preset files go beside it) instead of stdout (`-`: stdout).
+    #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) output: Option<PathBuf>,
     /// A folder of templates whose models/ presets are recognised too (build the result
     /// with the same --templates).
-    #[arg(long = "templates", value_name = "DIR")]
+    #[arg(long = "templates", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) templates: Vec<PathBuf>,
 }
 
@@ -26,13 +27,13 @@ pub(crate) struct PullArgs {
     /// The project's id (its projectId).
     #[arg(value_name = "PROJECT_ID")]
     pub(crate) id: String,
-    /// Write the spec to FILE, and the preset files it needs beside it; without it, the spec
-    /// goes to stdout and the preset files into the current folder.
-    #[arg(short, long, value_name = "FILE")]
+    /// Write the spec to FILE, and the preset files it needs beside it; without it (or with
+    /// `-`), the spec goes to stdout and the preset files into the current folder.
+    #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) output: Option<PathBuf>,
     /// A folder of templates whose models/ presets are recognised too (build the result
     /// with the same --templates).
-    #[arg(long = "templates", value_name = "DIR")]
+    #[arg(long = "templates", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) templates: Vec<PathBuf>,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
@@ -41,7 +42,7 @@ pub(crate) struct PullArgs {
 #[derive(Args, Debug)]
 pub(crate) struct ModelsArgs {
     /// A folder of templates whose models/ presets count as presets here (as for `build`).
-    #[arg(long = "templates", value_name = "DIR")]
+    #[arg(long = "templates", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) templates: Vec<PathBuf>,
     /// Print the catalogue as JSON, each clothing with the alias of its preset (or null).
     #[arg(long)]
@@ -53,17 +54,17 @@ pub(crate) struct ModelsArgs {
 #[derive(Args, Debug)]
 pub(crate) struct InitArgs {
     /// The folder (created if missing; default: the current one).
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_hint = ValueHint::DirPath)]
     pub(crate) dir: PathBuf,
 }
 
 #[derive(Args, Debug)]
 pub(crate) struct LspArgs {
     /// A folder of clips/, scenes/ and models/ templates, as for `check`.
-    #[arg(long = "templates", value_name = "DIR")]
+    #[arg(long = "templates", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) templates: Vec<PathBuf>,
     /// A YAML or JSON file of variable values applied to every spec checked (repeatable).
-    #[arg(long = "vars", value_name = "FILE")]
+    #[arg(long = "vars", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) vars_files: Vec<PathBuf>,
 }
 
@@ -78,6 +79,14 @@ impl LspArgs {
 }
 
 #[derive(Args, Debug)]
+pub(crate) struct ManArgs {
+    /// Write vidspec.1 and a page per command (vidspec-build.1, …) into DIR, created if
+    /// missing, instead of printing vidspec.1 (`-`: print it).
+    #[arg(short, long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
 pub(crate) struct CompletionsArgs {
     #[arg(value_enum)]
     pub(crate) shell: clap_complete::Shell,
@@ -89,7 +98,7 @@ pub(crate) struct StatusArgs {
     #[arg(required_unless_present = "journal", conflicts_with = "journal")]
     pub(crate) id: Option<String>,
     /// Summarise these journals by state instead, without contacting the API.
-    #[arg(long, value_name = "FILE", num_args = 1..)]
+    #[arg(long, value_name = "FILE", num_args = 1.., value_hint = ValueHint::FilePath)]
     pub(crate) journal: Vec<PathBuf>,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
@@ -103,10 +112,10 @@ pub(crate) enum JournalCommand {
     /// still be writing one.
     Merge {
         /// The journals to merge.
-        #[arg(required = true, value_name = "JOURNAL")]
+        #[arg(required = true, value_name = "JOURNAL", value_hint = ValueHint::FilePath)]
         journals: Vec<PathBuf>,
-        /// The merged journal (written atomically; not a journal a run is writing).
-        #[arg(long, short, value_name = "FILE")]
+        /// The merged journal (written atomically; not a journal a run is writing; `-`: stdout).
+        #[arg(long, short, value_name = "FILE", value_hint = ValueHint::FilePath)]
         output: PathBuf,
         /// Write the merge despite conflicts (every record of both sides is kept; the later
         /// one counts for a rerun) and exit 0; the conflicts are still listed.
@@ -120,25 +129,26 @@ pub(crate) enum PresetsCommand {
     /// List the presets: alias, label, model/clothing ids, placements.
     List {
         /// A folder of templates whose models/ add to or override the built-in presets.
-        #[arg(long = "templates", value_name = "DIR")]
+        #[arg(long = "templates", value_name = "DIR", value_hint = ValueHint::DirPath)]
         templates: Vec<PathBuf>,
     },
     /// Print a preset file, by alias or MODEL/CLOTHING ids.
     Show {
         name: String,
         /// A folder of templates whose models/ add to or override the built-in presets.
-        #[arg(long = "templates", value_name = "DIR")]
+        #[arg(long = "templates", value_name = "DIR", value_hint = ValueHint::DirPath)]
         templates: Vec<PathBuf>,
     },
     /// Write a preset file for each model/clothing among a project's avatar clips.
     Extract {
         /// The project JSON (a body or a get-project response), made in the editor.
+        #[arg(value_hint = ValueHint::FilePath)]
         project: PathBuf,
         /// The preset's alias (default: <ai_name>-<emotion>, lowercased).
         #[arg(long, value_name = "NAME")]
         alias: Option<String>,
-        /// The folder to write the preset files into (default: the current one).
-        #[arg(short, long, value_name = "DIR")]
+        /// The folder to write the preset files into (default: the current one; `-`: print them).
+        #[arg(short, long, value_name = "DIR", value_hint = ValueHint::DirPath)]
         output: Option<PathBuf>,
     },
     /// Fetch a project from AI Studios and write a preset file for each model/clothing
@@ -152,7 +162,7 @@ pub(crate) enum PresetsCommand {
         alias: Option<String>,
         /// The folder to write the preset files into (default: the current one; DIR/models
         /// makes them known to every command given --templates DIR).
-        #[arg(short, long, value_name = "DIR")]
+        #[arg(short, long, value_name = "DIR", value_hint = ValueHint::DirPath)]
         output: Option<PathBuf>,
         #[command(flatten)]
         api: ApiArgs,
@@ -161,16 +171,18 @@ pub(crate) enum PresetsCommand {
 
 #[derive(Args, Debug)]
 pub(crate) struct CompileArgs {
-    /// The spec file (YAML).
+    /// The spec file (YAML), or `-` to read it from stdin (relative paths in it are then
+    /// taken from the current folder).
+    #[arg(value_name = "SPEC", value_hint = ValueHint::FilePath)]
     pub(crate) spec: PathBuf,
     /// Set a variable: NAME=VALUE (highest precedence; the value is data, never a template).
-    #[arg(long = "set", value_name = "NAME=VALUE")]
+    #[arg(long = "set", value_name = "NAME=VALUE", value_hint = ValueHint::Other)]
     pub(crate) sets: Vec<String>,
     /// A YAML or JSON file of variable values (repeatable, applied in order).
-    #[arg(long = "vars", value_name = "FILE")]
+    #[arg(long = "vars", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) vars_files: Vec<PathBuf>,
     /// A folder of clips/, scenes/ and models/ templates that add to or override the built-in ones.
-    #[arg(long = "templates", value_name = "DIR")]
+    #[arg(long = "templates", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) templates: Vec<PathBuf>,
     /// Fail when there are warnings (lints), not only errors: nothing is written or sent (in a
     /// batch, a row with warnings fails).
@@ -185,8 +197,8 @@ pub(crate) struct CompileArgs {
 pub(crate) struct BuildArgs {
     #[command(flatten)]
     pub(crate) compile: CompileArgs,
-    /// Write the JSON to FILE (atomically) instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
+    /// Write the JSON to FILE (atomically) instead of stdout (`-`: stdout).
+    #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) output: Option<PathBuf>,
     /// One line of JSON instead of pretty-printed.
     #[arg(long)]
@@ -210,7 +222,7 @@ pub(crate) struct PreviewArgs {
     #[command(flatten)]
     pub(crate) compile: CompileArgs,
     /// Take the inputs from a row of this CSV file (as `batch` would), or `-` for stdin.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) csv: Option<PathBuf>,
     /// The CSV's field separator: `,` (default), `;`, a tab (`\t`) or another single character.
     #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter, requires = "csv")]
@@ -228,8 +240,8 @@ pub(crate) struct PreviewArgs {
         value_parser = crate::preview::sheet::RowSelection::parse
     )]
     pub(crate) rows: Option<crate::preview::sheet::RowSelection>,
-    /// Write the HTML to FILE (atomically) instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
+    /// Write the HTML to FILE (atomically) instead of stdout (`-`: stdout).
+    #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) output: Option<PathBuf>,
     /// Draw again whenever the spec, a vars file, a template, a preset or the CSV changes.
     #[arg(long, requires = "output")]
@@ -241,7 +253,7 @@ pub(crate) struct BatchArgs {
     #[command(flatten)]
     pub(crate) compile: CompileArgs,
     /// The CSV file (a header row naming the columns), or `-` for stdin.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) csv: PathBuf,
     /// Write one file per row; the path is a template over the row's variables and `row`,
     /// e.g. 'out/{{ row }}-{{ name | slug }}.json'. Paths stay inside the pattern's folder.
@@ -293,7 +305,7 @@ pub(crate) struct BatchArgs {
     #[arg(long, conflicts_with = "fail_fast")]
     pub(crate) keep_going: bool,
     /// Write one JSON line per row (row, status, output or error) to FILE.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) report: Option<PathBuf>,
     /// No progress bar and no summary line.
     #[arg(long, short)]
@@ -437,7 +449,7 @@ pub(crate) struct SendArgs {
     #[arg(long, value_name = "ID")]
     pub(crate) workspace: Option<String>,
     /// Record each row's outcome in FILE (JSON Lines); a rerun skips rows already created.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) journal: Option<PathBuf>,
     /// Submit again rows whose earlier outcome is unknown (they may end up created twice).
     #[arg(long)]
@@ -582,7 +594,7 @@ pub(crate) struct ProjectsDeleteArgs {
     #[arg(long, requires = "journal")]
     pub(crate) superseded: bool,
     /// The journal to read (it is not written, and may be in use by a run).
-    #[arg(long, value_name = "FILE", requires = "superseded")]
+    #[arg(long, value_name = "FILE", requires = "superseded", value_hint = ValueHint::FilePath)]
     pub(crate) journal: Option<PathBuf>,
     /// Delete without asking (needed when stdin is not a terminal).
     #[arg(long, short = 'y')]
@@ -594,7 +606,7 @@ pub(crate) struct ProjectsDeleteArgs {
 #[derive(Args, Debug)]
 pub(crate) struct ProjectsReconcileArgs {
     /// The journal whose unknown rows to resolve (written: no run may hold it).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) journal: PathBuf,
     #[command(flatten)]
     pub(crate) api: ApiArgs,

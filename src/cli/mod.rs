@@ -2,6 +2,7 @@
 //! `commands/` sees them. [`parse`] turns argv into a [`Cli`] or clap's own error.
 
 mod args;
+pub(crate) mod generate;
 mod values;
 
 use std::ffi::OsString;
@@ -74,6 +75,8 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Print the man page vidspec(1), or write it and one page per command into a folder.
+    Man(ManArgs),
     /// Create (and by default export) the spec's project on AI Studios; print its projectId.
     Submit(SubmitArgs),
     /// Submit compiled projects from an NDJSON file, one per line (row = line number).

@@ -1,13 +1,9 @@
 //! `vidspec completions SHELL`: a shell completion script from the clap definition.
 
-use clap::CommandFactory;
-
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::CompletionsArgs;
 use crate::error::Error;
 use crate::report::Reporter;
 
 pub(super) fn run(args: CompletionsArgs, reporter: &Reporter) -> Result<(), Error> {
-    let mut out = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "vidspec", &mut out);
-    reporter.out(&out)
+    reporter.out(&crate::cli::generate::completion(args.shell))
 }

@@ -10,7 +10,10 @@ use crate::report::Reporter;
 
 pub(super) fn run(args: DecompileArgs, reporter: &Reporter) -> Result<(), Error> {
     let document = crate::decompile::read_json(&args.project)?;
-    let output = args.output.as_deref();
+    let output = args
+        .output
+        .as_deref()
+        .filter(|p| !crate::emit::is_stdout(p));
     let spec_path = output.map_or_else(|| PathBuf::from("decompiled.yaml"), Path::to_path_buf);
     let shown = crate::display_path(&args.project);
     let result = crate::decompile::decompile(&document, &spec_path, &args.templates)

@@ -11,7 +11,10 @@ pub(super) fn run(command: JournalCommand, reporter: &Reporter) -> Result<(), Er
         output,
         keep_conflicts,
     } = command;
-    crate::api::merge::check_output(&output)?;
+    let to_stdout = crate::emit::is_stdout(&output);
+    if !to_stdout {
+        crate::api::merge::check_output(&output)?;
+    }
     let merged = crate::api::merge::merge(&journals)?;
     let unreadable: Vec<Diagnostic> = merged
         .unreadable
@@ -44,8 +47,14 @@ pub(super) fn run(command: JournalCommand, reporter: &Reporter) -> Result<(), Er
         return Err(Error::Invalid(conflicts));
     }
     reporter.diagnostics(&conflicts);
-    crate::emit::write_atomic(&output, &merged.bytes)
-        .map_err(|e| Error::io(format!("writing {}", crate::display_path(&output)), e))?;
+    let shown = if to_stdout {
+        reporter.out(&merged.bytes)?;
+        "stdout".to_owned()
+    } else {
+        crate::emit::write_atomic(&output, &merged.bytes)
+            .map_err(|e| Error::io(format!("writing {}", crate::display_path(&output)), e))?;
+        crate::display_path(&output)
+    };
     let mut extra = String::new();
     if merged.duplicates > 0 {
         extra.push_str(&format!(", {} duplicate lines dropped", merged.duplicates));
@@ -61,7 +70,7 @@ pub(super) fn run(command: JournalCommand, reporter: &Reporter) -> Result<(), Er
         journals.len(),
         merged.records,
         merged.rows,
-        crate::display_path(&output)
+        shown
     ));
     Ok(())
 }

@@ -11,6 +11,7 @@ mod decompile;
 mod init;
 mod journal;
 mod lsp;
+mod man;
 mod mock_server;
 mod models;
 mod output;
@@ -49,6 +50,7 @@ pub(crate) fn run(command: Command, reporter: &Reporter) -> Result<(), Error> {
         Command::Auth { command } => auth::run(command, reporter),
         Command::MockServer(args) => mock_server::run(args, reporter),
         Command::Lsp(args) => lsp::run(args, reporter),
+        Command::Man(args) => man::run(args, reporter),
     }
 }
 

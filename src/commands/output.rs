@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::report::Reporter;
 use crate::watch::Watcher;
 
-/// Where a command's document goes: `-o FILE` (atomically) or stdout.
+/// Where a command's document goes: `-o FILE` (atomically), or stdout (no `-o`, or `-o -`).
 pub(super) struct Output<'a> {
     pub(super) path: Option<&'a Path>,
     /// Say `wrote FILE` after each write (in watch mode, where nothing else shows it).
@@ -16,7 +16,7 @@ pub(super) struct Output<'a> {
 
 impl Output<'_> {
     pub(super) fn write(&self, bytes: &[u8], reporter: &Reporter) -> Result<(), Error> {
-        let Some(path) = self.path else {
+        let Some(path) = self.path.filter(|p| !crate::emit::is_stdout(p)) else {
             return reporter.out(bytes);
         };
         let shown = crate::display_path(path);
@@ -40,6 +40,12 @@ pub(super) fn run_or_watch(
 ) -> Result<(), Error> {
     if !watch {
         return run();
+    }
+    if files().iter().any(|f| f.as_os_str() == "-") {
+        return Err(Error::Usage(
+            "--watch reads its inputs again when they change; a spec or CSV on stdin (`-`) can be read only once"
+                .to_owned(),
+        ));
     }
     let stop = crate::api::ctrl_c_flag();
     let mut watcher = Watcher::new(files());

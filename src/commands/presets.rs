@@ -38,7 +38,8 @@ pub(super) fn run(command: PresetsCommand, reporter: &Reporter) -> Result<(), Er
     }
 }
 
-/// The files written on stdout, one a line; the warnings; an error when a clip gave no preset.
+/// The files written on stdout, one a line (or with `-o -`, the presets themselves); the
+/// warnings; an error when a clip gave no preset.
 fn report(extracted: Extracted, reporter: &Reporter) -> Result<(), Error> {
     reporter.diagnostics(&extracted.warnings);
     let listed: String = extracted
@@ -47,6 +48,7 @@ fn report(extracted: Extracted, reporter: &Reporter) -> Result<(), Error> {
         .map(|path| crate::display_path(path) + "\n")
         .collect();
     reporter.out(listed.as_bytes())?;
+    reporter.out(extracted.printed.as_bytes())?;
     if extracted.problems.is_empty() {
         Ok(())
     } else {

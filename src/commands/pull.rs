@@ -21,7 +21,10 @@ pub(super) fn run(args: PullArgs, reporter: &Reporter) -> Result<(), Error> {
         }
     }
     let label = format!("project {}", args.id);
-    let output = args.output.as_deref();
+    let output = args
+        .output
+        .as_deref()
+        .filter(|p| !crate::emit::is_stdout(p));
     let spec_path = output.map_or_else(
         || PathBuf::from(format!("{}.yaml", args.id)),
         Path::to_path_buf,

@@ -129,7 +129,7 @@ impl Program {
         if diags.has_errors() {
             return Err(diags.into());
         }
-        let default_name = spec_path.file_stem().map_or_else(
+        let default_name = spec_path.file_stem().filter(|s| *s != "-").map_or_else(
             || "vidspec".to_owned(),
             |s| s.to_string_lossy().into_owned(),
         );

@@ -286,6 +286,8 @@ type Located<'a> = (String, &'a Value);
 pub(crate) struct Extracted {
     /// The preset files written.
     pub(crate) written: Vec<PathBuf>,
+    /// With `-o -`: the presets as YAML documents (`---` between them), written nowhere.
+    pub(crate) printed: String,
     /// Clips whose avatar block the preset does not reproduce exactly.
     pub(crate) warnings: Vec<Diagnostic>,
     /// Clips no preset could be made from.
@@ -345,8 +347,9 @@ pub(crate) fn extract_from(
     if groups.is_empty() {
         return Err(Diagnostic::error(format!("{shown} has no avatar (aiModel) clips")).into());
     }
+    let to_stdout = dir.is_some_and(crate::emit::is_stdout);
     let folder = dir.unwrap_or(Path::new("."));
-    if dir.is_some() {
+    if dir.is_some() && !to_stdout {
         std::fs::create_dir_all(folder)
             .map_err(|e| Error::io(format!("creating {}", crate::display_path(folder)), e))?;
     }
@@ -397,10 +400,20 @@ pub(crate) fn extract_from(
             file_text(&preset, shown),
         ));
     }
+    if to_stdout {
+        let texts: Vec<&str> = files.iter().map(|(_, text)| text.as_str()).collect();
+        return Ok(Extracted {
+            written: Vec::new(),
+            printed: texts.join("---\n"),
+            warnings,
+            problems,
+        });
+    }
     write_all_new(&files)?;
     let written = files.into_iter().map(|(path, _)| path).collect();
     Ok(Extracted {
         written,
+        printed: String::new(),
         warnings,
         problems,
     })

@@ -153,7 +153,7 @@ impl Node {
 /// before it is read, and at most one byte past the limit is read of anything else (a device,
 /// a FIFO or a growing file reports a size that cannot be trusted).
 pub fn load_file(path: &std::path::Path, limits: Limits) -> Result<Node, Diagnostic> {
-    use crate::bounded::{ReadError, read_file};
+    use crate::bounded::read_file;
     let name = crate::display_path(path);
     let limit = limits.max_bytes as u64;
     if let Ok(meta) = std::fs::metadata(path) {
@@ -164,11 +164,27 @@ pub fn load_file(path: &std::path::Path, limits: Limits) -> Result<Node, Diagnos
             )));
         }
     }
-    let text = read_file(path, limit).map_err(|e| match e {
-        ReadError::TooBig { .. } => too_big(&name, limits),
-        other => Diagnostic::error(format!("cannot read {name}: {other}")),
-    })?;
+    let text = read_file(path, limit).map_err(|e| read_error(&name, e, limits))?;
     parse(&Source::new(name, text), limits)
+}
+
+/// Reads and parses a YAML document from a stream (stdin), `name` naming it in diagnostics;
+/// at most one byte past the limit is read.
+pub fn load_reader(
+    name: &str,
+    reader: impl std::io::Read,
+    limits: Limits,
+) -> Result<Node, Diagnostic> {
+    let text = crate::bounded::read_text(reader, limits.max_bytes as u64)
+        .map_err(|e| read_error(name, e, limits))?;
+    parse(&Source::new(name, text), limits)
+}
+
+fn read_error(name: &str, error: crate::bounded::ReadError, limits: Limits) -> Diagnostic {
+    match error {
+        crate::bounded::ReadError::TooBig { .. } => too_big(name, limits),
+        other => Diagnostic::error(format!("cannot read {name}: {other}")),
+    }
 }
 
 fn too_big(name: &str, limits: Limits) -> Diagnostic {

@@ -31,6 +31,24 @@ pub(crate) enum Color {
     Never,
 }
 
+/// Whether `--color auto` colours: `NO_COLOR` set to anything but the empty string turns
+/// colour off (no-color.org); else `CLICOLOR_FORCE` set to anything but the empty string or
+/// `0` turns it on, terminal or not; else colour is for a terminal.
+fn auto_color(
+    terminal: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    force: Option<&std::ffi::OsStr>,
+) -> bool {
+    let set = |v: Option<&std::ffi::OsStr>| v.is_some_and(|v| !v.is_empty());
+    if set(no_color) {
+        return false;
+    }
+    if set(force) && force != Some(std::ffi::OsStr::new("0")) {
+        return true;
+    }
+    terminal
+}
+
 /// Where a command's messages and output go.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Reporter {
@@ -38,14 +56,16 @@ pub(crate) struct Reporter {
 }
 
 impl Reporter {
-    /// A reporter; `Auto` colours when stderr is a terminal and `NO_COLOR` is unset.
+    /// A reporter; `Auto` follows the environment (see [`auto_color`]).
     pub(crate) fn new(color: Color) -> Reporter {
         let color = match color {
             Color::Always => true,
             Color::Never => false,
-            Color::Auto => {
-                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
+            Color::Auto => auto_color(
+                std::io::stderr().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+                std::env::var_os("CLICOLOR_FORCE").as_deref(),
+            ),
         };
         Reporter { color }
     }
@@ -110,5 +130,28 @@ pub(crate) fn clap_error(error: &clap::Error) -> i32 {
     } else {
         let _ = crate::emit::write_stdout(text.as_bytes());
         crate::error::exit::OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::auto_color;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn no_color_counts_only_when_set_and_clicolor_force_forces() {
+        let v = |s: &'static str| Some(OsStr::new(s));
+        assert!(auto_color(true, None, None));
+        assert!(!auto_color(false, None, None));
+        assert!(!auto_color(true, v("1"), None), "NO_COLOR=1");
+        assert!(auto_color(true, v(""), None), "an empty NO_COLOR is unset");
+        assert!(
+            auto_color(false, None, v("1")),
+            "CLICOLOR_FORCE=1 off a terminal"
+        );
+        assert!(!auto_color(false, None, v("0")), "CLICOLOR_FORCE=0");
+        assert!(!auto_color(false, None, v("")), "an empty CLICOLOR_FORCE");
+        assert!(!auto_color(false, v("1"), v("1")), "NO_COLOR wins");
+        assert!(auto_color(false, v(""), v("1")));
     }
 }
