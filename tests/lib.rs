@@ -20,3 +20,4 @@ mod pull;
 mod report;
 mod schema;
 mod strace;
+mod videos;

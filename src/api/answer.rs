@@ -30,6 +30,8 @@ pub(crate) enum ErrorKind {
     NoCredentials,
     /// An export being waited for has not moved for `--export-timeout`.
     Stalled,
+    /// A file on this machine could not be written (a download's target or its partial file).
+    Local,
 }
 
 impl ApiError {

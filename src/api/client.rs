@@ -48,6 +48,8 @@ pub(crate) struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    /// For download URLs: no credentials ever go with it, so it may follow redirects.
+    video_http: reqwest::Client,
     base: String,
     verbose: bool,
     listener: super::Listener,
@@ -85,6 +87,23 @@ impl Client {
         options: &ApiOptions,
         credentials: Option<Credentials>,
     ) -> Result<Client, Error> {
+        Client::build(options, credentials, token_cache_path())
+    }
+
+    /// A client that keeps its token in memory only (tests of the library).
+    #[cfg(test)]
+    pub(crate) fn uncached(
+        options: &ApiOptions,
+        credentials: Option<Credentials>,
+    ) -> Result<Client, Error> {
+        Client::build(options, credentials, None)
+    }
+
+    fn build(
+        options: &ApiOptions,
+        credentials: Option<Credentials>,
+        cache_path: Option<PathBuf>,
+    ) -> Result<Client, Error> {
         // reqwest is built without a crypto provider; install ring once (a second install fails
         // harmlessly).
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -96,7 +115,13 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Api(format!("cannot set up the HTTP client: {e}")))?;
-        let cache_path = token_cache_path();
+        let video_http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(concat!("vidspec/", env!("CARGO_PKG_VERSION")))
+            .redirect(super::download::redirect_policy())
+            .build()
+            .map_err(|e| Error::Api(format!("cannot set up the HTTP client: {e}")))?;
         let app_id = credentials.as_ref().map(|c| c.app_id.as_str());
         let cached = cache_path
             .as_deref()
@@ -117,6 +142,7 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                video_http,
                 base: options.base.clone(),
                 verbose: options.verbose,
                 listener: options.listener.clone(),
@@ -493,7 +519,19 @@ impl Client {
         unreachable!("the loop returns on its last attempt")
     }
 
-    fn log(&self, message: std::fmt::Arguments<'_>) {
+    /// What a download shares with the API calls: the HTTP client for videos, the retry
+    /// policy, the pacer and the time limit of one request.
+    pub(super) fn transfer(&self) -> (&reqwest::Client, &Policy, &Pacer, Duration) {
+        let inner = &*self.inner;
+        (
+            &inner.video_http,
+            &inner.policy,
+            &inner.pacer,
+            inner.timeout,
+        )
+    }
+
+    pub(super) fn log(&self, message: std::fmt::Arguments<'_>) {
         if self.inner.verbose {
             self.tell(super::Event::Request(self.scrub(&message.to_string())));
         }

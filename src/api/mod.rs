@@ -8,6 +8,7 @@
 //! - [`retry`]: the retry policy (which failures to retry, backoff with full jitter,
 //!   `Retry-After`) and the request pacer behind `--rate`.
 //! - [`client`]: the HTTP client, one method per endpoint; [`answer`]: what the answers mean.
+//! - [`download`]: an exported video streamed to a file (partial file, resume, fresh URLs).
 //! - [`token`]: credentials, the `Secret` newtype, the on-disk token cache.
 //! - [`journal`]: the append-only JSON Lines record of what each row became.
 //! - [`submit`]: [`submit::submit_all`], used by `vidspec submit` and `vidspec batch --submit`.
@@ -17,6 +18,9 @@
 pub(crate) mod account;
 pub(crate) mod answer;
 pub(crate) mod client;
+// `batch --submit --download` is its caller.
+#[allow(dead_code)]
+pub(crate) mod download;
 pub(crate) mod event;
 pub(crate) mod journal;
 pub(crate) mod merge;

@@ -536,9 +536,16 @@ pub(crate) struct MockArgs {
     /// The share of exports that stall: their progress stops between 10 and 90% for good.
     #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
     pub(crate) stall_rate: f64,
-    /// Which exports stall: the same seed stalls the same projects (by creation order).
+    /// Which exports stall and which video GETs fail: the same seed, the same projects (by creation order).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub(crate) seed: u64,
+    /// The share of video downloads that fail: a 500/503, or the connection closed mid-body.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
+    pub(crate) download_fail_rate: f64,
+    /// Seconds a download URL stays good (default: for ever); past it the video answers 403
+    /// and progress hands out a fresh URL.
+    #[arg(long, value_name = "S", value_parser = seconds)]
+    pub(crate) video_url_ttl: Option<f64>,
 }
 
 impl MockArgs {
@@ -556,6 +563,8 @@ impl MockArgs {
             user_key: self.user_key.clone(),
             stall_rate: self.stall_rate,
             seed: self.seed,
+            download_fail_rate: self.download_fail_rate,
+            video_url_ttl: self.video_url_ttl.map(std::time::Duration::from_secs_f64),
         }
     }
 }

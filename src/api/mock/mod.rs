@@ -7,6 +7,8 @@
 //! (`--rate-limit`), latency, and connections closed without an answer (`--drop-rate`).
 //! `--stall-rate` freezes the progress of some exports (the same ones for a `--seed`); a body
 //! with a loopback `webhookUrl` gets the vendor's webhook posts (`webhook.rs`).
+//! Exported projects' download URLs serve their videos (`videos.rs`), with
+//! `--download-fail-rate` and `--video-url-ttl`.
 //! `GET /editor/project/{id}` serves each stored body back in the vendor's get-project shape
 //! (`data.project`: `_id`, the body, `state`, `progress`, `download_url`, `createdAt`,
 //! `updatedAt`); `POST /__mock/projects` stores a body as the editor saves one (not validated,
@@ -18,6 +20,7 @@
 mod exports;
 mod faults;
 mod validate;
+mod videos;
 mod webhook;
 
 use std::collections::{BTreeMap, HashMap};
@@ -36,6 +39,8 @@ use tokio::net::TcpListener;
 
 use self::exports::Interval;
 use self::faults::{Bucket, Conn, Killable, chance, take_one};
+#[cfg(test)]
+pub(crate) use self::videos::video_bytes;
 
 use super::client::{AUTH_PATH, EXPORT_PATH, MODELS_PATH, PROGRESS_PATH, PROJECT_PATH, TOKEN_PATH};
 
@@ -62,6 +67,10 @@ pub(crate) struct MockOptions {
     pub(crate) stall_rate: f64,
     /// Decides which exports stall: the same seed stalls the same creation numbers.
     pub(crate) seed: u64,
+    /// Share of video GETs that fail: a 5xx, or a body cut short (`videos.rs`).
+    pub(crate) download_fail_rate: f64,
+    /// How long a download URL stays good; `None`: for ever, and no query string.
+    pub(crate) video_url_ttl: Option<Duration>,
 }
 
 impl Default for MockOptions {
@@ -77,6 +86,8 @@ impl Default for MockOptions {
             user_key: None,
             stall_rate: 0.0,
             seed: 0,
+            download_fail_rate: 0.0,
+            video_url_ttl: None,
         }
     }
 }
@@ -145,9 +156,12 @@ struct MockState {
     deleted_exports: Vec<Interval>,
     webhooks_sent: u64,
     webhooks_failed: u64,
+    videos: videos::VideoStats,
 }
 
 struct Project {
+    /// Its creation number (1 for the first project created).
+    number: u64,
     body: Value,
     created_at: String,
     export_started: Option<Instant>,
@@ -262,6 +276,11 @@ async fn handle(
             state.lose_next += faults.get("loseNext").and_then(Value::as_u64).unwrap_or(0);
             let counts = json!({ "failNext": state.fail_next, "dropNext": state.drop_next, "loseNext": state.lose_next });
             return axum::Json(counts).into_response();
+        }
+        (&Method::GET | &Method::HEAD, p)
+            if p.starts_with(videos::VIDEO_PREFIX) || p.starts_with(videos::REFERENCE_PREFIX) =>
+        {
+            return mock.video(&parts.method, p, parts.uri.query(), &parts.headers);
         }
         (&Method::POST, "/__mock/projects") => {
             // A project saved in the editor: stored as it is (not validated, not exported),
@@ -501,10 +520,12 @@ impl Mock {
         let id = format!("{:08x}{:016x}", self.addr.port(), state.next_id);
         let now = Instant::now();
         let options = &self.options;
-        let stall_at = exports::stall_point(options.seed, state.next_id, options.stall_rate);
+        let number = state.next_id;
+        let stall_at = exports::stall_point(options.seed, number, options.stall_rate);
         state.projects.insert(
             id.clone(),
             Project {
+                number,
                 body,
                 created_at: super::now_rfc3339(),
                 export_started: export.then_some(now),
@@ -540,8 +561,7 @@ impl Mock {
         };
         let progress = (progress * 10.0).floor() / 10.0;
         let progress = project.stall_at.map_or(progress, |at| progress.min(at));
-        let url =
-            (progress >= 100.0).then(|| format!("http://{}/__mock/videos/{id}.mp4", self.addr));
+        let url = (progress >= 100.0).then(|| videos::url(self.addr, &self.options, id));
         (progress, url)
     }
 
@@ -677,6 +697,7 @@ impl Mock {
             "maxExporting": exports::most_at_once(intervals.iter().copied()),
             "exporting": intervals.iter().filter(|i| i.covers(now)).count(),
             "webhooks": { "sent": state.webhooks_sent, "failed": state.webhooks_failed },
+            "videos": state.videos.json(),
             "requests": state.requests,
             "statuses": statuses,
             "tokensIssued": state.tokens_issued,

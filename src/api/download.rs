@@ -1,0 +1,1056 @@
+//! Downloading an exported video to a file, safely: [`Client::download_export`].
+//!
+//! The bytes go to a hidden partial file beside the target (`.NAME.vidspec-partial`, in the
+//! same folder so the final rename is atomic), which is locked while a download writes it and
+//! renamed into place only once complete and synced. The answer's `Content-Length` (or
+//! `Content-Range` total) must match what arrived, and an empty body is refused.
+//!
+//! Failures are retried with the API calls' policy and pacer ([`super::retry`]): 5xx, 408,
+//! 429, connections cut, timeouts (no answer, or no data for the request time limit). When the
+//! server offers ranges (`Accept-Ranges: bytes` or a 206), the next attempt resumes with
+//! `Range: bytes=N-` — also from a partial file an earlier, killed run left — and starts over if
+//! the server then answers 200 with the whole body; an attempt that took the download further
+//! than it had ever been does not count against the attempts (one that starts over does). A 403 or 404 (an expired URL) reads the export's
+//! progress once for a fresh URL and goes on with it.
+//!
+//! What is kept: on success, only the target. On a final failure, the partial file stays only
+//! if a rerun can resume it (it holds bytes and the server offers ranges, and the failure was
+//! transient); otherwise it is removed. A process killed or a download dropped (Ctrl-C) leaves
+//! the partial file for the next run to resume.
+//!
+//! Nothing secret goes to the video host (no `Authorization`: the vendor documents none for
+//! download URLs) and no URL's query string (where signed URLs keep their tokens) appears in a
+//! message.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, ACCEPT_RANGES, CONTENT_RANGE, RANGE, RETRY_AFTER};
+use sha2::{Digest, Sha256};
+
+use super::Client;
+use super::answer::{ApiError, ErrorKind, describe_transport};
+use super::retry;
+
+/// A video on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Downloaded {
+    pub(crate) path: PathBuf,
+    pub(crate) bytes: u64,
+    /// Lowercase hex.
+    pub(crate) sha256: String,
+}
+
+/// Whether `target` is already downloaded: a file of `bytes` bytes (a rerun skips it).
+pub(crate) fn is_downloaded(target: &Path, bytes: u64) -> bool {
+    bytes > 0 && std::fs::metadata(target).is_ok_and(|m| m.is_file() && m.len() == bytes)
+}
+
+/// The partial file of `target`: hidden, beside it, saying what it is.
+pub(crate) fn partial_path(target: &Path) -> Option<PathBuf> {
+    let name = target.file_name()?;
+    let mut partial = std::ffi::OsString::from(".");
+    partial.push(name);
+    partial.push(".vidspec-partial");
+    Some(target.with_file_name(partial))
+}
+
+/// Redirects of download URLs: up to five, to https or to plain http on this machine (a CDN
+/// may redirect; nothing secret goes with the request).
+pub(super) fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() >= 5 {
+            attempt.error("more than five redirects")
+        } else if attempt.url().scheme() == "https" || super::loopback_http(attempt.url().as_str())
+        {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// `url` without its query, fragment or user info: what messages show of a download URL.
+pub(crate) fn shown_url(url: &str) -> String {
+    let cut = url.find(['?', '#']).unwrap_or(url.len());
+    let url = &url[..cut];
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// How one attempt ended.
+enum Attempt {
+    /// The partial file holds the whole video.
+    Complete,
+    /// Worth another attempt.
+    Again {
+        cause: String,
+        /// The server's status, if it answered.
+        status: Option<u16>,
+        retry_after: Option<Duration>,
+    },
+    /// 403 or 404: the URL may have expired.
+    Refused {
+        status: u16,
+    },
+    Failed(ApiError),
+}
+
+/// The partial file and what is known of the download.
+struct Partial {
+    path: PathBuf,
+    file: File,
+    /// Bytes in the file.
+    len: u64,
+    /// The whole video's size, once the server said.
+    total: Option<u64>,
+    /// The server offered ranges in its last answer.
+    resumable: bool,
+}
+
+impl Partial {
+    /// Opens (or creates) the partial file of `target` and locks it.
+    fn open(target: &Path) -> Result<Partial, ApiError> {
+        let path = partial_path(target).ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::Local,
+                format!("{} is not a file path", target.display()),
+            )
+        })?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| local(parent, "cannot create", &e))?;
+        }
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| local(&path, "cannot open", &e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(ApiError::new(
+                    ErrorKind::Local,
+                    format!(
+                        "{} is being downloaded by another vidspec process",
+                        target.display()
+                    ),
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(local(&path, "cannot lock", &e)),
+        }
+        let len = file
+            .seek(SeekFrom::End(0))
+            .map_err(|e| local(&path, "cannot read", &e))?;
+        Ok(Partial {
+            path,
+            file,
+            len,
+            total: None,
+            resumable: len > 0,
+        })
+    }
+
+    /// Empties the file: the next bytes are the video's first.
+    fn restart(&mut self) -> Result<(), ApiError> {
+        self.file
+            .set_len(0)
+            .and_then(|()| self.file.seek(SeekFrom::Start(0)).map(drop))
+            .map_err(|e| local(&self.path, "cannot truncate", &e))?;
+        self.len = 0;
+        Ok(())
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), ApiError> {
+        self.file
+            .write_all(bytes)
+            .map_err(|e| local(&self.path, "cannot write", &e))?;
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Syncs the file, renames it to `target` and hashes what is there.
+    async fn finish(self, target: &Path) -> Result<Downloaded, ApiError> {
+        let target = target.to_owned();
+        let Partial {
+            path, file, len, ..
+        } = self;
+        tokio::task::spawn_blocking(move || {
+            file.sync_data()
+                .map_err(|e| local(&path, "cannot sync", &e))?;
+            drop(file);
+            std::fs::rename(&path, &target).map_err(|e| {
+                let _ = std::fs::remove_file(&path);
+                local(&target, "cannot rename the download to", &e)
+            })?;
+            sync_parent(&target);
+            let sha256 = sha256_of(&target).map_err(|e| local(&target, "cannot read", &e))?;
+            Ok(Downloaded {
+                path: target,
+                bytes: len,
+                sha256,
+            })
+        })
+        .await
+        .unwrap_or_else(|e| Err(ApiError::new(ErrorKind::Local, e.to_string())))
+    }
+
+    /// Ends a failed download: the file stays when a rerun can resume it.
+    fn abandon(self, transient: bool) -> bool {
+        let keep = transient && self.resumable && self.len > 0;
+        if !keep {
+            drop(self.file);
+            let _ = std::fs::remove_file(&self.path);
+        }
+        keep
+    }
+}
+
+fn local(path: &Path, what: &str, error: &std::io::Error) -> ApiError {
+    ApiError::new(
+        ErrorKind::Local,
+        format!("{what} {}: {error}", path.display()),
+    )
+}
+
+/// The folder's entry of a renamed file on disk (best effort: not every system can sync a
+/// folder).
+fn sync_parent(path: &Path) {
+    #[cfg(unix)]
+    if let Some(parent) = path.parent() {
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        if let Ok(dir) = File::open(parent) {
+            let _ = dir.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// The SHA-256 of a file, lowercase hex.
+pub(crate) fn sha256_of(path: &Path) -> std::io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 64 * 1024];
+    loop {
+        match file.read(&mut buffer)? {
+            0 => break,
+            n => hasher.update(&buffer[..n]),
+        }
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// A `Content-Range`: the first and last byte sent, if any, and the whole size, if known.
+type ContentRange = (Option<(u64, u64)>, Option<u64>);
+
+/// `bytes START-END/TOTAL` (TOTAL may be `*`) or `bytes */TOTAL`.
+fn content_range(value: &str) -> Option<ContentRange> {
+    let rest = value.trim().strip_prefix("bytes")?.trim_start();
+    let (range, total) = rest.split_once('/')?;
+    let total = match total.trim() {
+        "*" => None,
+        t => Some(t.parse().ok()?),
+    };
+    let range = match range.trim() {
+        "*" => None,
+        r => {
+            let (start, end) = r.split_once('-')?;
+            Some((start.trim().parse().ok()?, end.trim().parse().ok()?))
+        }
+    };
+    Some((range, total))
+}
+
+impl Client {
+    /// Streams the export of `project_id` from `url` to `target`; on 403/404 reads the
+    /// progress once more for a fresh URL. `on_bytes(received, total)` is told as bytes
+    /// arrive (received counts bytes resumed from an earlier run).
+    pub(crate) async fn download_export(
+        &self,
+        project_id: &str,
+        url: &str,
+        target: &Path,
+        on_bytes: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    ) -> Result<Downloaded, ApiError> {
+        let mut partial = Partial::open(target)?;
+        let (_, policy, pacer, _) = self.transfer();
+        let mut url = url.to_owned();
+        let mut refreshed = false;
+        let mut failures = 0;
+        let mut furthest = partial.len;
+        let what = |url: &str| format!("the video of project {project_id} ({})", shown_url(url));
+        loop {
+            pacer.wait().await;
+            match self
+                .attempt(&url, &mut partial, failures + 1, on_bytes)
+                .await
+            {
+                Attempt::Complete => return partial.finish(target).await,
+                Attempt::Failed(error) => {
+                    partial.abandon(false);
+                    return Err(error);
+                }
+                Attempt::Refused { status } if !refreshed => {
+                    refreshed = true;
+                    let fresh = match self.progress(project_id).await {
+                        Ok(progress) => progress.download_url,
+                        Err(error) => {
+                            partial.abandon(false);
+                            return Err(ApiError::new(
+                                error.kind,
+                                format!(
+                                    "{} answered {status}; reading a fresh URL failed: {}",
+                                    what(&url),
+                                    error.message
+                                ),
+                            ));
+                        }
+                    };
+                    let Some(fresh) = fresh else {
+                        partial.abandon(false);
+                        return Err(ApiError::new(
+                            ErrorKind::Refused { status },
+                            format!(
+                                "{} answered {status}, and the export's progress gives no download URL",
+                                what(&url)
+                            ),
+                        ));
+                    };
+                    self.log(format_args!(
+                        "{} answered {status}; going on with a fresh URL",
+                        what(&url)
+                    ));
+                    url = fresh;
+                }
+                Attempt::Refused { status } => {
+                    partial.abandon(false);
+                    return Err(ApiError::new(
+                        ErrorKind::Refused { status },
+                        format!(
+                            "{} answered {status}, also with a fresh URL from the export's progress",
+                            what(&url)
+                        ),
+                    ));
+                }
+                Attempt::Again {
+                    cause,
+                    status,
+                    retry_after,
+                } => {
+                    // Only bytes beyond the furthest point reached so far are progress: a
+                    // download that starts over cannot go round for ever.
+                    let progressed = partial.len > furthest;
+                    furthest = furthest.max(partial.len);
+                    failures = if progressed { 0 } else { failures + 1 };
+                    if failures >= policy.attempts {
+                        let (kind, held) = (
+                            status.map_or(ErrorKind::Transport, |status| ErrorKind::Refused {
+                                status,
+                            }),
+                            partial.len,
+                        );
+                        let path = partial.path.clone();
+                        let kept = if partial.abandon(true) {
+                            format!(
+                                "; the {held} bytes received are kept in {} for a rerun to resume",
+                                path.display()
+                            )
+                        } else {
+                            String::new()
+                        };
+                        return Err(ApiError::new(
+                            kind,
+                            self.scrub(&format!(
+                                "{} failed after {failures} attempts: {cause}{kept}",
+                                what(&url)
+                            )),
+                        ));
+                    }
+                    let delay = policy.delay(failures.max(1), retry_after);
+                    if status == Some(429) {
+                        // The pacer holds every request back, this one included.
+                        pacer.too_many(delay);
+                    } else if !progressed {
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One GET of `url` into `partial`, from where it stands.
+    async fn attempt(
+        &self,
+        url: &str,
+        partial: &mut Partial,
+        attempt: u32,
+        on_bytes: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    ) -> Attempt {
+        let (http, _, pacer, timeout) = self.transfer();
+        let shown = shown_url(url);
+        let mut request = http.get(url).header(ACCEPT, "video/mp4, */*");
+        if partial.len > 0 {
+            request = request.header(RANGE, format!("bytes={}-", partial.len));
+        }
+        let started = Instant::now();
+        let transport = |error: reqwest::Error| Attempt::Again {
+            cause: self.scrub(&describe_transport(&error.without_url())),
+            status: None,
+            retry_after: None,
+        };
+        let mut response = match tokio::time::timeout(timeout, request.send()).await {
+            Err(_) => {
+                return Attempt::Again {
+                    cause: format!("no answer within {} s", timeout.as_secs_f64()),
+                    status: None,
+                    retry_after: None,
+                };
+            }
+            Ok(Err(error)) => {
+                self.log(format_args!(
+                    "GET {shown} → {} (attempt {attempt})",
+                    describe_transport(&error)
+                ));
+                return transport(error);
+            }
+            Ok(Ok(response)) => response,
+        };
+        let status = response.status().as_u16();
+        self.log(format_args!(
+            "GET {shown} → {status} (attempt {attempt}, {} ms, from byte {})",
+            started.elapsed().as_millis(),
+            partial.len
+        ));
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        if status != 429 {
+            pacer.answered();
+        }
+        let range = header(CONTENT_RANGE).and_then(|v| content_range(&v));
+        match status {
+            200 => {
+                // The whole video, even if a range was asked for.
+                if partial.len > 0 {
+                    if let Err(e) = partial.restart() {
+                        return Attempt::Failed(e);
+                    }
+                    on_bytes(0, response.content_length());
+                }
+                partial.total = response.content_length();
+            }
+            206 => match range {
+                Some((Some((start, _)), total))
+                    if start == partial.len
+                        && (partial.total.is_none()
+                            || total.is_none()
+                            || partial.total == total) =>
+                {
+                    partial.total = total.or(partial.total);
+                }
+                _ => {
+                    // Not the range asked for, or the video changed size: start over.
+                    partial.total = None;
+                    return match partial.restart() {
+                        Ok(()) => Attempt::Again {
+                            cause: format!(
+                                "the server sent another range than bytes={}- ({})",
+                                partial.len,
+                                header(CONTENT_RANGE).unwrap_or_default()
+                            ),
+                            status: Some(206),
+                            retry_after: None,
+                        },
+                        Err(e) => Attempt::Failed(e),
+                    };
+                }
+            },
+            416 => {
+                let total = range.and_then(|(_, total)| total);
+                if partial.len > 0 && total == Some(partial.len) {
+                    // An earlier run had all of it but was stopped before the rename.
+                    return Attempt::Complete;
+                }
+                partial.total = None;
+                return match partial.restart() {
+                    Ok(()) => Attempt::Again {
+                        cause: "the server refused the range of the partial file (416)".into(),
+                        status: Some(416),
+                        retry_after: None,
+                    },
+                    Err(e) => Attempt::Failed(e),
+                };
+            }
+            403 | 404 => return Attempt::Refused { status },
+            status if retry::retryable_status(status) => {
+                return Attempt::Again {
+                    cause: format!("HTTP {status}"),
+                    status: Some(status),
+                    retry_after: header(RETRY_AFTER)
+                        .as_deref()
+                        .and_then(retry::parse_retry_after),
+                };
+            }
+            status => {
+                return Attempt::Failed(ApiError::new(
+                    ErrorKind::Refused { status },
+                    format!("GET {shown} answered HTTP {status}"),
+                ));
+            }
+        }
+        partial.resumable = status == 206
+            || header(ACCEPT_RANGES).is_some_and(|v| v.trim().eq_ignore_ascii_case("bytes"));
+        let promised = response.content_length();
+        let mut received = 0u64;
+        let cut = loop {
+            match tokio::time::timeout(timeout, response.chunk()).await {
+                Err(_) => break Some(format!("no data for {} s", timeout.as_secs_f64())),
+                Ok(Err(error)) => {
+                    break Some(self.scrub(&describe_transport(&error.without_url())));
+                }
+                Ok(Ok(None)) => break None,
+                Ok(Ok(Some(chunk))) => {
+                    if let Err(e) = partial.write(&chunk) {
+                        return Attempt::Failed(e);
+                    }
+                    received += chunk.len() as u64;
+                    on_bytes(partial.len, partial.total);
+                }
+            }
+        };
+        let short = match (promised, partial.total) {
+            (Some(promised), _) if received != promised => Some(format!(
+                "the body ended after {received} of the {promised} bytes its Content-Length promised"
+            )),
+            (_, Some(total)) if partial.len != total => Some(format!(
+                "the file holds {} of the video's {total} bytes",
+                partial.len
+            )),
+            _ => None,
+        };
+        let empty = cut.is_none() && short.is_none() && partial.len == 0;
+        if empty {
+            return Attempt::Again {
+                cause: format!("HTTP {status} with an empty body"),
+                status: Some(status),
+                retry_after: None,
+            };
+        }
+        match cut.or(short) {
+            None => Attempt::Complete,
+            Some(cause) => {
+                if !partial.resumable {
+                    if let Err(e) = partial.restart() {
+                        return Attempt::Failed(e);
+                    }
+                }
+                Attempt::Again {
+                    cause,
+                    status: None,
+                    retry_after: None,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use serde_json::Value;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::api::ApiOptions;
+    use crate::api::mock::{self, MockOptions, video_bytes};
+    use crate::api::token::{Credentials, Secret, Source};
+
+    const USER_KEY: &str = "uk-download-test-SECRET";
+
+    /// An in-process mock, stopped when dropped.
+    struct Peer {
+        addr: SocketAddr,
+        client: Client,
+        _stop: tokio::sync::oneshot::Sender<()>,
+    }
+
+    fn client(base: String, attempts: u32) -> Client {
+        let options = ApiOptions {
+            base,
+            attempts,
+            timeout: Duration::from_secs(5),
+            ..ApiOptions::default()
+        };
+        let credentials = Credentials {
+            app_id: "app".into(),
+            user_key: Secret::new(USER_KEY),
+            source: Source::Env,
+        };
+        Client::uncached(&options, Some(credentials)).unwrap()
+    }
+
+    async fn peer(options: MockOptions) -> Peer {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready, addr) = tokio::sync::oneshot::channel();
+        let options = MockOptions {
+            port: 0,
+            export_time: Duration::ZERO,
+            ..options
+        };
+        tokio::spawn(mock::serve(
+            options,
+            move |addr| {
+                let _ = ready.send(addr);
+            },
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        let addr = addr.await.unwrap();
+        Peer {
+            addr,
+            client: client(format!("http://{addr}"), 5),
+            _stop: stop,
+        }
+    }
+
+    impl Peer {
+        /// A created (and, with no export time, exported) project and its download URL.
+        async fn exported(&self) -> (String, String) {
+            let options = crate::compile::Options {
+                sets: vec!["name=Ada".into()],
+                ..Default::default()
+            };
+            let (lowered, _) =
+                crate::compile::build(Path::new("examples/welcome.yaml"), &options).unwrap();
+            let id = self
+                .client
+                .create_project(&lowered.project, false)
+                .await
+                .unwrap();
+            let url = self.client.progress(&id).await.unwrap().download_url;
+            (id, url.expect("exported at once"))
+        }
+
+        async fn stats(&self) -> Value {
+            let url = format!("http://{}/__mock/stats", self.addr);
+            reqwest::get(url).await.unwrap().json().await.unwrap()
+        }
+    }
+
+    /// Every file name in `dir`.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn hex_sha256(bytes: &[u8]) -> String {
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn quiet(_: u64, _: Option<u64>) {}
+
+    #[tokio::test]
+    async fn a_download_lands_whole_with_its_hash_sending_no_credentials() {
+        let peer = peer(MockOptions::default()).await;
+        let (id, url) = peer.exported().await;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("videos/deep/one.mp4");
+        let last = Mutex::new((0, None));
+        let calls = AtomicU64::new(0);
+        let seen = |n, total| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            *last.lock().unwrap() = (n, total);
+        };
+        let done = peer
+            .client
+            .download_export(&id, &url, &target, &seen)
+            .await
+            .unwrap();
+        let expected = video_bytes(&id);
+        let len = expected.len() as u64;
+        assert_eq!(std::fs::read(&target).unwrap(), expected);
+        assert_eq!(
+            done,
+            Downloaded {
+                path: target.clone(),
+                bytes: len,
+                sha256: hex_sha256(&expected),
+            }
+        );
+        assert_eq!(*last.lock().unwrap(), (len, Some(len)));
+        assert!(calls.load(Ordering::SeqCst) > 1, "told as bytes arrive");
+        assert!(is_downloaded(&target, len));
+        assert!(!is_downloaded(&target, len - 1));
+        assert!(!is_downloaded(&dir.path().join("videos"), 0));
+        assert_eq!(names(target.parent().unwrap()), ["one.mp4"]);
+        let videos = &peer.stats().await["videos"];
+        assert_eq!(videos["requests"], 1);
+        assert_eq!(videos["authorized"], 0, "no token goes to the video host");
+    }
+
+    #[tokio::test]
+    async fn half_the_video_gets_failing_or_cut_still_ends_byte_identical() {
+        let peer = peer(MockOptions {
+            download_fail_rate: 0.5,
+            seed: 11,
+            ..MockOptions::default()
+        })
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        for n in 0..6 {
+            let (id, url) = peer.exported().await;
+            let target = dir.path().join(format!("{n}.mp4"));
+            let done = peer
+                .client
+                .download_export(&id, &url, &target, &quiet)
+                .await
+                .unwrap_or_else(|e| panic!("{n}: {e}"));
+            let expected = video_bytes(&id);
+            assert_eq!(std::fs::read(&target).unwrap(), expected, "{n}");
+            assert_eq!(done.sha256, hex_sha256(&expected));
+        }
+        let names = names(dir.path());
+        assert_eq!(names.len(), 6, "{names:?}");
+        let videos = &peer.stats().await["videos"];
+        for count in ["failed", "cut", "ranged"] {
+            assert!(videos[count].as_u64().unwrap() > 0, "{count}: {videos}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_partial_file_of_an_earlier_run_is_resumed_with_a_range() {
+        let peer = peer(MockOptions::default()).await;
+        let (id, url) = peer.exported().await;
+        let expected = video_bytes(&id);
+        let half = expected.len() / 2;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v.mp4");
+        let partial = partial_path(&target).unwrap();
+        assert_eq!(partial, dir.path().join(".v.mp4.vidspec-partial"));
+        std::fs::write(&partial, &expected[..half]).unwrap();
+        let first = Mutex::new(None);
+        let seen = |n, _| {
+            first.lock().unwrap().get_or_insert(n);
+        };
+        peer.client
+            .download_export(&id, &url, &target, &seen)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), expected);
+        assert!(
+            first.lock().unwrap().unwrap() > half as u64,
+            "counted from the resumed bytes"
+        );
+        let videos = &peer.stats().await["videos"];
+        assert_eq!(videos["requests"], 1);
+        assert_eq!(videos["ranged"], 1);
+        assert_eq!(videos["partial"], 1);
+        assert_eq!(videos["bytes"], (expected.len() - half) as u64);
+        assert_eq!(names(dir.path()), ["v.mp4"]);
+    }
+
+    #[tokio::test]
+    async fn a_complete_partial_file_is_renamed_without_a_byte_more() {
+        let peer = peer(MockOptions::default()).await;
+        let (id, url) = peer.exported().await;
+        let expected = video_bytes(&id);
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v.mp4");
+        std::fs::write(partial_path(&target).unwrap(), &expected).unwrap();
+        peer.client
+            .download_export(&id, &url, &target, &quiet)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), expected);
+        let videos = &peer.stats().await["videos"];
+        assert_eq!(
+            (videos["unsatisfiable"].as_u64(), videos["bytes"].as_u64()),
+            (Some(1), Some(0))
+        );
+        assert_eq!(names(dir.path()), ["v.mp4"]);
+    }
+
+    #[tokio::test]
+    async fn an_expired_url_is_replaced_by_a_fresh_one_from_the_progress() {
+        let peer = peer(MockOptions {
+            video_url_ttl: Some(Duration::from_millis(200)),
+            ..MockOptions::default()
+        })
+        .await;
+        let (id, url) = peer.exported().await;
+        assert!(url.contains("?expires="), "{url}");
+        // Expiry is in whole seconds.
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let before = peer.stats().await["requests"]["progress"].as_u64().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v.mp4");
+        peer.client
+            .download_export(&id, &url, &target, &quiet)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), video_bytes(&id));
+        let stats = peer.stats().await;
+        assert_eq!(stats["videos"]["expired"], 1);
+        assert_eq!(stats["videos"]["served"], 1);
+        assert_eq!(stats["requests"]["progress"].as_u64().unwrap(), before + 1);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_a_fresh_url_cannot_cure_fails_and_shows_no_query() {
+        let peer = peer(MockOptions {
+            video_url_ttl: Some(Duration::from_secs(60)),
+            ..MockOptions::default()
+        })
+        .await;
+        let (id, url) = peer.exported().await;
+        let token = url.split("token=").nth(1).unwrap().to_owned();
+        assert_eq!(
+            peer.client
+                .delete_projects(std::slice::from_ref(&id))
+                .await
+                .unwrap(),
+            1
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v.mp4");
+        let error = peer
+            .client
+            .download_export(&id, &url, &target, &quiet)
+            .await
+            .unwrap_err();
+        assert!(error.message.contains("404"), "{}", error.message);
+        assert!(
+            error.message.contains(&format!("{id}.mp4")),
+            "{}",
+            error.message
+        );
+        for secret in [token.as_str(), "expires=", USER_KEY] {
+            assert!(!error.message.contains(secret), "{}", error.message);
+        }
+        assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+    }
+
+    #[tokio::test]
+    async fn two_downloads_to_one_target_do_not_share_its_partial_file() {
+        let peer = peer(MockOptions::default()).await;
+        let (id, url) = peer.exported().await;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v.mp4");
+        let held = Partial::open(&target).unwrap();
+        let error = peer
+            .client
+            .download_export(&id, &url, &target, &quiet)
+            .await
+            .unwrap_err();
+        assert!(
+            error.message.contains("another vidspec"),
+            "{}",
+            error.message
+        );
+        drop(held);
+        peer.client
+            .download_export(&id, &url, &target, &quiet)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), video_bytes(&id));
+    }
+
+    /// A server that answers every request with `answer(request head)` and closes.
+    async fn raw_server(
+        answer: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static,
+    ) -> (String, std::sync::Arc<AtomicU64>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let count = std::sync::Arc::new(AtomicU64::new(0));
+        let seen = std::sync::Arc::clone(&count);
+        let answer = std::sync::Arc::new(answer);
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                seen.fetch_add(1, Ordering::SeqCst);
+                let answer = std::sync::Arc::clone(&answer);
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        match stream.read(&mut byte).await {
+                            Ok(1) => head.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    let reply = answer(&String::from_utf8_lossy(&head));
+                    let _ = stream.write_all(&reply).await;
+                    let _ = stream.shutdown().await;
+                });
+            }
+        });
+        (format!("http://{addr}/v.mp4?token=sekrit-0123"), count)
+    }
+
+    fn reply(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+        let mut out =
+            format!("HTTP/1.1 {status}\r\nConnection: close\r\n{headers}\r\n").into_bytes();
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[tokio::test]
+    async fn a_server_that_ignores_the_range_gets_the_download_started_over() {
+        let video: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+        let whole = video.clone();
+        let (url, _) = raw_server(move |_| {
+            reply(
+                "200 OK",
+                &format!("Content-Length: {}\r\n", whole.len()),
+                &whole,
+            )
+        })
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v.mp4");
+        std::fs::write(
+            partial_path(&target).unwrap(),
+            b"stale bytes of another run",
+        )
+        .unwrap();
+        let done = client(url.clone(), 2)
+            .download_export("p", &url, &target, &quiet)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), video);
+        assert_eq!(done.bytes, 5000);
+        assert_eq!(names(dir.path()), ["v.mp4"]);
+    }
+
+    #[tokio::test]
+    async fn a_body_short_of_its_content_length_is_an_error_kept_only_if_resumable() {
+        for ranges in [true, false] {
+            let headers = format!(
+                "Content-Length: 1000\r\n{}",
+                if ranges {
+                    "Accept-Ranges: bytes\r\n"
+                } else {
+                    ""
+                }
+            );
+            let (url, count) = raw_server(move |head| {
+                let asked = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("range: bytes=")
+                            .map(str::to_owned)
+                    })
+                    .and_then(|r| r.trim_end_matches('-').parse::<u64>().ok());
+                match asked {
+                    // Resumed: the headers promise the rest, and nothing comes.
+                    Some(start) => reply(
+                        "206 Partial Content",
+                        &format!(
+                            "Content-Range: bytes {start}-999/1000\r\nContent-Length: {}\r\n",
+                            1000 - start
+                        ),
+                        b"",
+                    ),
+                    None => reply("200 OK", &headers, &[7; 500]),
+                }
+            })
+            .await;
+            let dir = tempfile::tempdir().unwrap();
+            let target = dir.path().join("v.mp4");
+            let error = client(url.clone(), 2)
+                .download_export("p", &url, &target, &quiet)
+                .await
+                .unwrap_err();
+            assert_eq!(error.kind, ErrorKind::Transport, "{}", error.message);
+            assert!(error.message.contains("2 attempts"), "{}", error.message);
+            assert!(!error.message.contains("sekrit"), "{}", error.message);
+            assert!(!target.exists());
+            let partial = partial_path(&target).unwrap();
+            if ranges {
+                // 500 bytes (progress does not count), then two resumed attempts with none.
+                assert!(error.message.contains("kept in"), "{}", error.message);
+                assert_eq!(std::fs::metadata(&partial).unwrap().len(), 500);
+                assert_eq!(count.load(Ordering::SeqCst), 3);
+            } else {
+                assert!(
+                    !partial.exists(),
+                    "a partial no server can resume is removed"
+                );
+                assert_eq!(count.load(Ordering::SeqCst), 2);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_empty_body_is_refused() {
+        let (url, count) = raw_server(|_| reply("200 OK", "Content-Length: 0\r\n", b"")).await;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v.mp4");
+        let error = client(url.clone(), 3)
+            .download_export("p", &url, &target, &quiet)
+            .await
+            .unwrap_err();
+        assert!(error.message.contains("empty body"), "{}", error.message);
+        assert_eq!(error.kind, ErrorKind::Refused { status: 200 });
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+        assert!(names(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn urls_are_shown_without_query_or_user_info() {
+        assert_eq!(
+            shown_url("https://u:p@cdn.example/v/1.mp4?sig=abc&exp=1#t"),
+            "https://cdn.example/v/1.mp4"
+        );
+        assert_eq!(
+            shown_url("http://127.0.0.1:9/a.mp4"),
+            "http://127.0.0.1:9/a.mp4"
+        );
+        assert_eq!(shown_url("http://h?x=1"), "http://h");
+    }
+
+    #[test]
+    fn content_ranges_are_read() {
+        assert_eq!(
+            content_range("bytes 10-19/100"),
+            Some((Some((10, 19)), Some(100)))
+        );
+        assert_eq!(content_range("bytes 10-19/*"), Some((Some((10, 19)), None)));
+        assert_eq!(content_range("bytes */100"), Some((None, Some(100))));
+        assert_eq!(content_range("items 1-2/3"), None);
+        assert_eq!(content_range("bytes x-2/3"), None);
+    }
+}
