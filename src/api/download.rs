@@ -1,7 +1,8 @@
 //! Downloading an exported video to a file, safely: [`Client::download_export`].
 //!
-//! The bytes go to a hidden partial file beside the target (`.NAME.vidspec-partial`, in the
-//! same folder so the final rename is atomic), which is locked while a download writes it and
+//! The bytes go to a hidden partial file beside the target (`.NAME.TAG.vidspec-partial`, in the
+//! same folder so the final rename is atomic; the tag is the project's, so another project's
+//! bytes are never resumed), which is locked while a download writes it and
 //! renamed into place only once complete and synced. The answer's `Content-Length` (or
 //! `Content-Range` total) must match what arrived, and an empty body is refused.
 //!
@@ -48,13 +49,52 @@ pub(crate) fn is_downloaded(target: &Path, bytes: u64) -> bool {
     bytes > 0 && std::fs::metadata(target).is_ok_and(|m| m.is_file() && m.len() == bytes)
 }
 
-/// The partial file of `target`: hidden, beside it, saying what it is.
-pub(crate) fn partial_path(target: &Path) -> Option<PathBuf> {
+/// The end of every partial file's name.
+const PARTIAL_SUFFIX: &str = ".vidspec-partial";
+
+/// The partial file of `target` for the video of `project_id`: hidden, beside it, saying what
+/// it is (`.NAME.TAG.vidspec-partial`). The tag (from the project id) keeps a row's new project
+/// from resuming the bytes of the one it replaced.
+pub(crate) fn partial_path(target: &Path, project_id: &str) -> Option<PathBuf> {
     let name = target.file_name()?;
+    let tag: String = Sha256::digest(project_id.as_bytes())[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let mut partial = std::ffi::OsString::from(".");
     partial.push(name);
-    partial.push(".vidspec-partial");
+    partial.push(format!(".{tag}{PARTIAL_SUFFIX}"));
     Some(target.with_file_name(partial))
+}
+
+/// Removes the partial files other projects left for `target` (a row whose project was
+/// replaced), except one a running download holds.
+fn remove_other_partials(target: &Path) {
+    let (Some(name), Some(dir)) = (target.file_name(), target.parent()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if !(file_name.starts_with(&prefix) && file_name.ends_with(PARTIAL_SUFFIX)) {
+            continue;
+        }
+        let path = entry.path();
+        if let Ok(file) = OpenOptions::new().write(true).open(&path) {
+            if file.try_lock().is_ok() {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
 }
 
 /// Redirects of download URLs: up to five, to https or to plain http on this machine (a CDN
@@ -118,8 +158,8 @@ struct Partial {
 
 impl Partial {
     /// Opens (or creates) the partial file of `target` and locks it.
-    fn open(target: &Path) -> Result<Partial, ApiError> {
-        let path = partial_path(target).ok_or_else(|| {
+    fn open(target: &Path, project_id: &str) -> Result<Partial, ApiError> {
+        let path = partial_path(target, project_id).ok_or_else(|| {
             ApiError::new(
                 ErrorKind::Local,
                 format!("{} is not a file path", target.display()),
@@ -193,6 +233,7 @@ impl Partial {
                 local(&target, "cannot rename the download to", &e)
             })?;
             sync_parent(&target);
+            remove_other_partials(&target);
             let sha256 = sha256_of(&target).map_err(|e| local(&target, "cannot read", &e))?;
             Ok(Downloaded {
                 path: target,
@@ -290,7 +331,7 @@ impl Client {
         target: &Path,
         on_bytes: &(dyn Fn(u64, Option<u64>) + Send + Sync),
     ) -> Result<Downloaded, ApiError> {
-        let mut partial = Partial::open(target)?;
+        let mut partial = Partial::open(target, project_id)?;
         let (_, policy, pacer, _) = self.transfer();
         let mut url = url.to_owned();
         let mut refreshed = false;
@@ -758,9 +799,17 @@ mod tests {
         let half = expected.len() / 2;
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("v.mp4");
-        let partial = partial_path(&target).unwrap();
-        assert_eq!(partial, dir.path().join(".v.mp4.vidspec-partial"));
+        let partial = partial_path(&target, &id).unwrap();
+        let name = partial.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with(".v.mp4.") && name.ends_with(".vidspec-partial"),
+            "{name}"
+        );
         std::fs::write(&partial, &expected[..half]).unwrap();
+        // A partial file of the project this row had before is not resumed, and goes.
+        let other = partial_path(&target, "replaced-project").unwrap();
+        assert_ne!(other, partial);
+        std::fs::write(&other, &expected[half..]).unwrap();
         let first = Mutex::new(None);
         let seen = |n, _| {
             first.lock().unwrap().get_or_insert(n);
@@ -789,7 +838,7 @@ mod tests {
         let expected = video_bytes(&id);
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("v.mp4");
-        std::fs::write(partial_path(&target).unwrap(), &expected).unwrap();
+        std::fs::write(partial_path(&target, &id).unwrap(), &expected).unwrap();
         peer.client
             .download_export(&id, &url, &target, &quiet)
             .await
@@ -869,7 +918,7 @@ mod tests {
         let (id, url) = peer.exported().await;
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("v.mp4");
-        let held = Partial::open(&target).unwrap();
+        let held = Partial::open(&target, &id).unwrap();
         let error = peer
             .client
             .download_export(&id, &url, &target, &quiet)
@@ -941,7 +990,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("v.mp4");
         std::fs::write(
-            partial_path(&target).unwrap(),
+            partial_path(&target, "p").unwrap(),
             b"stale bytes of another run",
         )
         .unwrap();
@@ -998,7 +1047,7 @@ mod tests {
             assert!(error.message.contains("2 attempts"), "{}", error.message);
             assert!(!error.message.contains("sekrit"), "{}", error.message);
             assert!(!target.exists());
-            let partial = partial_path(&target).unwrap();
+            let partial = partial_path(&target, "p").unwrap();
             if ranges {
                 // 500 bytes (progress does not count), then two resumed attempts with none.
                 assert!(error.message.contains("kept in"), "{}", error.message);
