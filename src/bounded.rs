@@ -10,6 +10,7 @@ pub const MAX_TEXT: u64 = 8 * 1024 * 1024;
 /// The most a JSON project document (`decompile`, `preview`) may hold.
 pub const MAX_DOCUMENT: u64 = 64 * 1024 * 1024;
 /// The most `submit-projects` reads (NDJSON of compiled projects, a file or stdin).
+#[cfg_attr(not(feature = "submit"), allow(dead_code))]
 pub const MAX_NDJSON: u64 = 1024 * 1024 * 1024;
 
 /// Why a bounded read failed.

@@ -10,6 +10,8 @@
 //! What is `pub` here is what the binary, the tests and the benches use; everything else is
 //! `pub(crate)`, so the compiler reports what nothing uses.
 
+/// The AI Studios client and its mock: only with the `submit` feature (the network stack).
+#[cfg(feature = "submit")]
 pub(crate) mod api;
 pub(crate) mod batch;
 pub(crate) mod bounded;
@@ -32,6 +34,7 @@ pub(crate) mod lsp;
 pub(crate) mod preview;
 pub(crate) mod report;
 pub(crate) mod rows;
+#[cfg_attr(not(feature = "submit"), allow(dead_code))]
 pub(crate) mod speech;
 pub(crate) mod watch;
 

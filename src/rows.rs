@@ -34,6 +34,7 @@ impl std::fmt::Display for RowAt {
 pub(crate) struct RowError {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Compiled, but the submission had stopped before taking it: not started, not failed.
+    #[cfg_attr(not(feature = "submit"), allow(dead_code))]
     pub(crate) unsent: bool,
 }
 

@@ -36,10 +36,12 @@ pub(crate) enum Sink {
     /// and `row`).
     Files(Format),
     /// Each row's project, in row order (to be submitted); closed when the batch ends.
+    #[cfg_attr(not(feature = "submit"), allow(dead_code))]
     Projects(SyncSender<Compiled>),
 }
 
 /// A row compiled for submission: its number, project and input values.
+#[cfg_attr(not(feature = "submit"), allow(dead_code))]
 pub(crate) struct Compiled {
     pub(crate) row: u64,
     /// `None`: the batch was stopped before rendering it (the row is not started).
@@ -158,6 +160,7 @@ pub(crate) fn prepare(
 
 impl Batch {
     /// The CSV's columns, in header order.
+    #[cfg_attr(not(feature = "submit"), allow(dead_code))]
     pub(crate) fn columns(&self) -> &[String] {
         &self.rows.columns
     }

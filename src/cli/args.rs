@@ -342,6 +342,7 @@ pub(crate) enum ChangedArg {
 }
 
 impl ChangedArg {
+    #[cfg(feature = "submit")]
     pub(crate) fn option(self) -> crate::api::submit::Changed {
         match self {
             ChangedArg::Create => crate::api::submit::Changed::Create,
@@ -369,6 +370,7 @@ pub(crate) struct SubmitRowsArgs {
 
 impl SubmitRowsArgs {
     /// The submission options, with `jobs` requests in flight.
+    #[cfg(feature = "submit")]
     pub(crate) fn options(&self, jobs: usize) -> crate::api::SubmitOptions {
         crate::api::SubmitOptions {
             jobs,
@@ -418,6 +420,7 @@ pub(crate) enum RegionArg {
 }
 
 impl ApiArgs {
+    #[cfg(feature = "submit")]
     pub(crate) fn options(&self) -> crate::api::ApiOptions {
         let region = match self.region {
             RegionArg::Global => crate::api::Region::Global,
@@ -461,6 +464,7 @@ pub(crate) struct SendArgs {
 }
 
 impl SendArgs {
+    #[cfg(feature = "submit")]
     pub(crate) fn options(&self) -> crate::api::SubmitOptions {
         crate::api::SubmitOptions {
             export: !self.no_export,
@@ -549,6 +553,7 @@ pub(crate) struct MockArgs {
 }
 
 impl MockArgs {
+    #[cfg(feature = "submit")]
     pub(crate) fn options(&self) -> crate::api::mock::MockOptions {
         crate::api::mock::MockOptions {
             port: self.port,

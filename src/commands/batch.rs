@@ -4,13 +4,9 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::api::journal::{Journal, Status};
-use crate::api::plan::{PlannedRow, Planner};
-use crate::api::submit::RowState;
-use crate::api::{SubmitItem, SubmitOptions};
-use crate::batch::{Batch, BatchOptions, Compiled, Observer, Sink, Summary};
+use crate::batch::{Batch, BatchOptions, Observer, Sink, Summary};
 use crate::cli::BatchArgs;
 use crate::diag::Diagnostic;
 use crate::emit::Format;
@@ -20,16 +16,34 @@ use crate::report::progress::Progress;
 use crate::report::rows::RowReport;
 use crate::rows::{RowAt, RowError};
 
+/// Submitting rows (`--submit`) and planning a submission (`--plan`): only with the `submit`
+/// feature, like the API client they use.
+#[cfg(feature = "submit")]
+mod send;
+
 pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
+    #[cfg(not(feature = "submit"))]
+    if args.submit || args.plan {
+        return Err(super::offline(if args.submit {
+            "batch --submit"
+        } else {
+            "batch --plan"
+        }));
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let shard = resolve_shard(&args, reporter)?;
     let batch = prepare(&args, shard, &stop, reporter)?;
     let rows = Rows::new(&args, reporter)?;
-    let summary = if args.plan {
-        plan(batch, &args, &rows)?
-    } else if args.submit {
-        submit(batch, &args, shard, &rows, stop)?
-    } else {
+    #[cfg(feature = "submit")]
+    if args.plan || args.submit {
+        let summary = if args.plan {
+            send::plan(batch, &args, &rows)?
+        } else {
+            send::submit(batch, &args, shard, &rows, stop)?
+        };
+        return failed(&summary);
+    }
+    let summary = {
         let sink = match &args.out {
             Some(_) if args.compact => Sink::Files(Format::Compact),
             Some(_) => Sink::Files(Format::Pretty),
@@ -38,6 +52,11 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
         let summary = batch.run(sink, &rows);
         rows.finish(summary, &args, false)?
     };
+    failed(&summary)
+}
+
+/// A batch with failed rows is an error (exit 3).
+fn failed(summary: &Summary) -> Result<(), Error> {
     if summary.failed > 0 {
         return Err(Error::RowsFailed {
             failed: summary.failed as usize,
@@ -87,146 +106,6 @@ fn prepare(
     Ok(batch)
 }
 
-/// The columns that name a row: `--key`, or the CSV's first column.
-fn key_columns(args: &BatchArgs, batch: &Batch) -> Vec<String> {
-    if args.key.is_empty() {
-        batch.columns().iter().take(1).cloned().collect()
-    } else {
-        args.key.clone()
-    }
-}
-
-/// A compiled row as a submission item: its key is `column=value` of the key columns.
-fn item(compiled: Compiled, key: &[String]) -> SubmitItem {
-    let named: Vec<String> = key
-        .iter()
-        .filter_map(|column| {
-            let value = compiled.inputs.get(column)?;
-            let shown = value
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_owned);
-            Some(format!("{column}={shown}"))
-        })
-        .collect();
-    SubmitItem {
-        row: compiled.row,
-        project: compiled.project,
-        inputs: Some(serde_json::to_value(&compiled.inputs).expect("inputs serialize")),
-        key: (!named.is_empty()).then(|| named.join(", ")),
-    }
-}
-
-/// Every row of `batch` planned against `journal`, sending nothing.
-fn planned_rows(
-    batch: Batch,
-    args: &BatchArgs,
-    rows: &Rows<'_>,
-    journal: &Journal,
-) -> Result<(Summary, Vec<PlannedRow>), Error> {
-    let key = key_columns(args, &batch);
-    let (projects, received) = mpsc::sync_channel(crate::batch::CHUNK * 4);
-    let (summary, planned) = std::thread::scope(|scope| {
-        let planner = scope.spawn(move || {
-            let mut planner = Planner::new(journal);
-            let items = received.into_iter().map(|c: Compiled| item(c, &key));
-            items.filter_map(|i| planner.row(&i)).collect::<Vec<_>>()
-        });
-        let summary = batch.run(Sink::Projects(projects), rows);
-        (summary, planner.join())
-    });
-    let planned = planned.map_err(|_| Error::Api("the planning thread panicked".into()))?;
-    Ok((summary?, planned))
-}
-
-/// `--plan`: what a submission would do, row by row; no request is sent.
-fn plan(batch: Batch, args: &BatchArgs, rows: &Rows<'_>) -> Result<Summary, Error> {
-    let journal = match &args.rows.send.journal {
-        Some(path) if path.exists() => Journal::read(path)?,
-        _ => Journal::none(),
-    };
-    let (summary, planned) = planned_rows(batch, args, rows, &journal)?;
-    rows.progress.finish();
-    rows.planned(&planned)?;
-    rows.reporter
-        .out(crate::report::plan::rows(&planned).as_bytes())?;
-    rows.reporter.note(crate::report::plan::summary(&planned));
-    rows.finish(Ok(summary), args, true)
-}
-
-/// Without `--changed`, a run whose journal knows rows by key first plans every row, and
-/// stops before sending anything when some changed since their project was created.
-fn refuse_changed(
-    args: &BatchArgs,
-    shard: Option<(u64, u64)>,
-    rows: &Rows<'_>,
-    journal: &Journal,
-) -> Result<(), Error> {
-    if args.changed.is_some() || !journal.has_keys() {
-        return Ok(());
-    }
-    let stop = Arc::new(AtomicBool::new(false));
-    let batch = prepare(args, shard, &stop, rows.reporter)?;
-    let quiet = Rows::quiet(rows.reporter);
-    let (_, planned) = planned_rows(batch, args, &quiet, journal)?;
-    match crate::report::plan::refusal(&planned) {
-        Some(message) => Err(Error::Usage(message)),
-        None => Ok(()),
-    }
-}
-
-/// `--submit`: the rows' projects go to a submission running beside the batch; an interrupted
-/// submission stops the batch reading rows.
-fn submit(
-    batch: Batch,
-    args: &BatchArgs,
-    shard: Option<(u64, u64)>,
-    rows: &Rows<'_>,
-    stop: Arc<AtomicBool>,
-) -> Result<Summary, Error> {
-    // --rate-total R over N shards: this shard's share.
-    let rate = args
-        .rows
-        .rate
-        .or_else(|| Some(args.rate_total? / shard?.1 as f64));
-    let jobs = crate::batch::workers(args.jobs);
-    let options = SubmitOptions {
-        stop: Some(stop),
-        changed: args.changed.map(crate::cli::ChangedArg::option),
-        ..args.rows.options(jobs)
-    };
-    let api = super::api_options(
-        &args.rows.api,
-        rate,
-        super::many(options.wait && !args.quiet),
-        rows.reporter,
-    );
-    crate::api::submit::check_credentials(&api)?;
-    // The journal is locked before the first row runs: a second run on it stops here.
-    let journal = Journal::for_run(options.journal.as_deref())?;
-    refuse_changed(args, shard, rows, &journal)?;
-    let key = key_columns(args, &batch);
-    let (projects, received) = mpsc::sync_channel(jobs * crate::batch::CHUNK);
-    let (summary, submitted) = std::thread::scope(|scope| {
-        let submission = scope.spawn(move || {
-            let items = received.into_iter().map(|c: Compiled| item(c, &key));
-            crate::api::submit_items(items, &options, &api, journal)
-        });
-        let summary = batch.run(Sink::Projects(projects), rows);
-        let submitted = submission
-            .join()
-            .unwrap_or_else(|_| Err(Error::Api("the submission thread panicked".into())));
-        (summary, submitted)
-    });
-    let summary = summary?;
-    let submitted = submitted?;
-    rows.progress.finish();
-    rows.states(&submitted)?;
-    super::submit_projects::print_created(&submitted, rows.reporter)?;
-    let summary = rows.finish(Ok(summary), args, true)?;
-    submitted.result()?;
-    Ok(summary)
-}
-
 /// What the command does with each row's outcome: the error on stderr (above the progress
 /// bar), a line in the `--report` file.
 struct Rows<'a> {
@@ -273,42 +152,6 @@ impl<'a> Rows<'a> {
             submitting: args.submit,
             lints: Mutex::new(RowLints::default()),
         })
-    }
-
-    /// For a pass whose rows are not told (the plan before a submission).
-    fn quiet(reporter: &'a Reporter) -> Rows<'a> {
-        Rows {
-            reporter,
-            progress: Progress::new(true, None),
-            report: None,
-            submitting: true,
-            lints: Mutex::new(RowLints::default()),
-        }
-    }
-
-    /// `--plan`: each row's plan in the `--report` file.
-    fn planned(&self, planned: &[PlannedRow]) -> Result<(), Error> {
-        let Some(report) = &self.report else {
-            return Ok(());
-        };
-        let mut report = report.lock().unwrap_or_else(PoisonError::into_inner);
-        planned
-            .iter()
-            .try_for_each(|row| report.planned(row))
-            .map_err(|e| Error::io("writing the report", e))
-    }
-
-    /// Submitting: each submitted row's state in the `--report` file.
-    fn states(&self, submitted: &crate::api::Summary) -> Result<(), Error> {
-        let Some(report) = &self.report else {
-            return Ok(());
-        };
-        let mut report = report.lock().unwrap_or_else(PoisonError::into_inner);
-        submitted
-            .states()
-            .iter()
-            .try_for_each(|state| report.state(state))
-            .map_err(|e| Error::io("writing the report", e))
     }
 
     /// The batch is over: the report closed, the bar cleared, the summary line unless quiet.
@@ -392,9 +235,11 @@ impl Observer for Rows<'_> {
         match outcome {
             Ok(_) if self.submitting => Ok(()),
             Ok(path) => report.ok(row, path),
-            Err(error) if error.unsent => {
-                report.state(&RowState::new(row.number, Status::NotStarted))
-            }
+            #[cfg(feature = "submit")]
+            Err(error) if error.unsent => report.state(&crate::api::submit::RowState::new(
+                row.number,
+                crate::api::journal::Status::NotStarted,
+            )),
             Err(error) => report.failed(row, &error.diagnostics),
         }
         .map_err(|e| Error::io("writing the report", e))

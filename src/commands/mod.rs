@@ -2,6 +2,7 @@
 //! library, and is the only code (with `report`) that talks to the terminal. A new command
 //! is a new file here, a variant in `cli::Command`, and one line in [`run`].
 
+#[cfg(feature = "submit")]
 mod auth;
 mod batch;
 mod build;
@@ -9,19 +10,27 @@ mod check;
 mod completions;
 mod decompile;
 mod init;
+#[cfg(feature = "submit")]
 mod journal;
 mod lsp;
 mod man;
+#[cfg(feature = "submit")]
 mod mock_server;
+#[cfg(feature = "submit")]
 mod models;
 mod output;
 mod presets;
 mod preview;
+#[cfg(feature = "submit")]
 mod projects;
+#[cfg(feature = "submit")]
 mod pull;
 mod schema;
+#[cfg(feature = "submit")]
 mod status;
+#[cfg(feature = "submit")]
 mod submit;
+#[cfg(feature = "submit")]
 mod submit_projects;
 
 use crate::cli::Command;
@@ -37,21 +46,58 @@ pub(crate) fn run(command: Command, reporter: &Reporter) -> Result<(), Error> {
         Command::Preview(args) => preview::run(args, reporter),
         Command::Schema => schema::run(reporter),
         Command::Decompile(args) => decompile::run(args, reporter),
+        #[cfg(feature = "submit")]
         Command::Pull(args) => pull::run(args, reporter),
         Command::Presets { command } => presets::run(command, reporter),
+        #[cfg(feature = "submit")]
         Command::Journal { command } => journal::run(command, reporter),
         Command::Init(args) => init::run(args, reporter),
         Command::Completions(args) => completions::run(args, reporter),
+        #[cfg(feature = "submit")]
         Command::Submit(args) => submit::run(args, reporter),
+        #[cfg(feature = "submit")]
         Command::SubmitProjects(args) => submit_projects::run(args, reporter),
+        #[cfg(feature = "submit")]
         Command::Status(args) => status::run(args, reporter),
+        #[cfg(feature = "submit")]
         Command::Models(args) => models::run(args, reporter),
+        #[cfg(feature = "submit")]
         Command::Projects { command } => projects::run(command, reporter),
+        #[cfg(feature = "submit")]
         Command::Auth { command } => auth::run(command, reporter),
+        #[cfg(feature = "submit")]
         Command::MockServer(args) => mock_server::run(args, reporter),
         Command::Lsp(args) => lsp::run(args, reporter),
         Command::Man(args) => man::run(args, reporter),
+        #[cfg(not(feature = "submit"))]
+        Command::Pull(_) => Err(offline("pull")),
+        #[cfg(not(feature = "submit"))]
+        Command::Journal { .. } => Err(offline("journal")),
+        #[cfg(not(feature = "submit"))]
+        Command::Submit(_) => Err(offline("submit")),
+        #[cfg(not(feature = "submit"))]
+        Command::SubmitProjects(_) => Err(offline("submit-projects")),
+        #[cfg(not(feature = "submit"))]
+        Command::Status(_) => Err(offline("status")),
+        #[cfg(not(feature = "submit"))]
+        Command::Models(_) => Err(offline("models")),
+        #[cfg(not(feature = "submit"))]
+        Command::Projects { .. } => Err(offline("projects")),
+        #[cfg(not(feature = "submit"))]
+        Command::Auth { .. } => Err(offline("auth")),
+        #[cfg(not(feature = "submit"))]
+        Command::MockServer(_) => Err(offline("mock-server")),
     }
+}
+
+/// The error of a command that needs the network in a vidspec built without it.
+#[cfg(not(feature = "submit"))]
+fn offline(what: &str) -> Error {
+    Error::Usage(format!(
+        "`vidspec {what}` needs the AI Studios client, and this vidspec was built without the \
+         `submit` feature (the network client and the mock server); build it with default \
+         features to use it"
+    ))
 }
 
 /// Prints a compilation's warnings; with `--deny-warnings`, any warning is an error, found
@@ -76,6 +122,7 @@ fn denied(n: usize) -> Error {
     ))])
 }
 
+#[cfg(feature = "submit")]
 /// A client for a command that waits for no export (`models`, `status`, `projects`, `auth`,
 /// `pull`).
 fn plain_client(
@@ -86,6 +133,7 @@ fn plain_client(
     crate::api::Client::new(&options)
 }
 
+#[cfg(feature = "submit")]
 /// What a command of many rows waits for: every row's export, or nothing.
 fn many(wait: bool) -> crate::report::api::Waits {
     if wait {
@@ -95,6 +143,7 @@ fn many(wait: bool) -> crate::report::api::Waits {
     }
 }
 
+#[cfg(feature = "submit")]
 /// The API options of a command's flags (and `--rate`, where it has one), warning when they
 /// would send secrets in clear. The API's events are shown by `report::api`, export bars when
 /// the command `wait`s; a second Ctrl-C ends the process here, at once.

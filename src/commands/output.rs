@@ -47,7 +47,12 @@ pub(super) fn run_or_watch(
                 .to_owned(),
         ));
     }
+    #[cfg(feature = "submit")]
     let stop = crate::api::ctrl_c_flag();
+    // Without the runtime that catches it, Ctrl-C ends the process at once (outputs are
+    // written atomically, so never half a file).
+    #[cfg(not(feature = "submit"))]
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut watcher = Watcher::new(files());
     let again = || {
         if let Err(error) = run() {

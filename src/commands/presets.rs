@@ -21,6 +21,9 @@ pub(super) fn run(command: PresetsCommand, reporter: &Reporter) -> Result<(), Er
             presets::extract(&project, alias.as_deref(), output.as_deref())?,
             reporter,
         ),
+        #[cfg(not(feature = "submit"))]
+        PresetsCommand::Pull { .. } => Err(super::offline("presets pull")),
+        #[cfg(feature = "submit")]
         PresetsCommand::Pull {
             id,
             alias,

@@ -10,10 +10,13 @@
 //! - `rows`: the `batch --report` writer, one JSON line per row.
 //! - `projects`: the `projects` commands' lists, questions and outcomes.
 
+#[cfg(feature = "submit")]
 pub(crate) mod api;
 pub(crate) mod json;
+#[cfg(feature = "submit")]
 pub(crate) mod plan;
 pub(crate) mod progress;
+#[cfg(feature = "submit")]
 pub(crate) mod projects;
 pub(crate) mod rows;
 pub(crate) mod text;
@@ -71,6 +74,7 @@ impl Reporter {
     }
 
     /// Whether diagnostics are coloured.
+    #[cfg_attr(not(feature = "submit"), allow(dead_code))]
     pub(crate) fn color(&self) -> bool {
         self.color
     }
@@ -100,6 +104,7 @@ impl Reporter {
     }
 
     /// Text on stderr without a newline, flushed (a prompt).
+    #[cfg_attr(not(feature = "submit"), allow(dead_code))]
     pub(crate) fn prompt(&self, text: &str) {
         stderr(text.as_bytes());
     }

@@ -7,7 +7,9 @@
 use std::io::Write;
 use std::path::Path;
 
+#[cfg(feature = "submit")]
 use crate::api::plan::PlannedRow;
+#[cfg(feature = "submit")]
 use crate::api::submit::RowState;
 use crate::diag::Diagnostic;
 use crate::rows::RowAt;
@@ -47,6 +49,7 @@ impl RowReport {
     }
 
     /// A submitted row's state.
+    #[cfg(feature = "submit")]
     pub(crate) fn state(&mut self, state: &RowState) -> std::io::Result<()> {
         let mut line = serde_json::json!({ "row": state.row, "status": state.status.name() });
         let fields = [
@@ -63,6 +66,7 @@ impl RowReport {
     }
 
     /// `--plan`: what a submission would do with a row, its estimated speech, its diff.
+    #[cfg(feature = "submit")]
     pub(crate) fn planned(&mut self, row: &PlannedRow) -> std::io::Result<()> {
         let mut line = serde_json::json!({
             "row": row.row,
@@ -102,6 +106,7 @@ impl RowReport {
 }
 
 /// `label: 300 rows: 280 created, 15 exported, 5 failed` — the rows of `records` by state.
+#[cfg(feature = "submit")]
 pub(crate) fn state_counts(label: &str, records: &[&crate::api::journal::Record]) -> String {
     use crate::api::journal::Status;
     let counts = Status::ALL.iter().map(|status| {
@@ -112,6 +117,7 @@ pub(crate) fn state_counts(label: &str, records: &[&crate::api::journal::Record]
 }
 
 /// `300 rows: 280 created, 20 failed`: the nonzero counts, in the order given.
+#[cfg(feature = "submit")]
 pub(crate) fn counts_line<'a>(
     total: usize,
     counts: impl Iterator<Item = (usize, &'a str)>,
