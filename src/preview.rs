@@ -1,6 +1,8 @@
 //! `vidspec preview`: a compiled project drawn as an offline HTML storyboard (one inline SVG
-//! frame per scene, every clip a labelled box) so a layout can be checked before paying for a
-//! render. The page has no scripts and fetches nothing: media are named, never loaded.
+//! frame per scene, every clip a labelled box, the presenter a silhouette, the speech as text
+//! with its estimated duration) so a layout can be checked before paying for a render; with
+//! `--rows`, a contact sheet of many CSV rows (`sheet`). The pages have no scripts and fetch
+//! nothing: media are named, never loaded.
 
 use std::fmt::{self, Write as _};
 use std::path::Path;
@@ -20,6 +22,7 @@ macro_rules! put {
 }
 
 mod draw;
+pub(crate) mod sheet;
 
 /// The project a preview draws: the spec built as `build` does, or, with `csv`, built with
 /// data row `row` (1-based) of that CSV file (fields separated by `delimiter`) as its inputs,
@@ -83,40 +86,100 @@ pub(crate) fn storyboard(project: &Value) -> String {
     let canvas = canvas(orientation == "portrait");
     let scenes = project["scenes"].as_array().map_or(&[][..], Vec::as_slice);
     let mut out = String::with_capacity(8192 + scenes.len() * 8192);
-    put!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Storyboard: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        Esc(&name)
-    );
+    page_head(&mut out, &format!("Storyboard: {name}"), "");
     put!(
         out,
         "<header class=\"project\">\n<h1>{}</h1>\n<dl>\
          <div><dt>orientation</dt><dd data-field=\"orientation\">{orientation}</dd></div>\
          <div><dt>canvas</dt><dd>{} × {}</dd></div>\
          <div><dt>resolution</dt><dd data-field=\"resolution\">{}</dd></div>\
-         <div><dt>scenes</dt><dd data-field=\"scenes\">{}</dd></div></dl>\n{LEGEND}</header>\n<main class=\"{orientation}\">\n",
+         <div><dt>scenes</dt><dd data-field=\"scenes\">{}</dd></div>\
+         <div><dt>speech</dt><dd data-field=\"seconds\" title=\"{ESTIMATE}\">{}</dd></div></dl>\n{LEGEND}</header>\n<main class=\"{orientation}\">\n",
         Esc(&name),
         Num(canvas.0),
         Num(canvas.1),
         Esc(&text_of(&project["resolution"])),
-        scenes.len()
+        scenes.len(),
+        Estimate(crate::speech::project_seconds(project))
     );
     for (index, scene) in scenes.iter().enumerate() {
         scene_section(&mut out, index, scene, canvas);
     }
     out.push_str(
         "</main>\n<footer>Drawn by <code>vidspec preview</code> from the compiled project. \
-         Media are named, never loaded; text is measured roughly (the editor measures it again).\
+         Media are named, never loaded; text is measured roughly (the editor measures it again); \
+         durations are estimated from the speech (the real ones are known after the export).\
          </footer>\n</body>\n</html>\n",
     );
     out
 }
 
+/// What a duration's tooltip says of it.
+const ESTIMATE: &str = "estimated from the length of the speech in its language (Korean 5.5 \
+     syllables a second, Japanese 7 and Chinese 4.5 characters a second, other languages 150 \
+     words a minute, 0.4 s per sentence end); the real duration is known after the export";
+
+/// `≈ 12.5 s`: an estimated duration.
+struct Estimate(f64);
+
+impl fmt::Display for Estimate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "≈ {}", crate::report::plan::duration(self.0))
+    }
+}
+
+/// The start of a page: its head (no scripts, nothing fetched: the Content-Security-Policy
+/// forbids it), the styles, and the patterns every frame fills media with.
+fn page_head(out: &mut String, title: &str, style: &str) {
+    put!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}{style}</style>\n</head>\n<body>\n{PATTERNS}",
+        Esc(title)
+    );
+}
+
+/// The fills of background images, images and videos, defined once for every frame.
+const PATTERNS: &str = "<svg class=\"patterns\" aria-hidden=\"true\" width=\"0\" height=\"0\"><defs>\
+     <pattern id=\"bg\" width=\"60\" height=\"60\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"60\" height=\"60\" fill=\"#6b7588\"/><rect width=\"26\" height=\"60\" fill=\"#7d8799\"/></pattern>\
+     <pattern id=\"img\" width=\"28\" height=\"28\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"28\" height=\"28\" fill=\"#24456e\"/><rect width=\"10\" height=\"28\" fill=\"#2d5a8f\"/></pattern>\
+     <pattern id=\"vid\" width=\"28\" height=\"28\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\"><rect width=\"28\" height=\"28\" fill=\"#3f2a66\"/><rect width=\"10\" height=\"28\" fill=\"#543a85\"/></pattern>\
+     </defs></svg>\n";
+
+/// A `lang` attribute for the language a scene is spoken in (`ko`, `ja-JP`), so that the
+/// font stack puts that language's CJK font first; nothing for a code that is not one.
+fn lang_attr(language: Option<&str>) -> String {
+    match language {
+        Some(code)
+            if !code.is_empty()
+                && code.len() <= 16
+                && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+        {
+            format!(" lang=\"{code}\"")
+        }
+        _ => String::new(),
+    }
+}
+
+/// Speech as the page shows it: its text ([`crate::speech::plain`]), a paragraph a line.
+fn speech_html(out: &mut String, org: &str) {
+    let text = crate::speech::plain(org);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        put!(out, "{}", Esc(line));
+    }
+}
+
 const STYLE: &str = r#"
-:root{color-scheme:light;font:14px/1.45 system-ui,"Segoe UI","Noto Sans","DejaVu Sans",sans-serif;color:#1b2230;background:#e9edf2}
+:root{--cjk:"Noto Sans CJK KR","Noto Sans CJK JP","Noto Sans CJK SC","Noto Sans KR",sans-serif;color-scheme:light;font:14px/1.45 var(--cjk);color:#1b2230;background:#e9edf2}
+:lang(ja){--cjk:"Noto Sans CJK JP","Noto Sans CJK KR","Noto Sans CJK SC","Noto Sans JP",sans-serif}
+:lang(zh){--cjk:"Noto Sans CJK SC","Noto Sans CJK KR","Noto Sans CJK JP","Noto Sans SC",sans-serif}
+:lang(zh-TW),:lang(zh-HK){--cjk:"Noto Sans CJK TC","Noto Sans CJK SC","Noto Sans CJK KR","Noto Sans TC",sans-serif}
+.patterns{position:absolute;width:0;height:0}
 body{margin:0;padding:18px 22px}
 code,.mono{font-family:ui-monospace,"DejaVu Sans Mono","Liberation Mono",monospace;font-size:12px}
 header.project{display:flex;flex-wrap:wrap;align-items:center;gap:8px 22px;margin:0 0 14px}
@@ -137,12 +200,14 @@ ol.clips .sw{width:12px;height:12px;border-radius:2px;margin-top:3px;box-shadow:
 ol.clips .layer{color:#5a6475;text-align:right}ol.clips .detail{overflow-wrap:anywhere}
 ol.clips .kind{font-weight:600}ol.clips .geo{color:#5a6475}ol.clips .warn{color:#a85a00}
 footer{color:#5a6475;font-size:12px}
-.frame text{font-family:"Noto Sans CJK SC","Noto Sans","DejaVu Sans",sans-serif}
+.frame text{font-family:var(--cjk)}
 .frame .label{font-family:"DejaVu Sans","Liberation Sans",sans-serif;font-weight:600;fill:#fff;stroke:#000c;paint-order:stroke;stroke-linejoin:round}
 .frame .url{font-family:"DejaVu Sans Mono","Liberation Mono",monospace;fill:#fff;stroke:#0009;paint-order:stroke;stroke-linejoin:round}
-.frame .tight{fill:#ff8c1a22;stroke:#ff8c1a;stroke-width:4}
-.frame .head{fill:#ff3d8133;stroke:#ff3d81;stroke-width:4}
-.frame .off .tight,.frame .off .head{fill:none;stroke:#9aa3b2;stroke-dasharray:18 12}
+.frame .tight{fill:#ff8c1a14;stroke:#ff8c1a;stroke-width:4}
+.frame .figure{fill:#d9dee7;stroke:#2a3140;stroke-width:5;stroke-linejoin:round}
+.frame .head{fill:none;stroke:#ff3d81;stroke-width:4}
+.frame .off .tight,.frame .off .head,.frame .off .figure{fill:none;stroke:#9aa3b2;stroke-dasharray:18 12}
+.frame .over{fill:none;stroke:#e5484d;stroke-width:10}
 .frame .textbox{fill:none;stroke:#27d3f5;stroke-width:3;stroke-dasharray:12 8}
 .frame .media{stroke-width:4}.frame .image .media{stroke:#3d8bfd}.frame .video .media{stroke:#a970ff}
 .frame .other{fill:#ffffff22;stroke:#fff;stroke-width:3;stroke-dasharray:6 6}
@@ -150,13 +215,14 @@ footer{color:#5a6475;font-size:12px}
 
 const LEGEND: &str = concat!(
     "<ul class=\"legend\">",
-    "<li><svg viewBox=\"0 0 22 14\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" fill=\"#ff8c1a22\" stroke=\"#ff8c1a\" stroke-width=\"2\"/></svg>avatar (tight box)</li>",
-    "<li><svg viewBox=\"0 0 22 14\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" fill=\"#ff3d8133\" stroke=\"#ff3d81\" stroke-width=\"2\"/></svg>head box</li>",
+    "<li><svg viewBox=\"0 0 22 14\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" fill=\"#ff8c1a14\" stroke=\"#ff8c1a\" stroke-width=\"1.5\"/><path d=\"M9 6a2 2.5 0 1 0 4 0a2 2.5 0 1 0-4 0ZM6 13C6 10 8 9.5 11 9.5S16 10 16 13Z\" fill=\"#d9dee7\" stroke=\"#2a3140\"/></svg>presenter (tight box)</li>",
+    "<li><svg viewBox=\"0 0 22 14\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" fill=\"none\" stroke=\"#ff3d81\" stroke-width=\"2\"/></svg>head box</li>",
     "<li><svg viewBox=\"0 0 22 14\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" fill=\"none\" stroke=\"#9aa3b2\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/></svg>hidden / voice only</li>",
     "<li><svg viewBox=\"0 0 22 14\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" fill=\"#333\" stroke=\"#27d3f5\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/></svg>text box</li>",
     "<li><svg viewBox=\"0 0 22 14\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" fill=\"#24456e\" stroke=\"#3d8bfd\" stroke-width=\"2\"/></svg>image</li>",
     "<li><svg viewBox=\"0 0 22 14\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" fill=\"#3f2a66\" stroke=\"#a970ff\" stroke-width=\"2\"/></svg>video</li>",
     "<li><svg viewBox=\"0 0 22 14\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" fill=\"#6b7588\"/><path d=\"M1 13 13 1M9 13 21 1\" stroke=\"#8a94a6\" stroke-width=\"3\"/></svg>background image</li>",
+    "<li><svg viewBox=\"0 0 22 14\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" fill=\"none\" stroke=\"#e5484d\" stroke-width=\"2.5\"/></svg>leaves the frame / text wider than its box</li>",
     "</ul>\n"
 );
 
@@ -255,12 +321,14 @@ fn scene_section(out: &mut String, index: usize, scene: &Value, (w, h): (f64, f6
     let n = index + 1;
     put!(
         out,
-        "<section class=\"scene\" id=\"scene-{n}\" data-scene=\"{n}\">\n<h2>Scene {n}<small>{} clip{}{}</small></h2>\n<figure>\n",
+        "<section class=\"scene\" id=\"scene-{n}\" data-scene=\"{n}\"{}>\n<h2>Scene {n}<small>{} clip{}{}</small><small class=\"duration\" title=\"{ESTIMATE}\">speech {}</small></h2>\n<figure>\n",
+        lang_attr(crate::speech::scene_language(scene)),
         clips.len(),
         if clips.len() == 1 { "" } else { "s" },
         scene["sceneIdx"]
             .as_i64()
-            .map_or_else(String::new, |i| format!(" · sceneIdx {i}"))
+            .map_or_else(String::new, |i| format!(" · sceneIdx {i}")),
+        Estimate(crate::speech::scene_seconds(scene))
     );
     put!(
         out,
@@ -270,32 +338,15 @@ fn scene_section(out: &mut String, index: usize, scene: &Value, (w, h): (f64, f6
         Num(w),
         Num(h)
     );
-    put!(
-        out,
-        "<defs><pattern id=\"bg-{n}\" width=\"60\" height=\"60\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"60\" height=\"60\" fill=\"#6b7588\"/><rect width=\"26\" height=\"60\" fill=\"#7d8799\"/></pattern>\
-         <pattern id=\"img-{n}\" width=\"28\" height=\"28\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"28\" height=\"28\" fill=\"#24456e\"/><rect width=\"10\" height=\"28\" fill=\"#2d5a8f\"/></pattern>\
-         <pattern id=\"vid-{n}\" width=\"28\" height=\"28\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\"><rect width=\"28\" height=\"28\" fill=\"#3f2a66\"/><rect width=\"10\" height=\"28\" fill=\"#543a85\"/></pattern></defs>\n"
-    );
     let label_size = if w > h { 30.0 } else { 34.0 };
-    background(out, &scene["background"], n, (w, h), label_size);
-    let (off, shown): (Vec<&Value>, Vec<&Value>) = ordered.iter().partition(|c| draw::is_off(c));
-    for clip in shown.iter().chain(&off) {
-        draw::draw_clip(out, clip, n, label_size);
-    }
-    let texts: Vec<[f64; 4]> = ordered
-        .iter()
-        .filter(|c| Kind::of(c) == Kind::Text)
-        .map(|c| Boxed::of(c).area())
-        .collect();
-    let mut placed = Vec::new();
-    for clip in &ordered {
-        draw::label(out, clip, (w, h), label_size, &texts, &mut placed);
-    }
+    frame_body(out, scene, (w, h), Some(label_size));
     out.push_str("</svg>\n<figcaption>\n");
-    if speech.trim().is_empty() {
+    if crate::speech::plain(speech).is_empty() {
         out.push_str("<p class=\"speech none\">no speech</p>\n");
     } else {
-        put!(out, "<p class=\"speech\"><q>{}</q></p>\n", Esc(speech));
+        out.push_str("<p class=\"speech\"><q>");
+        speech_html(out, speech);
+        out.push_str("</q></p>\n");
     }
     if let Some(avatar) = avatar {
         if avatar["isDelete"] == true {
@@ -335,7 +386,31 @@ fn scene_section(out: &mut String, index: usize, scene: &Value, (w, h): (f64, f6
     out.push_str("</ol>\n</section>\n");
 }
 
-fn background(out: &mut String, background: &Value, n: usize, (w, h): (f64, f64), size: f64) {
+/// What a frame shows of a scene, in its SVG: the background, then every clip in layer order
+/// (a hidden presenter's outline last, over the others); with `label_size`, each clip's label
+/// (a storyboard's frame), without, no words but the texts (a contact sheet's).
+fn frame_body(out: &mut String, scene: &Value, canvas: (f64, f64), label_size: Option<f64>) {
+    let clips = scene["clips"].as_array().map_or(&[][..], Vec::as_slice);
+    let mut ordered: Vec<&Value> = clips.iter().collect();
+    ordered.sort_by_key(|c| c["layer"].as_i64().unwrap_or(0));
+    background(out, &scene["background"], canvas, label_size);
+    let (off, shown): (Vec<&Value>, Vec<&Value>) = ordered.iter().partition(|c| draw::is_off(c));
+    for clip in shown.iter().chain(&off) {
+        draw::draw_clip(out, clip, canvas, label_size);
+    }
+    let Some(label_size) = label_size else { return };
+    let texts: Vec<[f64; 4]> = ordered
+        .iter()
+        .filter(|c| Kind::of(c) == Kind::Text)
+        .map(|c| Boxed::of(c).area())
+        .collect();
+    let mut placed = Vec::new();
+    for clip in &ordered {
+        draw::label(out, clip, canvas, label_size, &texts, &mut placed);
+    }
+}
+
+fn background(out: &mut String, background: &Value, (w, h): (f64, f64), size: Option<f64>) {
     let color = paint(background["source_color"].as_str().unwrap_or_default()).unwrap_or("#000");
     put!(
         out,
@@ -345,24 +420,34 @@ fn background(out: &mut String, background: &Value, n: usize, (w, h): (f64, f64)
         Esc(color)
     );
     let url = background["source_url"].as_str().unwrap_or_default();
-    if background["source_type"].as_str() != Some("color") && !url.is_empty() {
-        let kind = background["source_type"].as_str().unwrap_or("image");
+    if background["source_type"].as_str() == Some("color") || url.is_empty() {
+        return;
+    }
+    let kind = background["source_type"].as_str().unwrap_or("image");
+    let Some(size) = size else {
         put!(
             out,
-            "<rect class=\"background-media\" width=\"{}\" height=\"{}\" fill=\"url(#bg-{n})\"><title>background {}: {}</title></rect>\n\
-             <text class=\"url\" x=\"{}\" y=\"{}\" font-size=\"{}\" stroke-width=\"{}\">background {}: {}</text>\n",
+            "<rect class=\"background-media\" width=\"{}\" height=\"{}\" fill=\"url(#bg)\"/>\n",
             Num(w),
-            Num(h),
-            Esc(kind),
-            Esc(url),
-            Num(size * 0.5),
-            Num(h - size * 0.6),
-            Num(size),
-            Num(size / 4.0),
-            Esc(kind),
-            Esc(&fit(url, w - size * 8.0, size))
+            Num(h)
         );
-    }
+        return;
+    };
+    put!(
+        out,
+        "<rect class=\"background-media\" width=\"{}\" height=\"{}\" fill=\"url(#bg)\"><title>background {}: {}</title></rect>\n\
+         <text class=\"url\" x=\"{}\" y=\"{}\" font-size=\"{}\" stroke-width=\"{}\">background {}: {}</text>\n",
+        Num(w),
+        Num(h),
+        Esc(kind),
+        Esc(url),
+        Num(size * 0.5),
+        Num(h - size * 0.6),
+        Num(size),
+        Num(size / 4.0),
+        Esc(kind),
+        Esc(&fit(url, w - size * 8.0, size))
+    );
 }
 
 fn clip_list_item_background(out: &mut String, background: &Value) {
@@ -380,7 +465,7 @@ fn clip_list_item_background(out: &mut String, background: &Value) {
     out.push_str("</span></li>\n");
 }
 
-fn clip_list_item(out: &mut String, clip: &Value, (cw, ch): (f64, f64)) {
+fn clip_list_item(out: &mut String, clip: &Value, canvas: (f64, f64)) {
     let kind = Kind::of(clip);
     let b = Boxed::of(clip);
     let swatch = match kind {
@@ -461,13 +546,8 @@ fn clip_list_item(out: &mut String, clip: &Value, (cw, ch): (f64, f64)) {
             put!(out, " rotated {}°", Num(b.angle));
         }
         out.push_str("</span>");
-        let (right, bottom) = (b.left + b.width, b.top + b.height);
-        if right <= 0.0 || bottom <= 0.0 || b.left >= cw || b.top >= ch {
-            out.push_str(" <span class=\"warn\">outside the frame</span>");
-        } else if kind != Kind::Avatar && (b.left < 0.0 || b.top < 0.0 || right > cw || bottom > ch)
-        {
-            // The avatar's full-body box runs past the frame by design; only say so for others.
-            out.push_str(" <span class=\"warn\">partly outside the frame</span>");
+        if let Some(trouble) = draw::trouble(clip, canvas) {
+            put!(out, " <span class=\"warn\">{trouble}</span>");
         }
     }
     out.push_str("</span></li>\n");

@@ -46,23 +46,100 @@ fn is_pause(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
 }
 
-/// The seconds of speech of a v3 project: each scene's `scripts[0].org`, in the language of
-/// its avatar clip (`model.language`), summed.
+/// The seconds of speech of a v3 project: each scene's [`scene_seconds`], summed.
 pub(crate) fn project_seconds(project: &Value) -> f64 {
     let Some(scenes) = project["scenes"].as_array() else {
         return 0.0;
     };
-    scenes
-        .iter()
-        .map(|scene| {
-            let text = scene["scripts"][0]["org"].as_str().unwrap_or_default();
-            let language = scene["clips"]
-                .as_array()
-                .and_then(|clips| clips.iter().find_map(|c| c["model"]["language"].as_str()))
-                .unwrap_or("en");
-            seconds(text, language)
-        })
-        .sum()
+    scenes.iter().map(scene_seconds).sum()
+}
+
+/// The seconds of speech of one scene: the text of its `scripts[0].org`, in the language of
+/// its avatar clip (`model.language`; English when none says).
+pub(crate) fn scene_seconds(scene: &Value) -> f64 {
+    let text = plain(scene["scripts"][0]["org"].as_str().unwrap_or_default());
+    seconds(&text, scene_language(scene).unwrap_or("en"))
+}
+
+/// The language a scene is spoken in: its avatar clip's `model.language`.
+pub(crate) fn scene_language(scene: &Value) -> Option<&str> {
+    scene["clips"]
+        .as_array()
+        .and_then(|clips| clips.iter().find_map(|c| c["model"]["language"].as_str()))
+}
+
+/// The text of speech that may hold markup: the tags the vendor documents (`<p>`, `<span>`,
+/// with attributes or closing) dropped, a paragraph as a line, the entities of HTML's basic
+/// set and numeric ones decoded. Any other tag stays as text (the lints warn of it; a reader
+/// of the preview should see it), and so does a `<` that starts no tag (`1 < 2`).
+pub(crate) fn plain(speech: &str) -> String {
+    let mut out = String::with_capacity(speech.len());
+    let mut rest = speech;
+    while let Some(at) = rest.find(['<', '&']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some((tag, len)) = tag(rest).filter(|(t, _)| matches!(t.as_str(), "p" | "span")) {
+            if tag == "p" && !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            rest = &rest[len..];
+        } else if let Some((c, len)) = entity(rest) {
+            out.push(c);
+            rest = &rest[len..];
+        } else {
+            out.push_str(&rest[..1]);
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out.trim().to_owned()
+}
+
+/// A tag at the start of `text` (`<p>`, `</span>`, `<br/>`, `<span class="x">`): its
+/// lowercased name and its length in bytes.
+fn tag(text: &str) -> Option<(String, usize)> {
+    let inner = text.strip_prefix('<')?;
+    let name_at = usize::from(inner.starts_with('/'));
+    let name: String = inner[name_at..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let after = &inner[name_at + name.len()..];
+    if !after.starts_with(['>', ' ', '/', '\t', '\n']) {
+        return None;
+    }
+    let close = after.find('>')?;
+    Some((
+        name.to_ascii_lowercase(),
+        1 + name_at + name.len() + close + 1,
+    ))
+}
+
+/// An entity at the start of `text` (`&amp;`, `&#44032;`, `&#xAC00;`): the character and
+/// the entity's length in bytes.
+fn entity(text: &str) -> Option<(char, usize)> {
+    let end = text.bytes().take(12).position(|b| b == b';')?;
+    let body = &text[1..end];
+    let c = match body {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" | "#39" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => {
+            let code = if let Some(hex) = body.strip_prefix("#x").or(body.strip_prefix("#X")) {
+                u32::from_str_radix(hex, 16).ok()?
+            } else {
+                body.strip_prefix('#')?.parse().ok()?
+            };
+            char::from_u32(code).filter(|c| !c.is_control() || c.is_whitespace())?
+        }
+    };
+    Some((c, end + 1))
 }
 
 #[cfg(test)]
@@ -86,5 +163,32 @@ mod tests {
             {"scripts": [{"org": "안녕"}], "clips": [{"type": "image"}, {"model": {"language": "ko"}}]},
         ]});
         assert!((project_seconds(&project) - (2.0 + 2.0 / 5.5)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn markup_is_not_spoken() {
+        assert_eq!(
+            plain("<p>Hello <span class=\"x\">there</span></p><p>again</p>"),
+            "Hello there\nagain"
+        );
+        assert_eq!(plain("1 < 2 &amp; 3 > 2"), "1 < 2 & 3 > 2");
+        assert_eq!(plain("&#xAC00;&#44033; &bogus; &"), "가각 &bogus; &");
+        assert_eq!(plain("&가나다라마바"), "&가나다라마바");
+        assert_eq!(plain("<P>a</P><p >b</p>"), "a\nb");
+        assert_eq!(
+            plain("<b>bold</b> <script>x</script>"),
+            "<b>bold</b> <script>x</script>"
+        );
+        assert_eq!(plain("a <3 b"), "a <3 b");
+        // Tags count for nothing in the estimate, in words or in syllables.
+        let scene = |org: &str, language: &str| serde_json::json!({"scripts": [{"org": org}], "clips": [{"model": {"language": language}}]});
+        assert_eq!(
+            scene_seconds(&scene("<p>one two</p>", "en")),
+            seconds("one two", "en")
+        );
+        assert_eq!(
+            scene_seconds(&scene("<p>안녕</p>", "ko")),
+            seconds("안녕", "ko")
+        );
     }
 }

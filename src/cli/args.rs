@@ -224,12 +224,22 @@ pub(crate) struct PreviewArgs {
     /// Take the inputs from a row of this CSV file (as `batch` would), or `-` for stdin.
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) csv: Option<PathBuf>,
-    /// The CSV's field separator, as for `batch`.
+    /// The CSV's field separator: `,` (default), `;`, a tab (`\t`) or another single character.
     #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter, requires = "csv")]
     pub(crate) delimiter: u8,
     /// The CSV data row to draw, 1-based (default 1).
     #[arg(long, value_name = "N", requires = "csv", value_parser = super::values::parse_row)]
     pub(crate) row: Option<u64>,
+    /// Draw a contact sheet of these CSV rows instead, one strip per row, rows with problems
+    /// first: `all`, or numbers and ranges such as `1-50` or `3,7,10-20`.
+    #[arg(
+        long,
+        value_name = "ROWS",
+        requires = "csv",
+        conflicts_with = "row",
+        value_parser = crate::preview::sheet::RowSelection::parse
+    )]
+    pub(crate) rows: Option<crate::preview::sheet::RowSelection>,
     /// Write the HTML to FILE (atomically) instead of stdout (`-`: stdout).
     #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) output: Option<PathBuf>,

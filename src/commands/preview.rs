@@ -1,4 +1,5 @@
-//! `vidspec preview`: the compiled project (or one CSV row's) drawn as an HTML storyboard.
+//! `vidspec preview`: the compiled project (or one CSV row's) drawn as an HTML storyboard, or
+//! with `--rows` a contact sheet of many rows.
 
 use std::path::PathBuf;
 
@@ -10,18 +11,57 @@ use crate::report::Reporter;
 pub(super) fn run(args: PreviewArgs, reporter: &Reporter) -> Result<(), Error> {
     let options = args.compile.options();
     let spec = &args.compile.spec;
-    let csv = args
-        .csv
-        .as_deref()
-        .map(|file| (file, args.row.unwrap_or(1), args.delimiter));
     let output = Output {
         path: args.output.as_deref(),
         tell: args.watch,
     };
     let draw = || -> Result<(), Error> {
-        let (project, warnings) = crate::preview::project(spec, &options, csv)?;
-        super::warnings(&warnings, args.compile.deny_warnings, reporter)?;
-        output.write(crate::preview::storyboard(&project).as_bytes(), reporter)
+        match (&args.csv, &args.rows) {
+            (Some(csv), Some(rows)) => {
+                let sheet = crate::preview::sheet::contact_sheet(
+                    spec,
+                    &options,
+                    csv,
+                    args.delimiter,
+                    rows,
+                )?;
+                super::warnings(&sheet.warnings, args.compile.deny_warnings, reporter)?;
+                output.write(sheet.html.as_bytes(), reporter)?;
+                reporter.note(format!(
+                    "contact sheet: {}, {} failed, {} with warnings{}",
+                    super::plural(sheet.rows, "row"),
+                    sheet.failed,
+                    sheet.flagged,
+                    if sheet.failed + sheet.flagged > 0 {
+                        " (listed first)"
+                    } else {
+                        ""
+                    }
+                ));
+                let failed = sheet.failed
+                    + if args.compile.deny_warnings {
+                        sheet.flagged
+                    } else {
+                        0
+                    };
+                if failed > 0 {
+                    return Err(Error::RowsFailed {
+                        failed,
+                        total: sheet.rows,
+                    });
+                }
+                Ok(())
+            }
+            _ => {
+                let csv = args
+                    .csv
+                    .as_deref()
+                    .map(|file| (file, args.row.unwrap_or(1), args.delimiter));
+                let (project, warnings) = crate::preview::project(spec, &options, csv)?;
+                super::warnings(&warnings, args.compile.deny_warnings, reporter)?;
+                output.write(crate::preview::storyboard(&project).as_bytes(), reporter)
+            }
+        }
     };
     let extra: Vec<PathBuf> = args
         .csv

@@ -1,6 +1,9 @@
-//! Drawing one clip in a storyboard frame: its box in layer order (avatar tight box and head
-//! box, text in its size and colour, media as named boxes, shapes in their fill) and, in a
-//! second pass over every clip, its label.
+//! Drawing one clip in a frame: its box in layer order (the presenter as a silhouette in its
+//! tight box with its head box, text in its size and colour, media as named boxes, shapes in
+//! their fill, a red outline on a clip that leaves the frame or text wider than its box) and,
+//! in a second pass over every clip of a storyboard frame, its label. A contact sheet's small
+//! frames are drawn the same way without the words nobody could read at their size (labels,
+//! URLs, tooltips).
 
 use std::fmt::Write as _;
 
@@ -8,7 +11,14 @@ use serde_json::Value;
 
 use super::{Boxed, Esc, Kind, Num, ems, fit, number, paint, text_of, word};
 
-pub(super) fn draw_clip(out: &mut String, clip: &Value, n: usize, label_size: f64) {
+/// Draws `clip` on a canvas of `canvas` size; `label_size` is the size of the words drawn
+/// over the clip (its URL, `head`), None for a contact sheet's small frame.
+pub(super) fn draw_clip(
+    out: &mut String,
+    clip: &Value,
+    canvas: (f64, f64),
+    label_size: Option<f64>,
+) {
     let kind = Kind::of(clip);
     if kind == Kind::Audio {
         return;
@@ -18,18 +28,27 @@ pub(super) fn draw_clip(out: &mut String, clip: &Value, n: usize, label_size: f6
     let hidden = is_off(clip);
     put!(
         out,
-        "<g class=\"clip {}{}\" data-clip-id=\"{}\" data-type=\"{}\" data-layer=\"{}\" transform=\"{}\"",
+        "<g class=\"clip {}{}\"",
         kind.name(),
-        if hidden { " off" } else { "" },
-        Esc(&text_of(&clip["id"])),
-        Esc(&text_of(&clip["type"])),
-        Esc(&text_of(&clip["layer"])),
-        b.transform()
+        if hidden { " off" } else { "" }
     );
+    if label_size.is_some() {
+        put!(
+            out,
+            " data-clip-id=\"{}\" data-type=\"{}\" data-layer=\"{}\"",
+            Esc(&text_of(&clip["id"])),
+            Esc(&text_of(&clip["type"])),
+            Esc(&text_of(&clip["layer"]))
+        );
+    }
+    put!(out, " transform=\"{}\"", b.transform());
     if opacity < 1.0 && !hidden {
         put!(out, " opacity=\"{}\"", Num(opacity));
     }
-    put!(out, "><title>{}</title>\n", Esc(&label_text(clip)));
+    out.push('>');
+    if label_size.is_some() {
+        put!(out, "<title>{}</title>\n", Esc(&label_text(clip)));
+    }
     let (w, h) = (Num(b.width), Num(b.height));
     match kind {
         Kind::Avatar => {
@@ -37,21 +56,32 @@ pub(super) fn draw_clip(out: &mut String, clip: &Value, n: usize, label_size: f6
                 out,
                 "<rect class=\"tight\" width=\"{w}\" height=\"{h}\"/>\n"
             );
-            if let Some((x, y, hw, hh)) = head_box(clip, &b) {
+            let head = head_box(clip, &b);
+            put!(
+                out,
+                "<path class=\"figure\" d=\"{}\"/>\n",
+                silhouette(b.width, b.height, head)
+            );
+            if let Some((x, y, hw, hh)) = head {
                 put!(
                     out,
-                    "<rect class=\"head\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\"/>\n\
-                     <text class=\"label\" x=\"{}\" y=\"{}\" font-size=\"{}\" stroke-width=\"{}\">head</text>\n",
+                    "<rect class=\"head\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\"/>\n",
                     Num(x),
                     Num(y),
                     Num(hw),
                     Num(hh),
-                    Num(hw.min(hh) * 0.12),
-                    Num(x + 6.0),
-                    Num(y + hh - 10.0),
-                    Num(label_size * 0.8),
-                    Num(label_size / 5.0)
+                    Num(hw.min(hh) * 0.12)
                 );
+                if let Some(size) = label_size {
+                    put!(
+                        out,
+                        "<text class=\"label\" x=\"{}\" y=\"{}\" font-size=\"{}\" stroke-width=\"{}\">head</text>\n",
+                        Num(x + hw + 6.0),
+                        Num(y + size * 0.8),
+                        Num(size * 0.8),
+                        Num(size / 5.0)
+                    );
+                }
             }
         }
         Kind::Text => text_clip(out, clip, &b),
@@ -59,15 +89,9 @@ pub(super) fn draw_clip(out: &mut String, clip: &Value, n: usize, label_size: f6
             let pattern = if kind == Kind::Image { "img" } else { "vid" };
             put!(
                 out,
-                "<rect class=\"media\" width=\"{w}\" height=\"{h}\" fill=\"url(#{pattern}-{n})\"/>\n"
+                "<rect class=\"media\" width=\"{w}\" height=\"{h}\" fill=\"url(#{pattern})\"/>\n"
             );
-            let size = label_size.min(b.height / 4.0).max(8.0);
-            let url_key = if kind == Kind::Image {
-                "source_url"
-            } else {
-                "video_url"
-            };
-            let url = text_of(&clip[url_key]);
+            let size = label_size.map_or(0.0, |s| s.min(b.height / 4.0).max(8.0));
             let cx = b.width / 2.0;
             let cy = b.height / 2.0;
             if kind == Kind::Video {
@@ -83,15 +107,23 @@ pub(super) fn draw_clip(out: &mut String, clip: &Value, n: usize, label_size: f6
                     Num(cy + r - size)
                 );
             }
-            put!(
-                out,
-                "<text class=\"url\" x=\"{}\" y=\"{}\" font-size=\"{}\" stroke-width=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                Num(cx),
-                Num(cy + size * 0.35 + if kind == Kind::Video { size } else { 0.0 }),
-                Num(size),
-                Num(size / 4.0),
-                Esc(&fit(&url, b.width - size, size))
-            );
+            if label_size.is_some() {
+                let url_key = if kind == Kind::Image {
+                    "source_url"
+                } else {
+                    "video_url"
+                };
+                let url = text_of(&clip[url_key]);
+                put!(
+                    out,
+                    "<text class=\"url\" x=\"{}\" y=\"{}\" font-size=\"{}\" stroke-width=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                    Num(cx),
+                    Num(cy + size * 0.35 + if kind == Kind::Video { size } else { 0.0 }),
+                    Num(size),
+                    Num(size / 4.0),
+                    Esc(&fit(&url, b.width - size, size))
+                );
+            }
         }
         Kind::Shape => shape(out, clip, &b),
         Kind::Other | Kind::Audio => {
@@ -101,7 +133,104 @@ pub(super) fn draw_clip(out: &mut String, clip: &Value, n: usize, label_size: f6
             );
         }
     }
+    if overflows(clip, canvas) {
+        put!(out, "<rect class=\"over\" width=\"{w}\" height=\"{h}\"/>\n");
+    }
     out.push_str("</g>\n");
+}
+
+/// Where a clip goes wrong on the canvas, as the storyboard's clip list says it: outside the
+/// frame, partly outside (the presenter's full-body box runs past the frame by design, so
+/// not for it), or text wider than its box (the compiler's text measure, as the lint's).
+pub(super) fn trouble(clip: &Value, (cw, ch): (f64, f64)) -> Option<&'static str> {
+    let kind = Kind::of(clip);
+    if kind == Kind::Audio || clip["isDelete"] == true {
+        return None;
+    }
+    let b = Boxed::of(clip);
+    let (right, bottom) = (b.left + b.width, b.top + b.height);
+    if right <= 0.0 || bottom <= 0.0 || b.left >= cw || b.top >= ch {
+        return Some("outside the frame");
+    }
+    if kind != Kind::Avatar && (b.left < 0.0 || b.top < 0.0 || right > cw || bottom > ch) {
+        return Some("partly outside the frame");
+    }
+    let text = clip["text"].as_str().filter(|t| !t.trim().is_empty());
+    if let (Kind::Text, Some(text)) = (kind, text) {
+        let size = number(&clip["fontSize"]).unwrap_or(48.0);
+        let width = number(&clip["width"]).unwrap_or(0.0);
+        if crate::lower::text_box(text, size).0 > width + 0.5 {
+            return Some("text wider than its box");
+        }
+    }
+    None
+}
+
+fn overflows(clip: &Value, canvas: (f64, f64)) -> bool {
+    trouble(clip, canvas).is_some()
+}
+
+/// A head-and-shoulders shape in a presenter's tight box (`w` × `h`, in clip space), its head
+/// filling the head box (or, without one, the top middle of the box): an SVG path.
+fn silhouette(w: f64, h: f64, head: Option<(f64, f64, f64, f64)>) -> String {
+    let (hx, hy, hw, hh) = head.unwrap_or_else(|| {
+        let size = (w * 0.3).min(h * 0.3);
+        ((w - size) / 2.0, h * 0.04, size, size * 1.2)
+    });
+    let cx = hx + hw / 2.0;
+    let (rx, ry) = (hw * 0.42, hh * 0.48);
+    let cy = hy + hh / 2.0;
+    let neck = hw * 0.2;
+    let at = |y: f64| y.min(h);
+    let neck_top = at(cy + ry * 0.92);
+    let shoulder = at(hy + hh * 1.06);
+    let arm = at(shoulder + hh * 0.6);
+    let left = (hw * 1.45).min(cx.max(0.0));
+    let right = (hw * 1.45).min((w - cx).max(0.0));
+    let mut d = String::with_capacity(320);
+    put!(
+        d,
+        "M{} {}a{} {} 0 1 0 {} 0a{} {} 0 1 0 {} 0Z",
+        Num(cx - rx),
+        Num(cy),
+        Num(rx),
+        Num(ry),
+        Num(2.0 * rx),
+        Num(rx),
+        Num(ry),
+        Num(-2.0 * rx)
+    );
+    // The neck, a shoulder sloping to the arm, down to the box's bottom, and back up the
+    // other side.
+    put!(
+        d,
+        "M{} {}L{} {}C{} {} {} {} {} {}L{} {}L{} {}L{} {}C{} {} {} {} {} {}L{} {}Z",
+        Num(cx - neck),
+        Num(neck_top),
+        Num(cx - neck),
+        Num(shoulder),
+        Num(cx - neck - hw * 0.4),
+        Num(at(shoulder + hh * 0.1)),
+        Num(cx - left),
+        Num(shoulder),
+        Num(cx - left),
+        Num(arm),
+        Num(cx - left * 0.92),
+        Num(h),
+        Num(cx + right * 0.92),
+        Num(h),
+        Num(cx + right),
+        Num(arm),
+        Num(cx + right),
+        Num(shoulder),
+        Num(cx + neck + hw * 0.4),
+        Num(at(shoulder + hh * 0.1)),
+        Num(cx + neck),
+        Num(shoulder),
+        Num(cx + neck),
+        Num(neck_top)
+    );
+    d
 }
 
 /// An avatar that is not shown (hidden, or voice only): drawn as an outline over the scene.
@@ -168,11 +297,15 @@ fn text_clip(out: &mut String, clip: &Value, b: &Boxed) {
             .chars()
             .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
             .collect();
-        put!(
-            out,
-            " style=\"font-family:&quot;{}&quot;,&quot;Noto Sans CJK SC&quot;,&quot;Noto Sans&quot;,&quot;DejaVu Sans&quot;,sans-serif\"",
-            Esc(family.trim())
-        );
+        let family = family.trim();
+        // The vendor's default names the whole CJK family: the page's font stack is it.
+        if !family.is_empty() && family != crate::lower::DEFAULT_FONT {
+            put!(
+                out,
+                " style=\"font-family:&quot;{}&quot;,var(--cjk)\"",
+                Esc(family)
+            );
+        }
     }
     if let Some(weight) = word(&clip["fontWeight"]) {
         put!(out, " font-weight=\"{}\"", Esc(&weight));
