@@ -18,8 +18,6 @@
 pub(crate) mod account;
 pub(crate) mod answer;
 pub(crate) mod client;
-// `batch --submit --download` is its caller.
-#[allow(dead_code)]
 pub(crate) mod download;
 pub(crate) mod event;
 pub(crate) mod journal;
