@@ -124,7 +124,7 @@ struct Estimate(f64);
 
 impl fmt::Display for Estimate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "≈ {}", crate::report::plan::duration(self.0))
+        write!(f, "≈ {}", crate::speech::duration(self.0))
     }
 }
 

@@ -142,6 +142,20 @@ fn entity(text: &str) -> Option<(char, usize)> {
     Some((c, end + 1))
 }
 
+/// `1 h 02 min 05 s`, `3 min 20 s`, `12.5 s`.
+pub(crate) fn duration(seconds: f64) -> String {
+    if seconds < 60.0 {
+        return format!("{seconds:.1} s");
+    }
+    let whole = seconds.round() as u64;
+    let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
+    if h > 0 {
+        format!("{h} h {m:02} min {s:02} s")
+    } else {
+        format!("{m} min {s:02} s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +204,12 @@ mod tests {
             scene_seconds(&scene("<p>안녕</p>", "ko")),
             seconds("안녕", "ko")
         );
+    }
+
+    #[test]
+    fn durations_read_as_a_clock() {
+        assert_eq!(super::duration(12.46), "12.5 s");
+        assert_eq!(super::duration(200.0), "3 min 20 s");
+        assert_eq!(super::duration(3725.0), "1 h 02 min 05 s");
     }
 }

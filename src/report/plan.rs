@@ -3,6 +3,7 @@
 //! message of a run that refuses to go on with changed rows.
 
 use crate::api::plan::{PlannedRow, Step, diff_text};
+use crate::speech;
 
 /// Changed rows shown with their diff in a summary or a refusal.
 const DIFFS_SHOWN: usize = 5;
@@ -38,8 +39,8 @@ pub(crate) fn summary(planned: &[PlannedRow]) -> String {
     let mut out = format!(
         "plan: {}; estimated speech {} in all, {} in the rows to be created (nothing was sent)",
         counts(planned),
-        duration(total),
-        duration(created)
+        speech::duration(total),
+        speech::duration(created)
     );
     out.push_str(&diffs(planned));
     out
@@ -85,28 +86,4 @@ fn diffs(planned: &[PlannedRow]) -> String {
         out.push_str(&format!("\n  … and {} more", changed.len() - DIFFS_SHOWN));
     }
     out
-}
-
-/// `1 h 02 min 05 s`, `3 min 20 s`, `12.5 s`.
-pub(crate) fn duration(seconds: f64) -> String {
-    if seconds < 60.0 {
-        return format!("{seconds:.1} s");
-    }
-    let whole = seconds.round() as u64;
-    let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
-    if h > 0 {
-        format!("{h} h {m:02} min {s:02} s")
-    } else {
-        format!("{m} min {s:02} s")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn durations_read_as_a_clock() {
-        assert_eq!(super::duration(12.46), "12.5 s");
-        assert_eq!(super::duration(200.0), "3 min 20 s");
-        assert_eq!(super::duration(3725.0), "1 h 02 min 05 s");
-    }
 }
