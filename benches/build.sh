@@ -5,12 +5,10 @@
 # Usage: bash benches/build.sh [path/to/vidspec]   (default: a fresh release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ $# -ge 1 ]; then
-  bin=$1
-else
-  cargo build --release --quiet
-  bin=target/release/vidspec
-fi
+. benches/common.sh
+BIN=${1:-${BIN:-}}
+use_release_bin
+bin=$BIN
 args=(build examples/welcome.yaml --set name=Ada)
 load() { echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"; }
 

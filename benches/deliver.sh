@@ -20,10 +20,8 @@ JOBS=${JOBS:-8}
 LATENCY=${LATENCY:-50}
 EXPORT=${EXPORT:-0.5}
 
-if [[ -z ${BIN:-} ]]; then
-    cargo build --release --quiet
-    BIN=target/release/vidspec
-fi
+. benches/common.sh
+use_release_bin
 . benches/mock.sh
 start_mock --latency "$LATENCY" --rate-limit "$LIMIT" \
     --export-seconds "$EXPORT"

@@ -8,13 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-if [[ -z ${BIN:-} ]]; then
-    cargo build --release --quiet
-    BIN=$ROOT/target/release/vidspec
-fi
-BIN=$(realpath "$BIN")
-TIME=/usr/bin/time
-[[ -x $TIME ]] || { echo "needs GNU time at /usr/bin/time" >&2; exit 1; }
+. benches/common.sh
+use_release_bin
+need_gnu_time
 WORK=$(mktemp -d)
 MOCK_PID=
 cleanup() {

@@ -14,13 +14,9 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 ROWS=${ROWS:-1000}
 SHOT=${SCREENSHOT:+$(realpath -m "$SCREENSHOT")}
-if [[ -z ${BIN:-} ]]; then
-    cargo build --release --quiet
-    BIN=$ROOT/target/release/vidspec
-fi
-BIN=$(realpath "$BIN")
-TIME=/usr/bin/time
-[[ -x $TIME ]] || { echo "needs GNU time at /usr/bin/time" >&2; exit 1; }
+. benches/common.sh
+use_release_bin
+need_gnu_time
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"

@@ -14,8 +14,8 @@ JOBS=${JOBS:-8}
 LATENCY=${LATENCY:-50}
 LIMIT=${LIMIT:-20}
 
-cargo build --release --quiet
-BIN=target/release/vidspec
+. benches/common.sh
+use_release_bin
 . benches/mock.sh
 start_mock --latency "$LATENCY" --rate-limit "$LIMIT"
 
