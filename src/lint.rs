@@ -179,19 +179,15 @@ pub(crate) fn lint(
                 continue;
             }
             let (x, y, w, h) = bounds(clip);
-            let text = (clip["type"] == "textImage")
-                .then(|| clip["text"].as_str())
-                .flatten()
-                .filter(|t| !t.trim().is_empty());
-            if x >= canvas.0 || y >= canvas.1 || x + w <= 0.0 || y + h <= 0.0 {
+            let text = shown_text(clip);
+            let placement = placement(clip, canvas);
+            if placement == Placement::Outside {
                 lints.warn(
                     &here,
                     "this clip lies entirely outside the canvas",
                     Some(&format!("the canvas is {}×{}", canvas.0, canvas.1)),
                 );
-            } else if clip["type"] != "aiModel"
-                && (x < 0.0 || y < 0.0 || x + w > canvas.0 || y + h > canvas.1)
-            {
+            } else if placement == Placement::Partly {
                 let what = if text.is_some() {
                     TEXT_PAST_THE_FRAME
                 } else {
@@ -211,19 +207,19 @@ pub(crate) fn lint(
                     Some("move it, make it smaller, or shorten the text"),
                 );
             }
-            if let Some(text) = text {
-                let size = clip["fontSize"].as_f64().unwrap_or(48.0);
-                let (needed, _) = crate::lower::text_box(text, size);
-                let width = clip["width"].as_f64().unwrap_or(needed);
-                if needed > width + 0.5 {
-                    lints.warn(
-                        &format!("{here}/text"),
-                        &format!(
-                            "{TEXT_WIDER_THAN_ITS_BOX} {needed} px at size {size}, and its box is {width} px wide"
-                        ),
-                        Some("widen the box, lower `font.size`, or shorten the text"),
-                    );
-                }
+            if let Some(TextTooWide {
+                needed,
+                width,
+                size,
+            }) = text_too_wide(clip)
+            {
+                lints.warn(
+                    &format!("{here}/text"),
+                    &format!(
+                        "{TEXT_WIDER_THAN_ITS_BOX} {needed} px at size {size}, and its box is {width} px wide"
+                    ),
+                    Some("widen the box, lower `font.size`, or shorten the text"),
+                );
             }
             for (d, other) in clips.iter().enumerate().skip(c + 1) {
                 if other["type"] == "audio"
@@ -310,6 +306,60 @@ impl Lints<'_> {
 }
 
 /// The clip's box on the canvas: left, top, and its size times its scale.
+/// Where a clip lies on the canvas (audio and deleted clips are not asked).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Placement {
+    Inside,
+    /// Entirely outside: nothing of it shows.
+    Outside,
+    /// Partly outside. Never said of a presenter, whose full-body box runs past the frame by
+    /// design.
+    Partly,
+}
+
+/// Where `clip` lies on a `canvas` (width, height): `check`'s lint and the preview's outline.
+pub(crate) fn placement(clip: &Value, canvas: (f64, f64)) -> Placement {
+    let (x, y, w, h) = bounds(clip);
+    if x >= canvas.0 || y >= canvas.1 || x + w <= 0.0 || y + h <= 0.0 {
+        Placement::Outside
+    } else if clip["type"] != "aiModel"
+        && (x < 0.0 || y < 0.0 || x + w > canvas.0 || y + h > canvas.1)
+    {
+        Placement::Partly
+    } else {
+        Placement::Inside
+    }
+}
+
+/// A text clip's text, unless it is blank.
+fn shown_text(clip: &Value) -> Option<&str> {
+    (clip["type"] == "textImage")
+        .then(|| clip["text"].as_str())
+        .flatten()
+        .filter(|t| !t.trim().is_empty())
+}
+
+/// A text wider than its box, measured as the box estimate measures it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct TextTooWide {
+    pub(crate) needed: f64,
+    pub(crate) width: f64,
+    pub(crate) size: f64,
+}
+
+/// `Some` when `clip`'s text needs more width than its box gives.
+pub(crate) fn text_too_wide(clip: &Value) -> Option<TextTooWide> {
+    let text = shown_text(clip)?;
+    let size = clip["fontSize"].as_f64().unwrap_or(48.0);
+    let (needed, _) = crate::lower::text_box(text, size);
+    let width = clip["width"].as_f64().unwrap_or(needed);
+    (needed > width + 0.5).then_some(TextTooWide {
+        needed,
+        width,
+        size,
+    })
+}
+
 fn bounds(clip: &Value) -> (f64, f64, f64, f64) {
     let number = |key: &str, default: f64| clip[key].as_f64().unwrap_or(default);
     (

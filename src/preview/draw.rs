@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use crate::lint::{self, Placement};
 use serde_json::Value;
 
 use super::{Boxed, Esc, Kind, Num, ems, fit, number, paint, text_of, word};
@@ -143,27 +144,14 @@ pub(super) fn draw_clip(
 /// frame, partly outside (the presenter's full-body box runs past the frame by design, so
 /// not for it), or text wider than its box (the compiler's text measure, as the lint's).
 pub(super) fn trouble(clip: &Value, (cw, ch): (f64, f64)) -> Option<&'static str> {
-    let kind = Kind::of(clip);
-    if kind == Kind::Audio || clip["isDelete"] == true {
+    if Kind::of(clip) == Kind::Audio || clip["isDelete"] == true {
         return None;
     }
-    let b = Boxed::of(clip);
-    let (right, bottom) = (b.left + b.width, b.top + b.height);
-    if right <= 0.0 || bottom <= 0.0 || b.left >= cw || b.top >= ch {
-        return Some("outside the frame");
+    match lint::placement(clip, (cw, ch)) {
+        Placement::Outside => Some("outside the frame"),
+        Placement::Partly => Some("partly outside the frame"),
+        Placement::Inside => lint::text_too_wide(clip).map(|_| "text wider than its box"),
     }
-    if kind != Kind::Avatar && (b.left < 0.0 || b.top < 0.0 || right > cw || bottom > ch) {
-        return Some("partly outside the frame");
-    }
-    let text = clip["text"].as_str().filter(|t| !t.trim().is_empty());
-    if let (Kind::Text, Some(text)) = (kind, text) {
-        let size = number(&clip["fontSize"]).unwrap_or(48.0);
-        let width = number(&clip["width"]).unwrap_or(0.0);
-        if crate::lower::text_box(text, size).0 > width + 0.5 {
-            return Some("text wider than its box");
-        }
-    }
-    None
 }
 
 fn overflows(clip: &Value, canvas: (f64, f64)) -> bool {
