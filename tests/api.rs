@@ -1449,7 +1449,7 @@ fn an_export_that_stops_moving_is_stalled_after_the_export_timeout() {
             "--csv",
             csv.to_str().unwrap(),
         ])
-        .args(["--submit", "--wait", "--export-timeout", "2"])
+        .args(["--submit", "--wait", "--export-timeout", "2s"])
         .args(["--journal", journal_path.to_str().unwrap()])
         .args(["--report", report.to_str().unwrap()])
         .args(["--api-base", &api.mock.url])

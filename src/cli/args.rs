@@ -471,8 +471,9 @@ pub(crate) struct SendArgs {
     #[arg(long)]
     pub(crate) retry_unknown: bool,
     /// With --wait (or --max-exporting, --download): an export whose progress has not moved
-    /// for S seconds is `stalled` (exit 3) instead of being polled forever.
-    #[arg(long, value_name = "S", value_parser = seconds)]
+    /// for this long (seconds, or `30s`, `5m`, `1h`) is `stalled` (exit 3) instead of being
+    /// polled forever.
+    #[arg(long, value_name = "DURATION", value_parser = seconds)]
     pub(crate) export_timeout: Option<f64>,
 }
 

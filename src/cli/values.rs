@@ -26,9 +26,30 @@ pub(crate) fn requests_per_second(text: &str) -> Result<f64, String> {
     number_in(text, 0.001..=10_000.0, "a rate in requests per second")
 }
 
-/// A duration in seconds, up to a day.
+/// A duration up to a day: seconds (`5`, `2.5`), or a number with a unit (`500ms`, `5s`,
+/// `2m`, `2min`, `1h`).
 pub(crate) fn seconds(text: &str) -> Result<f64, String> {
-    number_in(text, 0.0..=86_400.0, "a number of seconds")
+    const UNITS: [(&str, f64); 5] = [
+        ("ms", 0.001),
+        ("min", 60.0),
+        ("s", 1.0),
+        ("m", 60.0),
+        ("h", 3600.0),
+    ];
+    let trimmed = text.trim();
+    let (number, scale) = UNITS
+        .iter()
+        .find_map(|&(unit, scale)| Some((trimmed.strip_suffix(unit)?.trim_end(), scale)))
+        .unwrap_or((trimmed, 1.0));
+    let what = "a duration (seconds, or a number with ms, s, m or h)";
+    let value =
+        number_in(number, 0.0..=f64::MAX, what).map_err(|_| format!("`{text}` is not {what}"))?;
+    number_in(
+        &(value * scale).to_string(),
+        0.0..=86_400.0,
+        "a number of seconds",
+    )
+    .map_err(|_| format!("`{text}` is longer than a day or negative"))
 }
 
 /// `--jobs`: at most 256 (0, where allowed, means one per core).
@@ -192,6 +213,21 @@ pub(crate) fn parse_base(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_take_a_unit_or_none() {
+        assert_eq!(seconds("5"), Ok(5.0));
+        assert_eq!(seconds("2.5"), Ok(2.5));
+        assert_eq!(seconds("5s"), Ok(5.0));
+        assert_eq!(seconds("500ms"), Ok(0.5));
+        assert_eq!(seconds("2m"), Ok(120.0));
+        assert_eq!(seconds("2min"), Ok(120.0));
+        assert_eq!(seconds("1h"), Ok(3600.0));
+        assert!(seconds("2d").is_err());
+        assert!(seconds("s").is_err());
+        assert!(seconds("-1s").is_err());
+        assert!(seconds("25h").is_err());
+    }
 
     fn resolve(shard: &str, vars: &[(&str, &str)]) -> Result<(u64, u64), String> {
         let env = |name: &str| {
