@@ -43,7 +43,7 @@ pub(crate) enum Sink {
 /// A row compiled for submission: its number, project and input values.
 #[cfg_attr(not(feature = "submit"), allow(dead_code))]
 pub(crate) struct Compiled {
-    pub(crate) row: u64,
+    pub(crate) row: RowAt,
     /// `None`: the batch was stopped before rendering it (the row is not started).
     pub(crate) project: Option<serde_json::Value>,
     pub(crate) inputs: crate::inputs::Inputs,
