@@ -148,12 +148,8 @@ pub(crate) fn prepare(
     options: BatchOptions,
 ) -> Result<Batch, Error> {
     let started = Instant::now();
-    if spec.as_os_str() == "-" && options.csv.as_os_str() == "-" {
-        return Err(Error::Usage(
-            "the spec and the CSV cannot both come from stdin (`-`); give one of them as a file"
-                .to_owned(),
-        ));
-    }
+    let inputs = crate::load::Inputs::compile(spec, &compile.vars_files);
+    crate::load::stdin_once(&inputs.and("--csv", &options.csv))?;
     let mut program = Program::load(spec, compile)?;
     let folder = match options.path_pattern() {
         Some((flag, pattern)) => {
