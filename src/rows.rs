@@ -454,7 +454,9 @@ fn cells(record: &csv::ByteRecord, columns: &[String]) -> Result<Vec<String>, St
             field.len()
         ));
     }
-    if record.len() > columns.len() {
+    // A short row is refused as a long one is: a missing cell is more often a lost comma than
+    // a wish for the default, and an empty cell (`Ada,Pro,`) says the latter plainly.
+    if record.len() != columns.len() {
         return Err(format!(
             "has {} fields, but the header names {} columns",
             record.len(),

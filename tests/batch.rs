@@ -25,6 +25,14 @@ fn batch(csv: &str, args: &[&str]) -> Output {
         .run()
 }
 
+/// The `name` of each project of an NDJSON stdout, in order.
+fn project_names(stdout: &str) -> Vec<String> {
+    lines(stdout)
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn lines(stdout: &str) -> Vec<serde_json::Value> {
     stdout
         .lines()
@@ -63,10 +71,7 @@ fn an_empty_cell_takes_the_default() {
 fn a_bad_cell_fails_its_row_naming_row_and_column_and_the_others_are_produced() {
     let csv = "name,plan,seats\nAda,Pro,2\nBob,Pro,4x2\nCy,Gold,1\nDee,Free,5\n";
     let out = batch(csv, &["--ndjson", "--report", "report.jsonl"]).failure(3);
-    let names: Vec<String> = lines(&out.stdout)
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_owned())
-        .collect();
+    let names = project_names(&out.stdout);
     assert_eq!(names, ["Welcome, Ada", "Welcome, Dee"]);
     assert!(
         out.stderr
@@ -192,13 +197,14 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn two_rows_mapping_to_one_file_fail_the_second_not_overwrite() {
     let out = batch(
-        "name,plan\nAda,Pro\nAda,Free\n",
+        "name,plan\nAda,Pro\n\nAda,Free\n",
         &["--out", "out/{{ name | slug }}.json"],
     )
     .failure(3);
     assert!(
-        out.stderr
-            .contains("row 2 (line 3): output path out/ada.json was already written by row 1"),
+        out.stderr.contains(
+            "row 2 (line 4): output path out/ada.json was already written by row 1 (line 2); not overwritten"
+        ),
         "{}",
         out.stderr
     );
@@ -217,10 +223,7 @@ fn many_rows(count: usize) -> String {
 #[test]
 fn output_keeps_input_order_whatever_the_parallelism() {
     let out = batch(&many_rows(700), &["--ndjson", "--jobs", "4"]).success();
-    let names: Vec<String> = lines(&out.stdout)
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_owned())
-        .collect();
+    let names = project_names(&out.stdout);
     let expected: Vec<String> = (1..=700).map(|i| format!("Welcome, Person {i}")).collect();
     assert_eq!(names, expected);
 }
@@ -267,10 +270,7 @@ fn a_shard_of_a_csv_on_stdin_takes_its_rows_and_names_them() {
         ])
         .run()
         .failure(3);
-    let names: Vec<String> = lines(&out.stdout)
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_owned())
-        .collect();
+    let names = project_names(&out.stdout);
     assert_eq!(
         names,
         ["Welcome, Bo"],
@@ -412,7 +412,9 @@ fn mistakes_in_the_command_are_refused_before_any_row_runs() {
 #[test]
 fn file_names_differing_only_in_case_are_one_file() {
     let out = batch("name\nAda\nADA\n", &["--out", "out/{{ name }}.json"]).failure(3);
-    out.stderr_has("row 2 (line 3): output path out/ADA.json was already written by row 1");
+    out.stderr_has(
+        "row 2 (line 3): output path out/ADA.json was already written by row 1 (line 2); not overwritten",
+    );
 }
 
 /// On a terminal (a pseudo-terminal from `script`), a long batch shows a progress bar; piped,
@@ -651,4 +653,18 @@ fn row_errors_name_the_spreadsheet_line_and_hint_at_numbers_written_for_people()
         report[0]["diagnostics"][0]["help"],
         "write 12000 without the thousands separator"
     );
+}
+
+#[test]
+fn a_row_with_fewer_or_more_fields_than_the_header_fails_and_the_other_rows_are_produced() {
+    let csv = "name,plan,seats\nAda,Pro\nBob,Free,3\nCy,Pro,2,9\nDee,Pro,\n";
+    let out = batch(csv, &["--ndjson"]).failure(3);
+    let names = project_names(&out.stdout);
+    assert_eq!(
+        names,
+        ["Welcome, Bob", "Welcome, Dee"],
+        "an empty cell is a value"
+    );
+    out.stderr_has("error: row 1 (line 2): has 2 fields, but the header names 3 columns")
+        .stderr_has("error: row 3 (line 4): has 4 fields, but the header names 3 columns");
 }

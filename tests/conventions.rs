@@ -80,15 +80,7 @@ fn stdin_is_read_once_so_watching_it_or_reading_two_things_from_it_is_refused() 
         ),
     ];
     for (args, message) in refused {
-        // No stdin is given (a write would meet the pipe closed): read first, it would be an
-        // empty spec, CSV or vars file, and the error would be about that instead.
-        let out = Test::new()
-            .write("s.yaml", SPEC)
-            .args(args)
-            .run()
-            .failure(2);
-        assert_eq!(out.stderr, *message, "vidspec {}", args.join(" "));
-        assert_eq!(out.stdout, "", "vidspec {}", args.join(" "));
+        refused_before_reading(args, message);
     }
     let three = Test::new()
         .args(["batch", "-", "--vars", "-", "--csv", "-", "--ndjson"])
@@ -97,6 +89,41 @@ fn stdin_is_read_once_so_watching_it_or_reading_two_things_from_it_is_refused() 
     three.stderr_has(
         "SPEC `-`, `--vars -` and `--csv -` cannot all come from stdin, which can be read only once; give all but one of them as a file",
     );
+}
+
+#[test]
+fn watching_stdin_is_refused_before_an_output_is_asked_for() {
+    let stdin = "error: --watch reads its inputs again when they change; a spec, CSV or vars file on stdin (`-`) can be read only once\n";
+    let no_output =
+        "error: --watch writes the document again after each change, so it needs --output FILE\n";
+    let cases: [(&[&str], &str); 6] = [
+        (&["build", "-", "--watch"], stdin),
+        (&["build", "-", "--watch", "-o", "p.json"], stdin),
+        (&["preview", "-", "--watch"], stdin),
+        (
+            &["preview", "s.yaml", "--csv", "-", "--watch", "-o", "p.html"],
+            stdin,
+        ),
+        (&["build", "s.yaml", "--watch"], no_output),
+        (&["preview", "s.yaml", "--watch"], no_output),
+    ];
+    for (args, message) in cases {
+        refused_before_reading(args, message);
+    }
+}
+
+/// `vidspec ARGS` (beside `s.yaml`) is a usage error of exactly `message`. No stdin is given
+/// (a write would meet the pipe closed): were it read first, it would be an empty spec, CSV or
+/// vars file, and the error would be about that instead.
+#[track_caller]
+fn refused_before_reading(args: &[&str], message: &str) {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .args(args)
+        .run()
+        .failure(2);
+    assert_eq!(out.stderr, message, "vidspec {}", args.join(" "));
+    assert_eq!(out.stdout, "", "vidspec {}", args.join(" "));
 }
 
 #[test]
@@ -366,4 +393,47 @@ fn a_batch_whose_stdout_closes_early_says_so_and_fails() {
     );
     assert!(stderr.contains("the batch stopped there"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn flag_values_without_a_meaning_are_refused_before_anything_runs() {
+    let batch = "batch s.yaml --csv rows.csv --ndjson";
+    let refused = [
+        (batch, "--jobs", "0"),
+        ("submit-projects p.ndjson", "--jobs", "0"),
+        (batch, "--delimiter", "\""),
+        (batch, "--delimiter", "\n"),
+        ("preview s.yaml --csv rows.csv", "--delimiter", "\r"),
+        ("submit s.yaml", "--webhook", "not-a-url"),
+        ("submit s.yaml", "--webhook", "ftp://example.com/hook"),
+        ("submit s.yaml", "--webhook", "https://"),
+        ("submit s.yaml", "--webhook", "https://example.com/a hook"),
+    ];
+    let mut shown = String::new();
+    for (command, flag, value) in refused {
+        let args: Vec<&str> = command.split(' ').chain([flag, value]).collect();
+        let out = Test::new()
+            .write("s.yaml", SPEC)
+            .write("rows.csv", "name\nAda\n")
+            .args(&args)
+            .run()
+            .failure(2);
+        assert_eq!(out.stdout, "", "vidspec {}", args.join(" "));
+        let message = out.stderr.split("\n\nFor more information").next().unwrap();
+        shown.push_str(&message.replace('\n', "\\n").replace('\r', "\\r"));
+        shown.push('\n');
+    }
+    insta::assert_snapshot!(shown);
+    // A web URL is taken: the run goes on to ask for credentials.
+    Test::new()
+        .write("s.yaml", SPEC)
+        .args([
+            "submit",
+            "s.yaml",
+            "--webhook",
+            "https://example.com/hook?v=1",
+        ])
+        .run()
+        .failure(1)
+        .stderr_has("error: no credentials");
 }

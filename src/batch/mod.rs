@@ -76,8 +76,8 @@ pub(crate) struct BatchOptions {
     pub(crate) download: Option<String>,
     /// The CSV's field separator (`,` unless `--delimiter`).
     pub(crate) delimiter: u8,
-    /// Worker threads; 0 means one per core.
-    pub(crate) jobs: usize,
+    /// Worker threads; None means one per core.
+    pub(crate) jobs: Option<usize>,
     /// `(k, n)`: process rows whose number is k modulo n (1-based k).
     pub(crate) shard: Option<(u64, u64)>,
     pub(crate) fail_fast: bool,
@@ -131,13 +131,9 @@ pub(crate) struct Batch {
     pub(crate) warnings: Vec<Diagnostic>,
 }
 
-/// Worker threads for `--jobs N`: N, or one per core for 0.
-pub(crate) fn workers(jobs: usize) -> usize {
-    if jobs == 0 {
-        std::thread::available_parallelism().map_or(2, usize::from)
-    } else {
-        jobs
-    }
+/// Worker threads for `--jobs N`: N, or one per core without it.
+pub(crate) fn workers(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
 }
 
 /// Loads the spec, registers the `--out` pattern and opens the CSV: every mistake that would
@@ -248,11 +244,11 @@ fn check_path_pattern(program: &mut Program, flag: &str, pattern: &str) -> Resul
 mod tests {
     use super::*;
 
-    /// `--jobs 0` is one per core for rows and for submissions alike (submissions took 4).
+    /// No `--jobs` is one per core for rows and for submissions alike (submissions took 4).
     #[test]
-    fn zero_jobs_means_one_per_core() {
+    fn no_jobs_means_one_per_core() {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        assert_eq!(workers(0), cores);
-        assert_eq!(workers(3), 3);
+        assert_eq!(workers(None), cores);
+        assert_eq!(workers(Some(3)), 3);
     }
 }

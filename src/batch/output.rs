@@ -6,6 +6,8 @@ use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
 
+use crate::rows::RowAt;
+
 /// Longest file or folder name most filesystems take.
 const MAX_NAME: usize = 255;
 /// Longest path vidspec writes.
@@ -94,12 +96,12 @@ pub(crate) fn safe_path(rendered: &str, folder: &Path) -> Result<PathBuf, String
 /// Keeps a 64-bit hash of each path and its row, not the path.
 #[derive(Default)]
 pub(crate) struct Written {
-    first_rows: HashMap<u64, u64>,
+    first_rows: HashMap<u64, RowAt>,
 }
 
 impl Written {
     /// Records `path` for `row`; the row that wrote it first if it was taken.
-    pub(crate) fn claim(&mut self, path: &Path, row: u64) -> Result<(), u64> {
+    pub(crate) fn claim(&mut self, path: &Path, row: RowAt) -> Result<(), RowAt> {
         // Case folded: on macOS and Windows `Ada.json` and `ada.json` are one file.
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         path.to_string_lossy().to_lowercase().hash(&mut hasher);
@@ -158,11 +160,15 @@ mod tests {
     #[test]
     fn a_second_claim_on_a_path_names_the_first_row() {
         let mut written = Written::default();
-        assert_eq!(written.claim(Path::new("out/a.json"), 1), Ok(()));
-        assert_eq!(written.claim(Path::new("out/a.json"), 5), Err(1));
+        let at = |number| RowAt {
+            number,
+            line: Some(number + 1),
+        };
+        assert_eq!(written.claim(Path::new("out/a.json"), at(1)), Ok(()));
+        assert_eq!(written.claim(Path::new("out/a.json"), at(5)), Err(at(1)));
         assert_eq!(
-            written.claim(Path::new("out/A.json"), 6),
-            Err(1),
+            written.claim(Path::new("out/A.json"), at(6)),
+            Err(at(1)),
             "case folded"
         );
     }

@@ -99,9 +99,9 @@ impl Writer {
         let text = path.to_string_lossy().into_owned();
         let path =
             output::safe_path(&text, folder).map_err(|m| RowError::new(format!("{row}: {m}")))?;
-        if let Err(first) = self.written.claim(&path, row.number) {
+        if let Err(first) = self.written.claim(&path, row) {
             return Err(RowError::new(format!(
-                "{row}: output path {} was already written by row {first}; not overwritten",
+                "{row}: output path {} was already written by {first}; not overwritten",
                 path.display()
             )));
         }

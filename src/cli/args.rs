@@ -203,8 +203,9 @@ pub(crate) struct BuildArgs {
     /// One line of JSON instead of pretty-printed.
     #[arg(long)]
     pub(crate) compact: bool,
-    /// Build again whenever the spec, a vars file, a template or a preset changes.
-    #[arg(long, requires = "output")]
+    /// Build again whenever the spec, a vars file, a template or a preset changes (needs
+    /// --output FILE).
+    #[arg(long)]
     pub(crate) watch: bool,
 }
 
@@ -243,8 +244,9 @@ pub(crate) struct PreviewArgs {
     /// Write the HTML to FILE (atomically) instead of stdout (`-`: stdout).
     #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) output: Option<PathBuf>,
-    /// Draw again whenever the spec, a vars file, a template, a preset or the CSV changes.
-    #[arg(long, requires = "output")]
+    /// Draw again whenever the spec, a vars file, a template, a preset or the CSV changes
+    /// (needs --output FILE).
+    #[arg(long)]
     pub(crate) watch: bool,
 }
 
@@ -272,16 +274,9 @@ pub(crate) struct BatchArgs {
     /// Files as one line of JSON instead of pretty-printed.
     #[arg(long)]
     pub(crate) compact: bool,
-    /// Rows rendered in parallel (default: one per core).
-    #[arg(
-        long,
-        short = 'j',
-        value_name = "N",
-        default_value_t = 0,
-        hide_default_value = true,
-        value_parser = job_count
-    )]
-    pub(crate) jobs: usize,
+    /// Rows rendered in parallel, 1 to 256 (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", value_parser = job_count)]
+    pub(crate) jobs: Option<usize>,
     /// Process only rows K, K+N, K+2N, … (1-based): run N copies with K = 1..N to cover the file.
     /// `auto/N` takes K from the job runner: JOB_COMPLETION_INDEX (Kubernetes Indexed Job),
     /// SLURM_ARRAY_TASK_ID (from the array's first index) or AWS_BATCH_JOB_ARRAY_INDEX, plus one.
@@ -455,8 +450,8 @@ pub(crate) struct SendArgs {
     /// Wait for the export to finish (a progress bar on a terminal) and print the download URL.
     #[arg(long)]
     pub(crate) wait: bool,
-    /// A URL the service POSTs export progress to (webhookUrl).
-    #[arg(long, value_name = "URL")]
+    /// An http(s) URL the service POSTs export progress to (webhookUrl).
+    #[arg(long, value_name = "URL", value_parser = super::values::parse_webhook)]
     pub(crate) webhook: Option<String>,
     /// The export resolution.
     #[arg(long, value_parser = ["4k", "1080", "720", "480"])]
@@ -509,7 +504,7 @@ pub(crate) struct SubmitProjectsArgs {
     /// NDJSON of compiled projects (`vidspec build --compact` lines); `-` reads stdin.
     pub(crate) file: PathBuf,
     /// Requests in flight at once.
-    #[arg(long, default_value_t = 4, value_parser = job_count)]
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = job_count)]
     pub(crate) jobs: usize,
     #[command(flatten)]
     pub(crate) rows: SubmitRowsArgs,

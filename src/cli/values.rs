@@ -52,11 +52,11 @@ pub(crate) fn seconds(text: &str) -> Result<f64, String> {
     .map_err(|_| format!("`{text}` is longer than a day or negative"))
 }
 
-/// `--jobs`: at most 256 (0, where allowed, means one per core).
+/// `--jobs`: 1 to 256 (one per core is the default where there is one, not a number).
 pub(crate) fn job_count(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
-        Ok(n) if n <= 256 => Ok(n),
-        _ => Err(format!("`{text}` is not a number of jobs from 0 to 256")),
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err(format!("`{text}` is not a number of jobs from 1 to 256")),
     }
 }
 
@@ -64,10 +64,27 @@ pub(crate) fn job_count(text: &str) -> Result<usize, String> {
 pub(crate) fn parse_delimiter(text: &str) -> Result<u8, String> {
     match text {
         "\\t" | "\t" | "tab" => Ok(b'\t'),
+        "\"" => Err("`\"` quotes cells, so it cannot also separate them".to_owned()),
+        "\r" | "\n" => Err("a line break ends a row, so it cannot separate cells".to_owned()),
         _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
         _ => Err(format!(
             "`{text}` is not one ASCII character (use `\\t` for a tab)"
         )),
+    }
+}
+
+/// `--webhook`: an http or https URL with a host, checked before anything is sent (the service
+/// would refuse it only after the projects were created).
+pub(crate) fn parse_webhook(text: &str) -> Result<String, String> {
+    let wrong = || format!("`{text}` is not an http(s) URL, such as https://example.com/hook");
+    let (scheme, rest) = text.split_once("://").ok_or_else(wrong)?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let plain = !text.chars().any(|c| c.is_whitespace() || c.is_control());
+    let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+    if web && plain && !host.is_empty() && !host.starts_with(':') {
+        Ok(text.to_owned())
+    } else {
+        Err(wrong())
     }
 }
 

@@ -24,5 +24,5 @@ pub(super) fn run(args: BuildArgs, reporter: &Reporter) -> Result<(), Error> {
         output.write(&emit::to_bytes(&lowered.project, format), reporter)
     };
     let files = || crate::watch::inputs_of(spec, &options, &[], output.path);
-    run_or_watch(args.watch, files, build, reporter)
+    run_or_watch(args.watch, Some(&output), files, build, reporter)
 }

@@ -28,5 +28,5 @@ pub(super) fn run(args: CheckArgs, reporter: &Reporter) -> Result<(), Error> {
         Ok(())
     };
     let files = || crate::watch::inputs_of(spec, &options, &[], None);
-    run_or_watch(args.watch, files, check, reporter)
+    run_or_watch(args.watch, None, files, check, reporter)
 }

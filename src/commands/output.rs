@@ -31,9 +31,12 @@ impl Output<'_> {
 
 /// Runs `run` once; with `watch`, again after every change to `files()` until Ctrl-C (an
 /// output is never left half written: the loop stops between runs). In watch mode a failed
-/// run is reported and the loop goes on.
+/// run is reported and the loop goes on. A command that writes a document (`output`) is
+/// watched only into a file; that rule is checked here rather than in clap (`requires`) so
+/// that an input on stdin, which no `--output` could make watchable, is refused first.
 pub(super) fn run_or_watch(
     watch: bool,
+    output: Option<&Output>,
     files: impl Fn() -> Vec<PathBuf>,
     run: impl Fn() -> Result<(), Error>,
     reporter: &Reporter,
@@ -44,6 +47,12 @@ pub(super) fn run_or_watch(
     if files().iter().any(|f| f.as_os_str() == "-") {
         return Err(Error::Usage(
             "--watch reads its inputs again when they change; a spec, CSV or vars file on stdin (`-`) can be read only once"
+                .to_owned(),
+        ));
+    }
+    if output.is_some_and(|o| o.path.is_none()) {
+        return Err(Error::Usage(
+            "--watch writes the document again after each change, so it needs --output FILE"
                 .to_owned(),
         ));
     }

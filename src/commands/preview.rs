@@ -69,12 +69,8 @@ pub(super) fn run(args: PreviewArgs, reporter: &Reporter) -> Result<(), Error> {
             }
         }
     };
-    let extra: Vec<PathBuf> = args
-        .csv
-        .iter()
-        .filter(|c| c.as_os_str() != "-")
-        .cloned()
-        .collect();
+    // A CSV on stdin stays in the list, so that watching it is refused.
+    let extra: Vec<PathBuf> = args.csv.iter().cloned().collect();
     let files = || crate::watch::inputs_of(spec, &options, &extra, output.path);
-    run_or_watch(args.watch, files, draw, reporter)
+    run_or_watch(args.watch, Some(&output), files, draw, reporter)
 }

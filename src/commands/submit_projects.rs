@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::report::Reporter;
 
 pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), Error> {
-    let options = args.rows.options(crate::batch::workers(args.jobs));
+    let options = args.rows.options(args.jobs);
     let api = super::api_options(
         &args.rows.api,
         args.rows.rate,

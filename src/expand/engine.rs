@@ -3,8 +3,9 @@
 //!
 //! Spec strings are registered as `#<id>` templates. A string that is exactly one `{{ expr }}`
 //! is registered as `{% set __value = (expr) %}` and read back from the template's state, so
-//! it keeps the expression's type. Inputs reach templates only as context values: data is
-//! never parsed as template source.
+//! it keeps the expression's type; its syntax is checked on the text as written first, so a
+//! syntax error and its caret are about what the user wrote. Inputs reach templates only as
+//! context values: data is never parsed as template source.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -203,23 +204,31 @@ impl Engine {
     pub fn add_leaf(&mut self, text: &str, span: &Span) -> Result<u32, Diagnostic> {
         let id = u32::try_from(self.leaves.len()).expect("fewer than 2^32 templates");
         let simple = simple_chunks(text);
-        let (form, source, prefix, user_start) = match single_expression(text) {
-            Some((offset, expr)) => {
-                let head = format!("{{% set {VALUE} = (");
-                let prefix = head.len();
-                (Form::Value, format!("{head}{expr}) %}}"), prefix, offset)
-            }
-            None => (Form::Text, text.to_owned(), 0, 0),
-        };
         self.leaves.push(Leaf {
             span: span.clone(),
-            form,
-            prefix,
-            user_start,
+            form: Form::Text,
+            prefix: 0,
+            user_start: 0,
             vars: BTreeSet::new(),
             simple,
         });
         let name = format!("#{id}");
+        let source = match single_expression(text) {
+            Some((offset, expr)) => {
+                // The syntax is checked on the text as written, so a syntax error speaks of
+                // what the user wrote, not of the parentheses the value form adds.
+                if let Err(err) = self.env.template_from_str(text) {
+                    return Err(self.diagnose_leaf(id, &err, &[]));
+                }
+                let head = format!("{{% set {VALUE} = (");
+                let leaf = &mut self.leaves[id as usize];
+                leaf.form = Form::Value;
+                leaf.prefix = head.len();
+                leaf.user_start = offset;
+                format!("{head}{expr}) %}}")
+            }
+            None => text.to_owned(),
+        };
         if let Err(err) = self.env.add_template_owned(name.clone(), source) {
             return Err(self.diagnose_leaf(id, &err, &[]));
         }

@@ -208,7 +208,7 @@ fn draw_rows(
     header: &Header,
     raws: Vec<RawRow>,
 ) -> Vec<Strip> {
-    let workers = crate::batch::workers(0).min(raws.len()).max(1);
+    let workers = crate::batch::workers(None).min(raws.len()).max(1);
     let queue = Mutex::new(raws.into_iter());
     let next = || {
         queue
