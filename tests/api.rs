@@ -1548,6 +1548,7 @@ fn an_export_that_stops_moving_is_stalled_after_the_export_timeout() {
 }
 
 mod deliver;
+mod hardening;
 mod scale;
 
 /// `--max-exporting M`: the next row is created only when an export ends, so the mock never

@@ -30,6 +30,7 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
             "batch --plan"
         }));
     }
+    inputs(&args)?;
     let stop = Arc::new(AtomicBool::new(false));
     let shard = resolve_shard(&args, reporter)?;
     let batch = prepare(&args, shard, &stop, reporter)?;
@@ -53,6 +54,24 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
         rows.finish(summary, &args, false)?
     };
     failed(&summary)
+}
+
+/// The files the batch reads, and the journal and report it writes: refused (before anything
+/// is read or written) when one is another, and kept to refuse a row's path that is one.
+fn inputs(args: &BatchArgs) -> Result<crate::clobber::Inputs, Error> {
+    let read = crate::clobber::Inputs::of_spec(&args.compile.spec, &args.compile.vars_files)
+        .with("the CSV", &args.csv);
+    let journal = args.rows.send.journal.as_deref();
+    read.refuse([("--journal", journal)])?;
+    let read = match journal {
+        Some(journal) => read.with("the journal", journal),
+        None => read,
+    };
+    read.refuse([("--report", args.report.as_deref())])?;
+    Ok(match &args.report {
+        Some(report) => read.with("the --report file", report),
+        None => read,
+    })
 }
 
 /// A batch with failed rows is an error (exit 3).
@@ -101,6 +120,7 @@ fn prepare(
         deny_warnings: args.compile.deny_warnings,
         lint_rows: args.lint_rows || args.compile.deny_warnings || args.submit,
         stop: Arc::clone(stop),
+        inputs: inputs(args)?,
     };
     let batch = crate::batch::prepare(&args.compile.spec, &args.compile.options(), options)?;
     super::warnings(&batch.warnings, args.compile.deny_warnings, reporter)?;
