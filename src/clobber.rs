@@ -2,8 +2,8 @@
 //! would replace the spec with JSON, `batch --report CSV` would append to the CSV being read
 //! (a loop that fills the disk), `--journal SPEC` would append records to the spec.
 //!
-//! Every command lists the files it reads ([`Inputs`]: the spec, `--vars` files, the CSV, a
-//! journal) and asks before writing anything whether an output is one of them. Two paths are
+//! Every command lists the files it reads (`load::Inputs`: the spec, `--vars` files, the CSV,
+//! a journal) and asks before writing anything whether an output is one of them. Two paths are
 //! the same file when both exist and have the same device and inode (symlinks followed, so a
 //! link or a hard link to the spec is the spec); when one does not exist yet, when their
 //! canonical paths (the parent folder resolved, the name as given) are equal.
@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::load::Inputs;
 
 /// What identifies a file: its device and inode when it exists, else its canonical path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,64 +41,41 @@ fn canonical(path: &Path) -> PathBuf {
     }
 }
 
-/// The files a command reads, each with what it is to the command (`the spec`, `the CSV`).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Inputs {
-    files: Vec<(String, PathBuf, Identity)>,
+/// The input of `inputs` that `output` is, as a message's words: `the spec (s.yaml)`.
+pub(crate) fn clash(inputs: &Inputs, output: &Path) -> Option<String> {
+    if crate::emit::is_stdout(output) {
+        return None;
+    }
+    let output_id = identity(output);
+    inputs
+        .iter()
+        .filter(|input| !crate::emit::is_stdout(&input.path))
+        .find_map(|input| {
+            let same = match (&output_id, identity(&input.path)) {
+                (Identity::Inode(..), id @ Identity::Inode(..)) => output_id == id,
+                // One of them does not exist (yet): the same name is the same file.
+                _ => canonical(output) == canonical(&input.path),
+            };
+            same.then(|| format!("{} ({})", input.role, crate::display_path(&input.path)))
+        })
 }
 
-impl Inputs {
-    /// The spec and the `--vars` files of a compilation.
-    pub(crate) fn of_spec(spec: &Path, vars_files: &[PathBuf]) -> Inputs {
-        let mut inputs = Inputs::default().with("the spec", spec);
-        for vars in vars_files {
-            inputs = inputs.with("a --vars file", vars);
+/// Refuses (a usage error, before anything is written) an output that is one of `inputs`:
+/// `outputs` are `(flag, path)`, e.g. `("--report", p.csv)`.
+pub(crate) fn refuse<'a>(
+    inputs: &Inputs,
+    outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>,
+) -> Result<(), Error> {
+    for (flag, output) in outputs {
+        let Some(output) = output else { continue };
+        if let Some(input) = clash(inputs, output) {
+            return Err(Error::Usage(format!(
+                "{flag} {} is {input}, which this command reads; give the output another name (nothing was read or written)",
+                crate::display_path(output)
+            )));
         }
-        inputs
     }
-
-    /// `path` read as `role`; stdin (`-`) is no file and is left out.
-    pub(crate) fn with(mut self, role: &str, path: &Path) -> Inputs {
-        if !crate::emit::is_stdout(path) {
-            self.files
-                .push((role.to_owned(), path.to_owned(), identity(path)));
-        }
-        self
-    }
-
-    /// The input that `output` is, as a message's words: `the CSV (p.csv)`.
-    pub(crate) fn clash(&self, output: &Path) -> Option<String> {
-        if crate::emit::is_stdout(output) {
-            return None;
-        }
-        let output_id = identity(output);
-        self.files.iter().find_map(|(role, path, id)| {
-            let same = match (&output_id, id) {
-                (Identity::Inode(..), Identity::Inode(..)) => output_id == *id,
-                // One of them does not exist (yet): the same name is the same file.
-                _ => canonical(output) == canonical(path),
-            };
-            same.then(|| format!("{role} ({})", crate::display_path(path)))
-        })
-    }
-
-    /// Refuses (a usage error, before anything is written) an output that is an input:
-    /// `outputs` are `(flag, path)`, e.g. `("--report", p.csv)`.
-    pub(crate) fn refuse<'a>(
-        &self,
-        outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>,
-    ) -> Result<(), Error> {
-        for (flag, output) in outputs {
-            let Some(output) = output else { continue };
-            if let Some(input) = self.clash(output) {
-                return Err(Error::Usage(format!(
-                    "{flag} {} is {input}, which this command reads; give the output another name (nothing was read or written)",
-                    crate::display_path(output)
-                )));
-            }
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -109,28 +87,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let spec = dir.path().join("s.yaml");
         std::fs::write(&spec, "x").unwrap();
-        let inputs = Inputs::default()
-            .with("the spec", &spec)
-            .with("the journal", &dir.path().join("j"));
+        let journal = dir.path().join("j");
+        let inputs = Inputs::new("SPEC", "the spec", &spec).and("--journal", &journal);
         #[cfg(unix)]
         {
             let link = dir.path().join("link.yaml");
             std::os::unix::fs::symlink(&spec, &link).unwrap();
-            assert!(inputs.clash(&link).unwrap().starts_with("the spec"));
+            assert!(clash(&inputs, &link).unwrap().starts_with("the spec"));
             let hard = dir.path().join("hard.yaml");
             std::fs::hard_link(&spec, &hard).unwrap();
-            assert!(inputs.clash(&hard).is_some());
+            assert!(clash(&inputs, &hard).is_some());
         }
         let sub = dir.path().join("sub");
         std::fs::create_dir(&sub).unwrap();
-        assert!(inputs.clash(&sub.join("../s.yaml")).is_some());
+        assert!(clash(&inputs, &sub.join("../s.yaml")).is_some());
+        let journal_clash = clash(&inputs, &sub.join("../j")).unwrap();
         assert!(
-            inputs
-                .clash(&sub.join("../j"))
-                .unwrap()
-                .starts_with("the journal")
+            journal_clash.starts_with("the --journal file"),
+            "{journal_clash}"
         );
-        assert_eq!(inputs.clash(&dir.path().join("other.json")), None);
-        assert_eq!(inputs.clash(Path::new("-")), None);
+        assert_eq!(clash(&inputs, &dir.path().join("other.json")), None);
+        assert_eq!(clash(&inputs, Path::new("-")), None);
     }
 }

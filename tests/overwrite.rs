@@ -27,7 +27,7 @@ fn build_onto_its_own_spec_or_vars_file_is_refused_and_both_are_kept() {
         .args(["build", "s.yaml", "--vars", "v.yaml", "-o", "./v.yaml"])
         .run()
         .failure(2);
-    out.stderr_has("is a --vars file (v.yaml)");
+    out.stderr_has("is the --vars file (v.yaml)");
     assert_eq!(out.file("v.yaml"), "name: Ada\n");
 }
 
@@ -58,7 +58,7 @@ fn a_report_onto_the_csv_being_read_is_refused_before_any_row() {
         .args(["--report", "rows.csv"])
         .run()
         .failure(2);
-    out.stderr_has("--report rows.csv is the CSV (rows.csv), which this command reads");
+    out.stderr_has("--report rows.csv is the --csv file (rows.csv), which this command reads");
     assert_eq!(out.file("rows.csv"), CSV);
     assert!(!out.dir.path().join("r").exists(), "no row was written");
 }
@@ -72,7 +72,7 @@ fn a_journal_onto_the_spec_or_a_report_onto_the_journal_is_refused() {
         ),
         (
             &["--journal", "j.journal", "--report", "j.journal"][..],
-            "--report j.journal is the journal (j.journal)",
+            "--report j.journal is the --journal file (j.journal)",
         ),
     ] {
         let out = test()
@@ -114,7 +114,7 @@ fn a_row_whose_path_is_the_csv_fails_and_the_others_are_written() {
         ])
         .run()
         .failure(3);
-    out.stderr_has("row 1 (line 2): output path Ada.csv is the CSV (Ada.csv), which this batch reads; not overwritten");
+    out.stderr_has("row 1 (line 2): output path Ada.csv is the --csv file (Ada.csv), which this batch reads; not overwritten");
     assert_eq!(out.file("Ada.csv"), CSV);
     assert!(out.file("Grace.csv").contains("\"name\": \"Grace\""));
 }
@@ -125,6 +125,6 @@ fn a_preview_onto_its_csv_is_refused() {
         .args(["preview", "s.yaml", "--csv", "rows.csv", "-o", "rows.csv"])
         .run()
         .failure(2);
-    out.stderr_has("-o rows.csv is the CSV (rows.csv)");
+    out.stderr_has("-o rows.csv is the --csv file (rows.csv)");
     assert_eq!(out.file("rows.csv"), CSV);
 }

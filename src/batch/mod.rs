@@ -91,7 +91,7 @@ pub(crate) struct BatchOptions {
     pub(crate) stop: Arc<AtomicBool>,
     /// The files the command reads (spec, CSV, vars files, journal, report): no row's
     /// `--out` or `--download` path may be one of them.
-    pub(crate) inputs: crate::clobber::Inputs,
+    pub(crate) inputs: crate::load::Inputs,
 }
 
 /// Hears each row's outcome, in row order, and how far the reader has got.
@@ -151,12 +151,8 @@ pub(crate) fn prepare(
     options: BatchOptions,
 ) -> Result<Batch, Error> {
     let started = Instant::now();
-    if spec.as_os_str() == "-" && options.csv.as_os_str() == "-" {
-        return Err(Error::Usage(
-            "the spec and the CSV cannot both come from stdin (`-`); give one of them as a file"
-                .to_owned(),
-        ));
-    }
+    let inputs = crate::load::Inputs::compile(spec, &compile.vars_files);
+    crate::load::stdin_once(&inputs.and("--csv", &options.csv))?;
     let mut program = Program::load(spec, compile)?;
     let folder = match options.path_pattern() {
         Some((flag, pattern)) => {

@@ -16,18 +16,14 @@ pub(super) struct Writer {
     folder: Option<PathBuf>,
     written: Written,
     /// The command's input files, which no row's path may overwrite.
-    inputs: crate::clobber::Inputs,
+    inputs: crate::load::Inputs,
     projects: Option<SyncSender<super::Compiled>>,
     /// Set when stdout failed: the batch ends with it.
     fatal: Option<Error>,
 }
 
 impl Writer {
-    pub(super) fn new(
-        sink: Sink,
-        folder: Option<PathBuf>,
-        inputs: crate::clobber::Inputs,
-    ) -> Writer {
+    pub(super) fn new(sink: Sink, folder: Option<PathBuf>, inputs: crate::load::Inputs) -> Writer {
         let mut writer = Writer {
             lines: None,
             folder,
@@ -106,7 +102,7 @@ impl Writer {
         let text = path.to_string_lossy().into_owned();
         let path =
             output::safe_path(&text, folder).map_err(|m| RowError::new(format!("{row}: {m}")))?;
-        if let Some(input) = self.inputs.clash(&path) {
+        if let Some(input) = crate::clobber::clash(&self.inputs, &path) {
             return Err(RowError::new(format!(
                 "{row}: output path {} is {input}, which this batch reads; not overwritten",
                 path.display()

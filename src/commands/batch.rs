@@ -58,20 +58,14 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
 
 /// The files the batch reads, and the journal and report it writes: refused (before anything
 /// is read or written) when one is another, and kept to refuse a row's path that is one.
-fn inputs(args: &BatchArgs) -> Result<crate::clobber::Inputs, Error> {
-    let read = crate::clobber::Inputs::of_spec(&args.compile.spec, &args.compile.vars_files)
-        .with("the CSV", &args.csv);
+fn inputs(args: &BatchArgs) -> Result<crate::load::Inputs, Error> {
+    let read = crate::load::Inputs::compile(&args.compile.spec, &args.compile.vars_files)
+        .and("--csv", &args.csv);
     let journal = args.rows.send.journal.as_deref();
-    read.refuse([("--journal", journal)])?;
-    let read = match journal {
-        Some(journal) => read.with("the journal", journal),
-        None => read,
-    };
-    read.refuse([("--report", args.report.as_deref())])?;
-    Ok(match &args.report {
-        Some(report) => read.with("the --report file", report),
-        None => read,
-    })
+    crate::clobber::refuse(&read, [("--journal", journal)])?;
+    let read = read.and_maybe("--journal", journal);
+    crate::clobber::refuse(&read, [("--report", args.report.as_deref())])?;
+    Ok(read.and_maybe("--report", args.report.as_deref()))
 }
 
 /// A batch with failed rows is an error (exit 3).

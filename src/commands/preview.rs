@@ -11,11 +11,10 @@ use crate::report::Reporter;
 pub(super) fn run(args: PreviewArgs, reporter: &Reporter) -> Result<(), Error> {
     let options = args.compile.options();
     let spec = &args.compile.spec;
-    let mut inputs = crate::clobber::Inputs::of_spec(spec, &args.compile.vars_files);
-    if let Some(csv) = &args.csv {
-        inputs = inputs.with("the CSV", csv);
-    }
-    inputs.refuse([("-o", args.output.as_deref())])?;
+    let inputs = crate::load::Inputs::compile(spec, &options.vars_files);
+    let inputs = inputs.and_maybe("--csv", args.csv.as_deref());
+    crate::load::stdin_once(&inputs)?;
+    crate::clobber::refuse(&inputs, [("-o", args.output.as_deref())])?;
     let output = Output {
         path: args.output.as_deref(),
         tell: args.watch,

@@ -8,8 +8,8 @@ use crate::inputs::Inputs;
 use crate::report::Reporter;
 
 pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
-    crate::clobber::Inputs::of_spec(&args.compile.spec, &args.compile.vars_files)
-        .refuse([("--journal", args.send.journal.as_deref())])?;
+    let inputs = crate::load::Inputs::compile(&args.compile.spec, &args.compile.vars_files);
+    crate::clobber::refuse(&inputs, [("--journal", args.send.journal.as_deref())])?;
     let program = crate::compile::Program::load(&args.compile.spec, &args.compile.options())?;
     let (lowered, warnings) = crate::compile::check_loaded(&program, &Inputs::new())?;
     super::warnings(&warnings, args.compile.deny_warnings, reporter)?;
