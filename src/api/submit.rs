@@ -717,7 +717,6 @@ impl Row {
             return Outcome::Unknown(row, reason);
         }
         let created = self.client.create_project(&body, true).await;
-        drop(slot);
         let project_id = match created {
             Ok(id) => id,
             Err(error) => return self.failure(error),
@@ -725,7 +724,11 @@ impl Row {
         let mut record = Record::new(row.number, &self.hash, Status::Created);
         record.project_id = Some(project_id.clone());
         record.supersedes.clone_from(&self.supersedes);
-        if let Err(reason) = self.record(record) {
+        let journaled = self.record(record);
+        // The slot is given back once the answer is journaled: a journal that cannot be
+        // written stops the run before the next row waiting for a slot is sent.
+        drop(slot);
+        if let Err(reason) = journaled {
             // The journal still says `unknown` for the row: so does the run, naming the
             // project that was created, never printing it as created.
             self.tally.over(false, false);
