@@ -427,9 +427,9 @@ fn urls_row(rng: &mut fastrand::Rng) -> Row {
 /// the plan serves are linted through the slots, not by reading them back.
 #[test]
 fn lints_through_the_slots_equal_the_full_lint_for_random_rows() {
-    // The last field: whether the spec's shapes lint through their slots (the URLs' shape is
+    // The last field here: whether the spec's shapes lint through their slots (the URLs' shape is
     // checked per row, its document read back, since the schema asks clip URLs for a length).
-    let cases: [(&str, &str, fn(&mut fastrand::Rng) -> Row, bool); 6] = [
+    let cases: [Case; 6] = [
         (
             "listing",
             include_str!("../benches/listing.yaml"),
