@@ -15,6 +15,11 @@ fn test() -> Test {
         .write("v.yaml", "name: Ada\n")
 }
 
+/// `batch s.yaml --csv rows.csv --out PATTERN`.
+fn batch_out(test: Test, pattern: &str) -> Test {
+    test.args(["batch", "s.yaml", "--csv", "rows.csv", "--out", pattern])
+}
+
 #[test]
 fn build_onto_its_own_spec_or_vars_file_is_refused_and_both_are_kept() {
     let out = test()
@@ -46,15 +51,7 @@ fn a_link_to_the_spec_is_the_spec() {
 
 #[test]
 fn a_report_onto_the_csv_being_read_is_refused_before_any_row() {
-    let out = test()
-        .args([
-            "batch",
-            "s.yaml",
-            "--csv",
-            "rows.csv",
-            "--out",
-            "r/{{ row }}.json",
-        ])
+    let out = batch_out(test(), "r/{{ row }}.json")
         .args(["--report", "rows.csv"])
         .run()
         .failure(2);
@@ -127,4 +124,24 @@ fn a_preview_onto_its_csv_is_refused() {
         .failure(2);
     out.stderr_has("-o rows.csv is the --csv file (rows.csv)");
     assert_eq!(out.file("rows.csv"), CSV);
+}
+
+/// Names that differ only in case are two files where the filesystem tells them apart (the
+/// output folder is probed), so neither row is refused.
+#[cfg(target_os = "linux")]
+#[test]
+fn rows_whose_paths_differ_in_case_are_two_files_on_linux() {
+    let rows = Test::new()
+        .write("s.yaml", SPEC)
+        .write("rows.csv", "name\nAda\nZoe\nzoe\n");
+    let out = batch_out(rows, "case/{{ name }}.json").run().success();
+    assert!(out.file("case/Zoe.json").contains("\"name\": \"Zoe\""));
+    assert!(out.file("case/zoe.json").contains("\"name\": \"zoe\""));
+    assert_eq!(
+        std::fs::read_dir(out.dir.path().join("case"))
+            .unwrap()
+            .count(),
+        3,
+        "no probe file is left behind"
+    );
 }

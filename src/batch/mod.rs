@@ -111,6 +111,9 @@ pub(crate) trait Observer: Sync {
 pub(crate) struct Summary {
     pub(crate) ok: u64,
     pub(crate) failed: u64,
+    /// Of the failed rows, those that compiled (their output path was refused, their file
+    /// could not be written).
+    pub(crate) failed_after_compiling: u64,
     pub(crate) elapsed: Duration,
     /// Rows were filled into a prebuilt project.
     pub(crate) prebuilt: bool,

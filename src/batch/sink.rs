@@ -24,10 +24,13 @@ pub(super) struct Writer {
 
 impl Writer {
     pub(super) fn new(sink: Sink, folder: Option<PathBuf>, inputs: crate::load::Inputs) -> Writer {
+        let written = folder
+            .as_deref()
+            .map_or_else(Written::default, Written::below);
         let mut writer = Writer {
             lines: None,
             folder,
-            written: Written::default(),
+            written,
             inputs,
             projects: None,
             fatal: None,
@@ -61,7 +64,10 @@ impl Writer {
         let (bytes, path) = match rendered {
             Rendered::Project(project, inputs, path) => {
                 let file = match (path, self.folder.clone()) {
-                    (Some(path), Some(folder)) => Some(self.claim(row, &path, &folder)?),
+                    (Some(path), Some(folder)) => Some(
+                        self.claim(row, &path, &folder)
+                            .map_err(RowError::after_compiling)?,
+                    ),
                     _ => None,
                 };
                 let compiled = super::Compiled {
@@ -86,12 +92,15 @@ impl Writer {
             return self.line(row.number, &bytes).map(|()| None);
         };
         let folder = folder.clone();
-        let place = self.claim(row, &path, &folder)?;
+        let place = self
+            .claim(row, &path, &folder)
+            .map_err(RowError::after_compiling)?;
         crate::emit::write_confined(&place.folder, place.inside(), &bytes).map_err(|e| {
             RowError::new(format!(
                 "{row}: writing {}: {e}; nothing was written",
                 place.path.display()
             ))
+            .after_compiling()
         })?;
         Ok(Some(place.path))
     }

@@ -278,15 +278,23 @@ fn summary_line(summary: &Summary, submitting: bool) -> String {
     let memory = peak_memory().map_or(String::new(), |kib| {
         format!(", peak memory {:.1} MiB", kib as f64 / 1024.0)
     });
-    let (ok, failed) = if submitting {
-        ("compiled", "failed to compile")
+    let counts = if submitting {
+        // A row refused for its path compiled: it was not sent, but did not fail to compile.
+        let refused = summary.failed_after_compiling;
+        let unsent = if refused > 0 {
+            format!(" ({refused} of them not sent: output path refused)")
+        } else {
+            String::new()
+        };
+        format!(
+            "{} compiled{unsent}, {} failed to compile",
+            summary.ok + refused,
+            summary.failed - refused
+        )
     } else {
-        ("ok", "failed")
+        format!("{} ok, {} failed", summary.ok, summary.failed)
     };
-    format!(
-        "batch: {} {ok}, {} {failed}, {total} rows in {seconds:.2} s ({rate} rows/s; {path}{memory})",
-        summary.ok, summary.failed
-    )
+    format!("batch: {counts}, {total} rows in {seconds:.2} s ({rate} rows/s; {path}{memory})")
 }
 
 /// The process's peak resident memory in KiB, where the system tells it (Linux).

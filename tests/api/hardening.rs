@@ -194,3 +194,37 @@ fn a_file_that_is_not_a_journal_is_never_appended_to() {
         .failure(1)
         .stderr_has("is not a journal");
 }
+
+/// Two rows whose `--download` paths are one file: the second is refused, and the summary says
+/// it compiled but was not sent — not that it failed to compile.
+#[test]
+fn a_download_path_taken_by_another_row_is_not_a_compile_failure() {
+    let api = Api::new(&["--export-seconds", "0"]);
+    let pattern = format!("{}/{{{{ seats }}}}.mp4", api.path("videos").display());
+    let out = submit_seats(
+        &api,
+        "Hello",
+        "name,seats\nAda,1\nBob,1\n",
+        &["--download", &pattern],
+    );
+    out.failure(3)
+        .stderr_has("row 2 (line 3): output path")
+        .stderr_has("was already written by row 1")
+        .stderr_has(
+            "batch: 2 compiled (1 of them not sent: output path refused), 0 failed to compile",
+        );
+    assert_eq!(api.mock.requests("create"), 1);
+}
+
+/// `-q`: no progress bar and no summary line — neither the batch's nor the submission's; the
+/// created rows are still printed, and failures still said.
+#[test]
+fn quiet_hides_the_submission_summary_line_too() {
+    let api = Api::new(&[]);
+    let out = api
+        .batch_submit(&people(4), &["--no-export", "-q"])
+        .success();
+    assert_eq!(out.stdout.lines().count(), 4, "{}", out.stdout);
+    assert!(!out.stderr.contains("4 rows:"), "{}", out.stderr);
+    assert!(!out.stderr.contains("batch:"), "{}", out.stderr);
+}

@@ -167,7 +167,7 @@ pub(super) fn submit(
     let submitted = submitted?;
     rows.progress.finish();
     rows.states(&submitted)?;
-    super::super::submit_projects::print_created(&submitted, rows.reporter)?;
+    super::super::submit_projects::print_created(&submitted, args.quiet, rows.reporter)?;
     let summary = rows.finish(Ok(summary), args, true)?;
     submitted.result()?;
     Ok(summary)
