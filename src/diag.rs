@@ -259,6 +259,47 @@ mod tests {
         assert!(rendered.contains("1 | k: v\n  |    ^\n"), "{rendered}");
     }
 
+    /// A tab is shown as spaces to the next stop of four, in the line and under it alike, so the
+    /// caret stays under the characters it marks; one under a tab is as wide as the tab.
+    #[test]
+    fn tabs_before_the_caret_move_it_as_far_as_the_text() {
+        let source = Source::new("t.yaml", "k:\t\"a\tb\tERR\"");
+        let at = source.text.find("ERR").unwrap();
+        let rendered = Diagnostic::error("x")
+            .at(&Span::new(&source, at, at + 3))
+            .render(false);
+        assert!(rendered.contains("t.yaml:1:9"), "{rendered}");
+        assert!(
+            rendered.contains("1 | k:  \"a  b   ERR\"\n  |             ^^^\n"),
+            "{rendered}"
+        );
+        let tab = Diagnostic::error("x")
+            .at(&Span::new(&source, 2, 3))
+            .render(false);
+        assert!(tab.contains("  |   ^^\n"), "{tab}");
+        assert!(!tab.contains('\t') && !rendered.contains('\t'));
+    }
+
+    /// Hangul takes two columns in a terminal: carets under it are two a character, and text
+    /// before the caret moves it by its columns.
+    #[test]
+    fn wide_characters_take_two_columns_in_the_line_and_under_it() {
+        let source = Source::new("t.yaml", "k: 김민 ERR");
+        let at = source.text.find("ERR").unwrap();
+        let rendered = Diagnostic::error("x")
+            .at(&Span::new(&source, at, at + 3))
+            .render(false);
+        assert!(rendered.contains("t.yaml:1:7"), "{rendered}");
+        assert!(
+            rendered.contains("1 | k: 김민 ERR\n  |         ^^^\n"),
+            "{rendered}"
+        );
+        let name = Diagnostic::error("x")
+            .at(&Span::new(&source, 3, 3 + "김민".len()))
+            .render(false);
+        assert!(name.contains("  |    ^^^^\n"), "{name}");
+    }
+
     #[test]
     fn spans_past_the_end_or_inside_a_character_are_clamped() {
         let source = Source::new("t.yaml", "a: 김");

@@ -15,16 +15,31 @@ use crate::inputs::{Inputs, Raw};
 
 /// Where a row is: its number among the data rows, and the line of the CSV its record starts
 /// on (the header is line 1; a quoted cell across lines, or a blank line, makes the two
-/// differ). Shown as `row 42 (line 43)`, so the row is found in a spreadsheet and in an editor.
+/// differ). Shown as `row 42 (line 43)`, so the row is found in a spreadsheet and in an editor;
+/// a row that comes from no CSV (`submit`'s one project, `submit-projects`' NDJSON, whose row
+/// is its line) has no `line` and is shown as `row 42`. This is the one place a row is
+/// formatted: the batch's diagnostics, the submission's notes and the `--report` file all
+/// name rows through it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RowAt {
     pub(crate) number: u64,
-    pub(crate) line: u64,
+    pub(crate) line: Option<u64>,
+}
+
+impl RowAt {
+    /// A row without a CSV line.
+    #[cfg_attr(not(feature = "submit"), allow(dead_code))]
+    pub(crate) fn numbered(number: u64) -> RowAt {
+        RowAt { number, line: None }
+    }
 }
 
 impl std::fmt::Display for RowAt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "row {} (line {})", self.number, self.line)
+        match self.line {
+            Some(line) => write!(f, "row {} (line {line})", self.number),
+            None => write!(f, "row {}", self.number),
+        }
     }
 }
 
@@ -244,7 +259,7 @@ impl RawRow {
     pub(crate) fn at(&self) -> RowAt {
         RowAt {
             number: self.number,
-            line: self.line,
+            line: Some(self.line),
         }
     }
 }
@@ -349,10 +364,13 @@ impl Rows {
             Ok(true) => {
                 self.read += 1;
                 let number = self.read;
+                // The reader's position is where it started reading: before the blank
+                // lines it skipped on the way to the record.
                 let line = self
                     .record
                     .position()
-                    .map_or(number + 1, csv::Position::line);
+                    .map_or(number + 1, csv::Position::line)
+                    + blank_lines(self.lock_tail().from(start));
                 let cells = match self.unreadable_end(start) {
                     Some(message) => {
                         self.ended = true;
@@ -415,6 +433,13 @@ impl Rows {
             "column {column}: the quote opened on line {line} never closes, so the cell would hold the rest of the file{lines}; close it with `\"`"
         ))
     }
+}
+
+/// The blank lines at the start of `raw` (which the CSV reader skips): the line breaks before
+/// its first byte that is not one.
+fn blank_lines(raw: &[u8]) -> u64 {
+    let leading = raw.iter().take_while(|&&b| b == b'\n' || b == b'\r');
+    leading.filter(|&&b| b == b'\n').count() as u64
 }
 
 fn cells(record: &csv::ByteRecord, columns: &[String]) -> Result<Vec<String>, String> {
@@ -583,6 +608,17 @@ mod tests {
 
     fn rows(text: &'static [u8]) -> Result<Rows, String> {
         Rows::new(Box::new(text), b',')
+    }
+
+    /// The reader skips blank lines: a row after them starts on the line of its first cell,
+    /// not on the blank line the reader started from.
+    #[test]
+    fn a_row_after_blank_lines_or_a_cell_across_lines_names_the_line_it_starts_on() {
+        let mut rows = rows(b"name\r\nann\r\n\r\n\n\"bo\nb\"\ncy\n").unwrap();
+        let lines: Vec<(u64, u64)> = std::iter::from_fn(|| rows.next_row())
+            .map(|row| (row.number, row.line))
+            .collect();
+        assert_eq!(lines, [(1, 2), (2, 5), (3, 7)]);
     }
 
     #[test]

@@ -7,8 +7,17 @@
 //! language is counted in words at 150 a minute (2.5 a second). Each sentence end (`.`, `!`,
 //! `?`, `。` and the like) adds a 0.4 s pause. These are typical text-to-speech rates; the
 //! vendor's real duration is known only after the export.
+//!
+//! A Latin word inside Korean, Japanese or Chinese speech (`Galaxy`, `S24`, `don't`, a brand
+//! or a product code) is one word at the English rate, not one syllable per letter: a voice
+//! reads `Galaxy` as the word it is (갤럭시, three syllables, about the 0.4 s an English word
+//! takes), where counting its six letters would say more than a second. A number alone (`3`
+//! in `3개`) is still counted by its digits, as the language's own numerals are read.
 
 use serde_json::Value;
+
+/// Words a second in a language written in words (and for a Latin word in any language).
+const WORDS_PER_SECOND: f64 = 2.5;
 
 /// The seconds it takes to say `text` in `language` (a code such as `ko`, `en-US`).
 pub(crate) fn seconds(text: &str, language: &str) -> f64 {
@@ -17,29 +26,74 @@ pub(crate) fn seconds(text: &str, language: &str) -> f64 {
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let spoken = match base.as_str() {
-        "ko" => {
-            text.chars()
-                .filter(|c| !c.is_whitespace() && !is_pause(*c))
-                .count() as f64
-                / 5.5
+    let per_second = match base.as_str() {
+        "ko" => Some(5.5),
+        "ja" => Some(7.0),
+        "zh" => Some(4.5),
+        _ => None,
+    };
+    let spoken = match per_second {
+        Some(rate) => {
+            let (characters, words) = characters_and_latin_words(text);
+            characters as f64 / rate + words as f64 / WORDS_PER_SECOND
         }
-        "ja" => {
-            text.chars()
-                .filter(|c| !c.is_whitespace() && !is_pause(*c))
-                .count() as f64
-                / 7.0
-        }
-        "zh" => {
-            text.chars()
-                .filter(|c| !c.is_whitespace() && !is_pause(*c))
-                .count() as f64
-                / 4.5
-        }
-        _ => text.split_whitespace().count() as f64 / 2.5,
+        None => text.split_whitespace().count() as f64 / WORDS_PER_SECOND,
     };
     let pauses = text.chars().filter(|c| is_pause(*c)).count() as f64 * 0.4;
     spoken + pauses
+}
+
+/// The text of a language written in syllables or characters, counted: its characters
+/// (neither spaces nor sentence ends), and apart from them its Latin words — runs of Latin
+/// letters and digits holding at least one letter, with an apostrophe or a hyphen between
+/// letters (`don't`, `e-mail`) inside the word. A run of digits alone is characters.
+fn characters_and_latin_words(text: &str) -> (usize, usize) {
+    let (mut characters, mut words) = (0, 0);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() || is_pause(c) {
+            continue;
+        }
+        if !is_latin_letter(c) && !c.is_ascii_digit() {
+            characters += 1;
+            continue;
+        }
+        let (mut digits, mut letter) = (usize::from(c.is_ascii_digit()), is_latin_letter(c));
+        let mut last = c;
+        loop {
+            match chars.peek().copied() {
+                Some(next) if is_latin_letter(next) || next.is_ascii_digit() => {
+                    digits += usize::from(next.is_ascii_digit());
+                    letter |= is_latin_letter(next);
+                }
+                // A joiner inside a word: the letter after it goes on the word.
+                Some('\'' | '’' | '-') if is_latin_letter(last) => {
+                    let mut ahead = chars.clone();
+                    ahead.next();
+                    if !ahead.peek().copied().is_some_and(is_latin_letter) {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+            last = chars.next().unwrap_or(last);
+        }
+        if letter {
+            words += 1;
+        } else {
+            characters += digits;
+        }
+    }
+    (characters, words)
+}
+
+/// A letter of the Latin script: ASCII, the accented letters of Latin-1 and Latin
+/// Extended-A/B (`é`, `ß`, `ł`), and the full-width forms Japanese and Chinese text uses.
+fn is_latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || (('\u{C0}'..='\u{24F}').contains(&c) && c.is_alphabetic())
+        || ('Ａ'..='Ｚ').contains(&c)
+        || ('ａ'..='ｚ').contains(&c)
 }
 
 fn is_pause(c: char) -> bool {
@@ -168,6 +222,39 @@ mod tests {
         assert!((seconds("안녕하세요 반갑습니다 여러분.", "ko") - (13.0 / 5.5 + 0.4)).abs() < 1e-9);
         assert!((seconds("你好世界啊", "zh-CN") - 5.0 / 4.5).abs() < 1e-9);
         assert_eq!(seconds("", "ja"), 0.0);
+    }
+
+    /// Latin words in Korean, Japanese or Chinese speech are words at the English rate; the
+    /// script's own characters and numbers are counted as before.
+    #[test]
+    fn latin_words_in_syllable_languages_are_words_not_letters() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        // 삼성, 출시 (4 syllables); Galaxy, S24 (2 words); one pause.
+        assert!(close(
+            seconds("삼성 Galaxy S24 출시.", "ko"),
+            4.0 / 5.5 + 2.0 / 2.5 + 0.4
+        ));
+        // Ten letters are one word, not ten syllables.
+        assert!(close(seconds("ABCDEFGHIJ", "ko-KR"), 1.0 / 2.5));
+        // Glued to Hangul, a word is still a word: 아이폰 is not spelt out.
+        assert!(close(
+            seconds("iPhone을 샀어요", "ko"),
+            4.0 / 5.5 + 1.0 / 2.5
+        ));
+        // Joiners inside a word; a digit run alone is syllables (3, 개).
+        assert!(close(
+            seconds("don't e-mail 3개", "ko"),
+            2.0 / 5.5 + 2.0 / 2.5
+        ));
+        // A hyphen or an apostrophe not between letters is a character of its own.
+        assert!(close(seconds("A- 'B", "ko"), 2.0 / 5.5 + 2.0 / 2.5));
+        assert!(close(
+            seconds("Café와 Ｔｏｋｙｏ", "ja"),
+            1.0 / 7.0 + 2.0 / 2.5
+        ));
+        assert!(close(seconds("我用Windows", "zh"), 2.0 / 4.5 + 1.0 / 2.5));
+        // English is counted in words as it was.
+        assert!(close(seconds("Galaxy S24", "en"), 2.0 / 2.5));
     }
 
     #[test]

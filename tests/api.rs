@@ -929,8 +929,84 @@ fn a_reordered_csv_with_a_new_row_on_top_creates_only_the_new_row() {
     let names = assert_no_duplicates(&api.mock.stats());
     assert_eq!(names.len(), 4, "only `zed` was new: {names:?}");
     let third = submit("name\nzed\ncy\nann\nbobby\n").success();
-    third.stderr_has("row 4: changed since it was created as project");
+    third.stderr_has("row 4 (line 5): changed since it was created as project");
     assert_eq!(assert_no_duplicates(&api.mock.stats()).len(), 5);
+}
+
+/// A submitted row is named by its CSV line as well as its number — in its failure, in the
+/// note about a duplicate, in the `--report` file — also where a blank line and a cell across
+/// two lines put the line further down than the row number + 1.
+#[test]
+fn a_submitted_rows_messages_and_report_name_the_csv_line_it_starts_on() {
+    let api = Api::new(&[]);
+    // The mock refuses an opacity of 0, as the vendor documents (vidspec's schema allows it).
+    let spec = api.path("faded.yaml");
+    std::fs::write(
+        &spec,
+        r##"
+name: "{{ name }}"
+vars:
+  name: { type: string, required: true }
+  opacity: { type: number, required: true }
+avatar:
+  preset: anna-navy-suit
+scenes:
+  - say: "Hello {{ name }}"
+    clips:
+      - shape: Square
+        left: 10
+        top: 10
+        width: 100
+        height: 100
+        fill: "#112233"
+        opacity: "{{ opacity }}"
+"##,
+    )
+    .unwrap();
+    let csv = api.path("people.csv");
+    // Lines: 1 header, 2 ann, 3 blank, 4–5 "bo\nb", 6 cy (refused), 7 ann again.
+    std::fs::write(&csv, "name,opacity\nann,90\n\n\"bo\nb\",90\ncy,0\nann,90\n").unwrap();
+    let report = api.path("report.jsonl");
+    let journal_path = api.path("j.journal");
+    let out = api
+        .run(&[
+            "batch",
+            spec.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+            "--submit",
+            "--journal",
+            journal_path.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ])
+        .failure(3);
+    out.stderr_has(
+        "row 3 (line 6): failed: POST /api/odin/v3/editor/project: HTTP 400, code INVALID_PROJECT: /scenes/0/clips/1/opacity",
+    );
+    out.stderr_has("row 4 (line 7): the same project as row 1 (line 2); not created twice");
+    let lines: Vec<Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let named: Vec<(u64, u64, &str)> = lines
+        .iter()
+        .map(|l| {
+            let number = |key: &str| l[key].as_u64().unwrap_or_else(|| panic!("{key} in {l}"));
+            (number("row"), number("line"), l["status"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (1, 2, "created"),
+            (2, 4, "created"),
+            (3, 6, "failed"),
+            (4, 7, "skipped")
+        ]
+    );
+    assert_eq!(journal(&journal_path)[&3]["status"], "failed");
 }
 
 #[test]
@@ -939,7 +1015,7 @@ fn identical_rows_are_one_video_and_not_an_unknown_outcome() {
     let out = api
         .batch_submit("name\nada\nada\nbob\nada\n", &[])
         .success();
-    out.stderr_has("row 2: the same project as row 1; not created twice");
+    out.stderr_has("row 2 (line 3): the same project as row 1 (line 2); not created twice");
     assert_eq!(out.stdout.lines().count(), 4, "{}", out.stdout);
     let ids: Vec<&str> = out
         .stdout
@@ -1148,7 +1224,7 @@ fn a_plan_counts_created_changed_and_skipped_rows_and_sends_nothing() {
         "--plan sent a request"
     );
     out.stderr_has("plan: 300 rows: 10 created, 285 skipped, 5 changed;");
-    out.stderr_has("(name=person 5), project ");
+    out.stderr_has(", name=person 5, project ");
     out.stderr_has("price: 850000000 → 820000000");
     let lines: Vec<Value> = std::fs::read_to_string(&report)
         .unwrap()

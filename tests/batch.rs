@@ -256,6 +256,30 @@ fn stdin_is_read_with_a_dash() {
     assert_eq!(out.stderr, "", "--quiet prints no summary");
 }
 
+/// A shard of a CSV on stdin: the shard's rows, each named by its number and line as in a file.
+#[test]
+fn a_shard_of_a_csv_on_stdin_takes_its_rows_and_names_them() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .stdin("name,seats\nAda,1\n\nBo,2\n\"Cy\nCy\",3\nDi,x\n")
+        .args([
+            "batch", "s.yaml", "--csv", "-", "--ndjson", "--shard", "2/2",
+        ])
+        .run()
+        .failure(3);
+    let names: Vec<String> = lines(&out.stdout)
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["Welcome, Bo"],
+        "rows 2 and 4 of 4: Bo, and Di, which fails"
+    );
+    out.stderr_has("row 4 (line 7), column seats: expected an integer, got `x`")
+        .stderr_has("batch: 1 ok, 1 failed, 2 rows");
+}
+
 #[test]
 fn fail_fast_stops_at_the_first_failed_row() {
     let out = batch(

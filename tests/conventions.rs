@@ -51,12 +51,70 @@ fn stdin_is_read_once_so_watching_it_or_reading_two_things_from_it_is_refused() 
         .args(["check", "-", "--watch"])
         .run()
         .failure(2)
-        .stderr_has("a spec or CSV on stdin (`-`) can be read only once");
-    Test::new()
-        .args(["batch", "-", "--csv", "-", "--ndjson"])
+        .stderr_has("a spec, CSV or vars file on stdin (`-`) can be read only once");
+    let both = |inputs: &str| {
+        format!(
+            "error: {inputs} cannot both come from stdin, which can be read only once; give one of them as a file\n"
+        )
+    };
+    let spec_and_csv = both("SPEC `-` and `--csv -`");
+    let spec_and_vars = both("SPEC `-` and `--vars -`");
+    let refused: [(&[&str], &str); 9] = [
+        (&["preview", "-", "--csv", "-"], &spec_and_csv),
+        (
+            &["preview", "-", "--csv", "-", "--rows", "all"],
+            &spec_and_csv,
+        ),
+        (&["batch", "-", "--csv", "-", "--ndjson"], &spec_and_csv),
+        (&["batch", "-", "--csv", "-", "--submit"], &spec_and_csv),
+        (&["build", "-", "--vars", "-"], &spec_and_vars),
+        (&["check", "-", "--vars", "-"], &spec_and_vars),
+        (&["submit", "-", "--vars", "-"], &spec_and_vars),
+        (
+            &["batch", "s.yaml", "--vars", "-", "--csv", "-", "--ndjson"],
+            &both("`--vars -` and `--csv -`"),
+        ),
+        (
+            &["lsp", "--vars", "-"],
+            &both("the language server's messages and `--vars -`"),
+        ),
+    ];
+    for (args, message) in refused {
+        // No stdin is given (a write would meet the pipe closed): read first, it would be an
+        // empty spec, CSV or vars file, and the error would be about that instead.
+        let out = Test::new()
+            .write("s.yaml", SPEC)
+            .args(args)
+            .run()
+            .failure(2);
+        assert_eq!(out.stderr, *message, "vidspec {}", args.join(" "));
+        assert_eq!(out.stdout, "", "vidspec {}", args.join(" "));
+    }
+    let three = Test::new()
+        .args(["batch", "-", "--vars", "-", "--csv", "-", "--ndjson"])
         .run()
-        .failure(2)
-        .stderr_has("the spec and the CSV cannot both come from stdin");
+        .failure(2);
+    three.stderr_has(
+        "SPEC `-`, `--vars -` and `--csv -` cannot all come from stdin, which can be read only once; give all but one of them as a file",
+    );
+}
+
+#[test]
+fn a_vars_file_or_a_csv_alone_on_stdin_is_read() {
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .args(["build", "s.yaml", "--vars", "-"])
+        .stdin("name: Zed\n")
+        .run()
+        .success();
+    assert_eq!(out.json()["scenes"][0]["scripts"][0]["org"], "Hello Zed");
+    let out = Test::new()
+        .write("s.yaml", SPEC)
+        .args(["preview", "s.yaml", "--csv", "-", "--row", "2"])
+        .stdin("name\nAnn\nBo\n")
+        .run()
+        .success();
+    assert!(out.stdout.contains("Hello Bo"), "{}", out.stdout);
 }
 
 #[test]

@@ -644,6 +644,37 @@ fn contact_sheet_reads_rows_with_the_delimiter_and_shows_speech_and_durations() 
     );
 }
 
+/// `--rows` over a CSV on stdin: the rows asked for, numbered and located as in a file (a
+/// blank line and a cell across lines counted), the count of rows told for the rest.
+#[test]
+fn contact_sheet_rows_are_selected_from_a_csv_on_stdin() {
+    let spec = "vars:\n  name: { type: string, required: true }\n  seats: { type: integer, default: 1 }\navatar: { preset: anna-navy-suit }\nscenes:\n  - say: \"Hi {{ name }}, {{ seats }} seats\"\n";
+    // Lines: 1 header, 2 Ada, 3 blank, 4–5 "Bo\nBo", 6 Cy, 7 Di (a bad number), 8 Ed.
+    let csv = "name,seats\nAda,1\n\n\"Bo\nBo\",2\nCy,3\nDi,x\nEd,5\n";
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .args(["preview", "s.yaml", "--csv", "-", "--rows", "2-4,9"])
+        .stdin(csv)
+        .run()
+        .failure(3);
+    out.stderr_has("--rows: <stdin> has 5 data rows; row 9 is not in it")
+        .stderr_has("contact sheet: 3 rows, 1 failed, 0 with warnings (listed first)");
+    let html = &out.stdout;
+    let strips = strips_in_order(html);
+    let rows: Vec<(u64, &str)> = strips.iter().map(|(r, s)| (*r, s.as_str())).collect();
+    assert_eq!(rows, [(4, "error"), (2, "ok"), (3, "ok")], "{html}");
+    assert!(
+        html.contains("row 4 (line 7), column seats: expected an integer, got `x`"),
+        "{html}"
+    );
+    assert!(html.contains("Hi Bo<br>Bo, 2 seats"), "{html}");
+    assert!(html.contains("Hi Cy, 3 seats"), "{html}");
+    assert!(
+        !html.contains("Hi Ada") && !html.contains("Hi Ed"),
+        "{html}"
+    );
+}
+
 #[test]
 fn contact_sheet_rows_are_checked_before_anything_is_read() {
     let spec = "vars: { name: { type: string } }\nscenes:\n  - say: \"Hi {{ name }}\"\n";

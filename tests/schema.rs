@@ -30,6 +30,7 @@ const BEYOND_A_SCHEMA: &[(&str, &str)] = &[
     ("template-syntax", "template syntax"),
     ("undefined-in-expression", "a name a template reads"),
     ("undefined-name", "a name a template reads"),
+    ("tab-before-error", "a name a template reads"),
     ("unknown-preset", "a preset that does not exist"),
     (
         "unknown-scene-template",

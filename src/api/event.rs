@@ -5,6 +5,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::rows::RowAt;
+
 /// One thing worth telling.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Event {
@@ -13,15 +15,15 @@ pub(crate) enum Event {
     /// Something wrong that does not stop the command (a token that cannot be cached).
     Warning(String),
     /// A note about one row (skipped as a duplicate, changed since, failed, outcome unknown).
-    Row { row: u64, message: String },
+    Row { row: RowAt, message: String },
     /// An export being waited for is this far done (0–100).
     Export {
-        row: u64,
+        row: RowAt,
         project_id: String,
         percent: f64,
     },
     /// Waiting for a row's export is over (done, failed or stopped).
-    ExportOver { row: u64 },
+    ExportOver { row: RowAt },
     /// The whole run's exports (and downloads) so far, for one overall bar.
     Overall(Overall),
     /// The first Ctrl-C or SIGTERM: no new requests; those in flight finish.

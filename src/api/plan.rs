@@ -56,7 +56,7 @@ pub(crate) struct Change {
 /// The plan of one row.
 #[derive(Clone, Debug)]
 pub(crate) struct PlannedRow {
-    pub(crate) row: u64,
+    pub(crate) row: crate::rows::RowAt,
     pub(crate) step: Step,
     pub(crate) key: Option<String>,
     /// The project created earlier (skipped, changed, unknown).

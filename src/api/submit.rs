@@ -19,11 +19,13 @@ use super::event::Overall;
 use super::journal::{Journal, Plan, Record, Status, hash_project};
 use crate::batch::Place;
 use crate::error::Error;
+use crate::rows::RowAt;
 
-/// One project to submit; `row` names it in the journal and in messages.
+/// One project to submit; `row` names it in messages (with its CSV line, when it has one) and
+/// its number names it in the journal.
 #[derive(Clone, Debug)]
 pub(crate) struct SubmitItem {
-    pub(crate) row: u64,
+    pub(crate) row: RowAt,
     /// The compiled project body (as `vidspec build` prints it); `None` for a row the batch
     /// was stopped before compiling (it ends not started).
     pub(crate) project: Option<Value>,
@@ -128,7 +130,7 @@ impl SubmitOptions {
 /// A row created by this run, or by an earlier one and waited for by this one.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Created {
-    pub(crate) row: u64,
+    pub(crate) row: RowAt,
     pub(crate) project_id: String,
     /// With `wait`: the video, once exported.
     pub(crate) download_url: Option<String>,
@@ -141,7 +143,7 @@ pub(crate) struct Created {
 }
 
 impl Created {
-    fn new(row: u64, project_id: &str) -> Created {
+    fn new(row: RowAt, project_id: &str) -> Created {
         Created {
             row,
             project_id: project_id.to_owned(),
@@ -178,7 +180,7 @@ impl Created {
 /// Where one row ended: exactly one state, with what that state carries.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RowState {
-    pub(crate) row: u64,
+    pub(crate) row: RowAt,
     pub(crate) status: Status,
     pub(crate) project_id: Option<String>,
     pub(crate) download_url: Option<String>,
@@ -188,7 +190,7 @@ pub(crate) struct RowState {
 }
 
 impl RowState {
-    pub(crate) fn new(row: u64, status: Status) -> RowState {
+    pub(crate) fn new(row: RowAt, status: Status) -> RowState {
         RowState {
             row,
             status,
@@ -207,13 +209,13 @@ pub(crate) struct Summary {
     pub(crate) total: usize,
     pub(crate) created: Vec<Created>,
     /// Rows the journal says were created by an earlier run: (row, projectId).
-    pub(crate) already_created: Vec<(u64, String)>,
+    pub(crate) already_created: Vec<(RowAt, String)>,
     /// Rows that failed, with the reason; a rerun tries them again.
-    pub(crate) failed: Vec<(u64, String)>,
+    pub(crate) failed: Vec<(RowAt, String)>,
     /// Rows that may or may not have been created, with the reason.
-    pub(crate) unknown: Vec<(u64, String)>,
+    pub(crate) unknown: Vec<(RowAt, String)>,
     /// Rows not sent because the run was stopped first.
-    pub(crate) not_started: Vec<u64>,
+    pub(crate) not_started: Vec<RowAt>,
     /// Ctrl-C or SIGTERM stopped the run.
     pub(crate) interrupted: bool,
     /// An error that stopped the run (credentials refused, the journal unwritable).
@@ -265,7 +267,7 @@ impl Summary {
             .iter()
             .map(|row| RowState::new(*row, Status::NotStarted));
         states.extend(skipped.chain(failed).chain(unknown).chain(not_started));
-        states.sort_by_key(|s| s.row);
+        states.sort_by_key(|s| s.row.number);
         states
     }
 
@@ -329,8 +331,9 @@ pub(crate) async fn submit_all(
     let downloads = Arc::new(Semaphore::new(options.jobs.max(1)));
     let mut tasks = JoinSet::new();
     let mut summary = Summary::default();
-    let mut same_in_run: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    let mut duplicates: Vec<(u64, u64)> = Vec::new();
+    let mut same_in_run: std::collections::HashMap<String, RowAt> =
+        std::collections::HashMap::new();
+    let mut duplicates: Vec<(RowAt, RowAt)> = Vec::new();
 
     for mut item in items {
         summary.total += 1;
@@ -343,7 +346,7 @@ pub(crate) async fn submit_all(
         if let Some(first) = same_in_run.get(&hash) {
             client.tell(Event::Row {
                 row: item.row,
-                message: format!("the same project as row {first}; not created twice"),
+                message: format!("the same project as {first}; not created twice"),
             });
             duplicates.push((item.row, *first));
             continue;
@@ -440,18 +443,18 @@ pub(crate) async fn submit_all(
             Some(id) => summary.already_created.push((row, id)),
             None => summary.failed.push((
                 row,
-                format!("the same project as row {first}, which was not created"),
+                format!("the same project as {first}, which was not created"),
             )),
         }
     }
     signals.abort();
     summary.interrupted = stop.interrupted();
     summary.fatal = stop.fatal().or(summary.fatal.take());
-    summary.not_started.sort_unstable();
-    summary.created.sort_by_key(|c| c.row);
-    summary.failed.sort_by_key(|f| f.0);
-    summary.unknown.sort_by_key(|u| u.0);
-    summary.already_created.sort_by_key(|a| a.0);
+    summary.not_started.sort_unstable_by_key(|row| row.number);
+    summary.created.sort_by_key(|c| c.row.number);
+    summary.failed.sort_by_key(|f| f.0.number);
+    summary.unknown.sort_by_key(|u| u.0.number);
+    summary.already_created.sort_by_key(|a| a.0.number);
     Ok(summary)
 }
 
@@ -571,7 +574,7 @@ fn planned(
             Planned::Send(Some(id))
         });
     }
-    if let Some(earlier) = lock(journal).changed_since(item.row, hash) {
+    if let Some(earlier) = lock(journal).changed_since(item.row.number, hash) {
         client.tell(Event::Row {
             row: item.row,
             message: format!(
@@ -585,7 +588,7 @@ fn planned(
         Plan::Done(record) => {
             let id = record.project_id.clone().unwrap_or_default();
             lock(journal)
-                .adopt(item.row, hash, &id)
+                .adopt(item.row.number, hash, &id)
                 .map_err(|e| format!("writing the journal: {e}"))?;
             Ok(
                 if options.wait && !id.is_empty() && !finished(&record, item) {
@@ -631,7 +634,7 @@ fn finished(record: &Record, item: &SubmitItem) -> bool {
 
 /// A row the run stopped before sending: journaled `not-started` (a rerun sends it).
 fn not_started(journal: &Mutex<Journal>, item: &SubmitItem, hash: &str, summary: &mut Summary) {
-    let mut record = Record::new(item.row, hash, Status::NotStarted);
+    let mut record = Record::new(item.row.number, hash, Status::NotStarted);
     record.inputs = item.inputs.clone();
     record.key = item.key.clone();
     // Not synced record by record: a lost `not-started` line means the same as none.
@@ -646,8 +649,8 @@ fn not_started(journal: &Mutex<Journal>, item: &SubmitItem, hash: &str, summary:
 
 enum Outcome {
     Created(Created),
-    Failed(u64, String),
-    Unknown(u64, String),
+    Failed(RowAt, String),
+    Unknown(RowAt, String),
 }
 
 fn absorb(summary: &mut Summary, done: Result<Outcome, tokio::task::JoinError>) {
@@ -672,7 +675,7 @@ struct Row {
     stop: Stop,
     options: SubmitOptions,
     tally: Tally,
-    row: u64,
+    row: RowAt,
     hash: String,
     key: Option<String>,
     inputs: Option<Value>,
@@ -695,7 +698,7 @@ impl Row {
         export: Option<OwnedSemaphorePermit>,
     ) -> Outcome {
         let row = self.row;
-        let mut intent = Record::new(row, &self.hash, Status::Unknown);
+        let mut intent = Record::new(row.number, &self.hash, Status::Unknown);
         intent.error = Some("sent; no answer recorded yet".into());
         if let Err(reason) = self.record(intent) {
             self.tally.over(false, false);
@@ -707,7 +710,7 @@ impl Row {
             Ok(id) => id,
             Err(error) => return self.failure(error),
         };
-        let mut record = Record::new(row, &self.hash, Status::Created);
+        let mut record = Record::new(row.number, &self.hash, Status::Created);
         record.project_id = Some(project_id.clone());
         record.supersedes.clone_from(&self.supersedes);
         let mut outcome = Created::new(row, &project_id);
@@ -744,7 +747,7 @@ impl Row {
         drop(export);
         match waited {
             Ok(Some(url)) => {
-                let mut exported = Record::new(row, &self.hash, Status::Exported);
+                let mut exported = Record::new(row.number, &self.hash, Status::Exported);
                 exported.project_id = Some(outcome.project_id.clone());
                 exported.download_url = Some(url.clone());
                 outcome.download_url = Some(url);
@@ -754,7 +757,7 @@ impl Row {
             }
             Ok(None) => outcome.wait_error = Some("stopped before the export finished".into()),
             Err(error) if error.kind == ErrorKind::Stalled => {
-                let mut stalled = Record::new(row, &self.hash, Status::Stalled);
+                let mut stalled = Record::new(row.number, &self.hash, Status::Stalled);
                 stalled.project_id = Some(outcome.project_id.clone());
                 stalled.error = Some(error.message.clone());
                 outcome.stalled = true;
@@ -829,7 +832,7 @@ impl Row {
             () = self.stop.wait() => return Ok(None),
         };
         let downloaded = downloaded.map_err(|e| failed(e.message))?;
-        let mut record = Record::new(self.row, &self.hash, Status::Downloaded);
+        let mut record = Record::new(self.row.number, &self.hash, Status::Downloaded);
         record.project_id = Some(project_id.to_owned());
         record.download_url = Some(url.to_owned());
         record.path = Some(shown);
@@ -855,7 +858,7 @@ impl Row {
         } else {
             Status::Failed
         };
-        let mut record = Record::new(self.row, &self.hash, status);
+        let mut record = Record::new(self.row.number, &self.hash, status);
         record.error = Some(error.message.clone());
         let _ = self.record(record);
         if error.kind == ErrorKind::Auth {
@@ -1055,19 +1058,19 @@ mod tests {
     fn the_summary_line_counts_each_row_by_its_one_state() {
         let exported = Created {
             download_url: Some("http://x/1.mp4".into()),
-            ..Created::new(1, "p1")
+            ..Created::new(RowAt::numbered(1), "p1")
         };
         let stalled = Created {
             stalled: true,
             wait_error: Some("stalled".into()),
-            ..Created::new(2, "p2")
+            ..Created::new(RowAt::numbered(2), "p2")
         };
         let summary = Summary {
             total: 6,
-            created: vec![exported, stalled, Created::new(3, "p3")],
-            already_created: vec![(4, "p4".into())],
-            failed: vec![(5, "no".into())],
-            not_started: vec![6],
+            created: vec![exported, stalled, Created::new(RowAt::numbered(3), "p3")],
+            already_created: vec![(RowAt::numbered(4), "p4".into())],
+            failed: vec![(RowAt::numbered(5), "no".into())],
+            not_started: vec![RowAt::numbered(6)],
             ..Summary::default()
         };
         assert_eq!(
@@ -1095,7 +1098,7 @@ mod tests {
             ..Summary::default()
         };
         assert!(summary.result().is_ok());
-        summary.unknown.push((2, "x".into()));
+        summary.unknown.push((RowAt::numbered(2), "x".into()));
         assert_eq!(summary.result().unwrap_err().exit_code(), 3);
         summary.fatal = Some("refused".into());
         assert_eq!(summary.result().unwrap_err().exit_code(), 4);

@@ -175,7 +175,7 @@ fn write_in_order(
             for Done { row, result } in results {
                 let Some(result) = result.filter(|_| !stop.now()) else {
                     if stop.outside.load(Ordering::Relaxed) {
-                        writer.stopped_before(row.number);
+                        writer.stopped_before(row);
                         job.observer.stopped_before(row.number);
                     }
                     continue;

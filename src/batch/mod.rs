@@ -43,7 +43,7 @@ pub(crate) enum Sink {
 /// A row compiled for submission: its number, project and input values.
 #[cfg_attr(not(feature = "submit"), allow(dead_code))]
 pub(crate) struct Compiled {
-    pub(crate) row: u64,
+    pub(crate) row: RowAt,
     /// `None`: the batch was stopped before rendering it (the row is not started).
     pub(crate) project: Option<serde_json::Value>,
     pub(crate) inputs: crate::inputs::Inputs,
@@ -148,12 +148,8 @@ pub(crate) fn prepare(
     options: BatchOptions,
 ) -> Result<Batch, Error> {
     let started = Instant::now();
-    if spec.as_os_str() == "-" && options.csv.as_os_str() == "-" {
-        return Err(Error::Usage(
-            "the spec and the CSV cannot both come from stdin (`-`); give one of them as a file"
-                .to_owned(),
-        ));
-    }
+    let inputs = crate::load::Inputs::compile(spec, &compile.vars_files);
+    crate::load::stdin_once(&inputs.and("--csv", &options.csv))?;
     let mut program = Program::load(spec, compile)?;
     let folder = match options.path_pattern() {
         Some((flag, pattern)) => {

@@ -38,7 +38,7 @@ impl Writer {
     }
 
     /// A row stopped before it was rendered: a submission is told, to report it not started.
-    pub(super) fn stopped_before(&mut self, row: u64) {
+    pub(super) fn stopped_before(&mut self, row: RowAt) {
         if let Some(projects) = &self.projects {
             let _ = projects.send(super::Compiled {
                 row,
@@ -62,7 +62,7 @@ impl Writer {
                     _ => None,
                 };
                 let compiled = super::Compiled {
-                    row: row.number,
+                    row,
                     project: Some(project),
                     inputs,
                     file,

@@ -238,7 +238,7 @@ impl Observer for Rows<'_> {
             Ok(path) => report.ok(row, path),
             #[cfg(feature = "submit")]
             Err(error) if error.unsent => report.state(&crate::api::submit::RowState::new(
-                row.number,
+                row,
                 crate::api::journal::Status::NotStarted,
             )),
             Err(error) => report.failed(row, &error.diagnostics),

@@ -43,7 +43,7 @@ pub(super) fn run_or_watch(
     }
     if files().iter().any(|f| f.as_os_str() == "-") {
         return Err(Error::Usage(
-            "--watch reads its inputs again when they change; a spec or CSV on stdin (`-`) can be read only once"
+            "--watch reads its inputs again when they change; a spec, CSV or vars file on stdin (`-`) can be read only once"
                 .to_owned(),
         ));
     }

@@ -11,6 +11,12 @@ use crate::report::Reporter;
 pub(super) fn run(args: PreviewArgs, reporter: &Reporter) -> Result<(), Error> {
     let options = args.compile.options();
     let spec = &args.compile.spec;
+    let inputs = crate::load::Inputs::compile(spec, &options.vars_files);
+    let inputs = match &args.csv {
+        Some(csv) => inputs.and("--csv", csv),
+        None => inputs,
+    };
+    crate::load::stdin_once(&inputs)?;
     let output = Output {
         path: args.output.as_deref(),
         tell: args.watch,

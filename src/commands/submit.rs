@@ -20,7 +20,7 @@ pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
     };
     let api = super::api_options(&args.api, None, waits, reporter);
     let item = SubmitItem {
-        row: 1,
+        row: crate::rows::RowAt::numbered(1),
         project: Some(lowered.project),
         inputs: None,
         key: None,

@@ -33,7 +33,8 @@ pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), E
         let project = serde_json::from_str(line)
             .map_err(|e| Error::Usage(format!("{shown}:{}: not a JSON project: {e}", index + 1)))?;
         items.push(SubmitItem {
-            row: index as u64 + 1,
+            // The row is the NDJSON line: a line beside it would say the same twice.
+            row: crate::rows::RowAt::numbered(index as u64 + 1),
             project: Some(project),
             inputs: None,
             key: None,
@@ -53,7 +54,7 @@ pub(super) fn print_created(summary: &Summary, reporter: &Reporter) -> Result<()
         let Some(id) = state.project_id.as_deref() else {
             continue;
         };
-        out.push_str(&format!("{}\t{id}", state.row));
+        out.push_str(&format!("{}\t{id}", state.row.number));
         for field in [&state.download_url, &state.path].into_iter().flatten() {
             out.push_str(&format!("\t{field}"));
         }

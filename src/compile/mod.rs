@@ -53,6 +53,7 @@ pub struct Program {
 impl Program {
     /// Loads and compiles a spec; reports every problem it can find before failing.
     pub fn load(spec_path: &Path, options: &Options) -> Result<Program, Error> {
+        load::stdin_once(&load::Inputs::compile(spec_path, &options.vars_files))?;
         let library = Library::with_dirs(&options.templates)?;
         let root = load::load_spec(spec_path)?;
         Program::compile(root, spec_path, library, options)
@@ -109,7 +110,7 @@ impl Program {
 
         let mut base = vars.defaults();
         for file in &options.vars_files {
-            match yaml::load_file(file, yaml::Limits::default()) {
+            match load::load_spec(file) {
                 Ok(node) => vars.apply_file(&mut base, &node, &mut diags),
                 Err(d) => diags.push(d),
             }

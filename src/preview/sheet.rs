@@ -172,8 +172,13 @@ pub(crate) fn contact_sheet(
                 "--rows: {csv_name} has {has}; no row asked for is in it"
             )));
         }
+        let past = if past.contains([',', '-']) {
+            format!("rows {past} are")
+        } else {
+            format!("row {past} is")
+        };
         warnings.push(Diagnostic::warning(format!(
-            "--rows: {csv_name} has {has}; rows {past} are not in it"
+            "--rows: {csv_name} has {has}; {past} not in it"
         )));
     } else if raws.is_empty() {
         return Err(Error::Usage(format!("--rows: {csv_name} has no data rows")));

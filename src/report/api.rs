@@ -15,6 +15,7 @@ use super::Reporter;
 use crate::api::Event;
 use crate::api::event::Overall;
 use crate::diag::Diagnostic;
+use crate::rows::RowAt;
 
 /// What a command waits for: exports it shows the progress of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +86,7 @@ impl Display {
                 let text = super::text::diagnostic(&Diagnostic::warning(message), self.reporter.color());
                 self.suspended(|| super::stderr(text.as_bytes()));
             }
-            Event::Row { row, message } => self.line(format!("row {row}: {message}")),
+            Event::Row { row, message } => self.line(format!("{row}: {message}")),
             Event::Overall(now) => self.whole(now),
             Event::Export { .. } | Event::ExportOver { .. }
                 if !self.exports || self.overall.is_some() => {}
@@ -95,7 +96,7 @@ impl Display {
                 percent,
             } => self.export(*row, project_id, *percent),
             Event::ExportOver { row } => {
-                let shown = self.rows.lock().unwrap_or_else(PoisonError::into_inner).remove(row);
+                let shown = self.rows.lock().unwrap_or_else(PoisonError::into_inner).remove(&row.number);
                 if let Some(Shown::Bar(bar)) = shown {
                     bar.finish_and_clear();
                 }
@@ -107,9 +108,9 @@ impl Display {
         }
     }
 
-    fn export(&self, row: u64, project_id: &str, percent: f64) {
+    fn export(&self, row: RowAt, project_id: &str, percent: f64) {
         let mut rows = self.rows.lock().unwrap_or_else(PoisonError::into_inner);
-        let shown = rows.entry(row).or_insert_with(|| match &self.bars {
+        let shown = rows.entry(row.number).or_insert_with(|| match &self.bars {
             Some(multi) => Shown::Bar(bar(multi, row)),
             None => Shown::Told(0.0),
         });
@@ -119,7 +120,7 @@ impl Display {
                 if percent >= *told + 25.0 || (*told == 0.0 && percent > 0.0) {
                     *told = percent.floor();
                     self.reporter
-                        .note(format!("row {row}: export {told}% ({project_id})"));
+                        .note(format!("{row}: export {told}% ({project_id})"));
                 }
             }
         }
@@ -159,12 +160,12 @@ impl Display {
     }
 }
 
-fn bar(multi: &MultiProgress, row: u64) -> ProgressBar {
+fn bar(multi: &MultiProgress, row: RowAt) -> ProgressBar {
     let bar = multi.add(ProgressBar::new(100));
     if let Ok(style) = ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos:>3}% {elapsed}") {
         bar.set_style(style.progress_chars("=> "));
     }
-    bar.set_prefix(format!("row {row}"));
+    bar.set_prefix(row.to_string());
     bar
 }
 

@@ -14,7 +14,7 @@ pub(crate) fn rows(planned: &[PlannedRow]) -> String {
     for row in planned {
         out.push_str(&format!(
             "{}\t{}\t{:.1}\t{}",
-            row.row,
+            row.row.number,
             row.step.name(),
             row.seconds,
             row.key.as_deref().unwrap_or("")
@@ -65,7 +65,7 @@ fn counts(planned: &[PlannedRow]) -> String {
     super::rows::counts_line(planned.len(), counts)
 }
 
-/// The first changed rows, one line each: `  row 3 (name=Ada), project p1: price: 1 → 2`.
+/// The first changed rows, one line each: `  row 3 (line 4), name=Ada, project p1: price: 1 → 2`.
 fn diffs(planned: &[PlannedRow]) -> String {
     let changed: Vec<&PlannedRow> = planned.iter().filter(|r| r.step == Step::Changed).collect();
     let mut out = String::new();
@@ -73,11 +73,11 @@ fn diffs(planned: &[PlannedRow]) -> String {
         let key = row
             .key
             .as_deref()
-            .map(|k| format!(" ({k})"))
+            .map(|k| format!(", {k}"))
             .unwrap_or_default();
         let project = row.project_id.as_deref().unwrap_or("?");
         out.push_str(&format!(
-            "\n  row {}{key}, project {project}: {}",
+            "\n  {}{key}, project {project}: {}",
             row.row,
             diff_text(&row.diff)
         ));

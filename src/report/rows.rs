@@ -1,8 +1,9 @@
 //! `batch --report FILE`: one JSON line per row — `{row, line, status: "ok", output?}` or
 //! `{row, line, status: "failed", error, diagnostics}` with the row's diagnostics as data
-//! (`line`: the CSV line the row's record starts on); with
+//! (`line`: the CSV line the row's record starts on, left out for a row from no CSV); with
 //! `--submit`, each row's one state (`created`, `skipped`, `not-started`, `unknown`,
-//! `failed`, `exported`, `stalled`, `downloaded`) with its projectId, URL or reason.
+//! `failed`, `exported`, `stalled`, `downloaded`) with its projectId, URL or reason; with
+//! `--plan`, each row's plan.
 
 use std::io::Write;
 use std::path::Path;
@@ -26,13 +27,11 @@ impl RowReport {
     }
 
     pub(crate) fn ok(&mut self, row: RowAt, output: Option<&Path>) -> std::io::Result<()> {
-        let (line, row) = (row.line, row.number);
-        let line = match output {
-            Some(path) => {
-                serde_json::json!({ "row": row, "line": line, "status": "ok", "output": path.display().to_string() })
-            }
-            None => serde_json::json!({ "row": row, "line": line, "status": "ok" }),
-        };
+        let mut line = at(row);
+        line["status"] = "ok".into();
+        if let Some(path) = output {
+            line["output"] = path.display().to_string().into();
+        }
         self.line(&line)
     }
 
@@ -43,15 +42,18 @@ impl RowReport {
             .map(|d| d.message.lines().next().unwrap_or_default())
             .unwrap_or_default();
         let all: Vec<serde_json::Value> = diagnostics.iter().map(super::json::diagnostic).collect();
-        self.line(&serde_json::json!({
-            "row": row.number, "line": row.line, "status": "failed", "error": error, "diagnostics": all,
-        }))
+        let mut line = at(row);
+        line["status"] = "failed".into();
+        line["error"] = error.into();
+        line["diagnostics"] = all.into();
+        self.line(&line)
     }
 
     /// A submitted row's state.
     #[cfg(feature = "submit")]
     pub(crate) fn state(&mut self, state: &RowState) -> std::io::Result<()> {
-        let mut line = serde_json::json!({ "row": state.row, "status": state.status.name() });
+        let mut line = at(state.row);
+        line["status"] = state.status.name().into();
         let fields = [
             ("projectId", &state.project_id),
             ("downloadUrl", &state.download_url),
@@ -69,11 +71,9 @@ impl RowReport {
     /// `--plan`: what a submission would do with a row, its estimated speech, its diff.
     #[cfg(feature = "submit")]
     pub(crate) fn planned(&mut self, row: &PlannedRow) -> std::io::Result<()> {
-        let mut line = serde_json::json!({
-            "row": row.row,
-            "plan": row.step.name(),
-            "speechSeconds": (row.seconds * 10.0).round() / 10.0,
-        });
+        let mut line = at(row.row);
+        line["plan"] = row.step.name().into();
+        line["speechSeconds"] = ((row.seconds * 10.0).round() / 10.0).into();
         if let Some(key) = &row.key {
             line["key"] = key.clone().into();
         }
@@ -104,6 +104,16 @@ impl RowReport {
     pub(crate) fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
+}
+
+/// `{"row": N, "line": L}` of a report line (`line` only for a row read from a CSV), to which
+/// the line's other fields are added.
+fn at(row: RowAt) -> serde_json::Value {
+    let mut line = serde_json::json!({ "row": row.number });
+    if let Some(number) = row.line {
+        line["line"] = number.into();
+    }
+    line
 }
 
 /// `label: 300 rows: 280 created, 15 exported, 5 failed` — the rows of `records` by state.

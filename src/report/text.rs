@@ -50,7 +50,9 @@ fn snippet(out: &mut String, span: &Span, paint: &dyn Fn(&str, &str) -> String) 
     let pad = " ".repeat(number.len());
     let width = span.text().lines().next().map_or(0, |l| l.chars().count());
     let (text, caret_col, line_rest) = window(full, col - 1, width);
-    let carets = "^".repeat(width.clamp(1, line_rest.max(1)));
+    let (text, caret_col, caret_width) =
+        in_columns(&text, caret_col, width.clamp(1, line_rest.max(1)));
+    let carets = "^".repeat(caret_width);
     let _ = writeln!(
         out,
         "{pad}{} {}:{line}:{col}",
@@ -66,6 +68,60 @@ fn snippet(out: &mut String, span: &Span, paint: &dyn Fn(&str, &str) -> String) 
         " ".repeat(caret_col),
         paint("1;31", &carets)
     );
+}
+
+/// The columns a tab in a snippet advances to the next multiple of (as rustc shows them).
+const TAB_STOP: usize = 4;
+
+/// `text` as a terminal shows it, and the caret at character `caret` spanning `width`
+/// characters given in the columns of that text: a tab is expanded to spaces up to the next
+/// [`TAB_STOP`], and a wide character (Hangul, CJK, full-width forms, most emoji) takes the two
+/// columns a terminal draws it in. So whatever comes before the caret moves it as far as the
+/// text above it, and a caret under a tab or a wide character is as wide as it is shown. The
+/// `file:line:col` of a diagnostic still counts characters, as editors do.
+fn in_columns(text: &str, caret: usize, width: usize) -> (String, usize, usize) {
+    let mut shown = String::with_capacity(text.len());
+    // The column each character starts at, and the end of the text.
+    let mut starts = Vec::with_capacity(text.len() + 1);
+    let mut column = 0;
+    for c in text.chars() {
+        starts.push(column);
+        if c == '\t' {
+            let to = TAB_STOP - column % TAB_STOP;
+            shown.extend(std::iter::repeat_n(' ', to));
+            column += to;
+        } else {
+            shown.push(c);
+            column += if is_wide(c) { 2 } else { 1 };
+        }
+    }
+    starts.push(column);
+    let at = |i: usize| starts[i.min(starts.len() - 1)];
+    let from = at(caret);
+    (shown, from, (at(caret + width) - from).max(1))
+}
+
+/// Whether a terminal draws `c` two columns wide: the blocks of Unicode's East Asian Wide and
+/// Fullwidth characters that specs are written in (Korean above all), and emoji.
+fn is_wide(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xA960..=0xA97F
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF
+            | 0x20000..=0x3FFFD
+    )
 }
 
 /// The part of `line` to show for a caret at character `col` spanning `width` characters: the
