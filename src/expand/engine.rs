@@ -131,8 +131,8 @@ pub struct Engine {
     env: Environment<'static>,
     leaves: Vec<Leaf>,
     files: HashMap<String, Arc<Source>>,
-    /// Built-in template files not compiled yet, by name: the environment's loader compiles
-    /// one when it is first used.
+    /// Built-in template files by name: the environment's loader compiles one when it is
+    /// first used.
     builtins: Arc<RwLock<HashMap<String, String>>>,
 }
 
@@ -197,7 +197,15 @@ impl Engine {
         env.add_filter("date", super::format::date);
         let builtins: Arc<RwLock<HashMap<String, String>>> = Arc::default();
         let waiting = Arc::clone(&builtins);
-        env.set_loader(move |name| Ok(waiting.write().expect("built-in templates").remove(name)));
+        // Rows of a batch render on several threads, and two may ask for a template at once:
+        // each gets its text (the environment keeps one compiled template).
+        env.set_loader(move |name| {
+            Ok(waiting
+                .read()
+                .expect("built-in templates")
+                .get(name)
+                .cloned())
+        });
         Engine {
             env,
             leaves: Vec::new(),
@@ -502,7 +510,31 @@ mod tests {
             assert_eq!(lazy.file_vars(path), eager.file_vars(path), "{path}");
             assert!(!lazy.file_vars(path).is_empty(), "{path} reads its context");
         }
-        assert!(lazy.builtins.read().unwrap().is_empty());
+    }
+
+    /// Rows render on several threads: all that first ask for a built-in template at once get
+    /// it.
+    #[test]
+    fn a_builtin_template_first_used_by_many_threads_at_once_reaches_them_all() {
+        for _ in 0..50 {
+            let mut engine = Engine::new();
+            let (path, text) = crate::library::BUILTIN
+                .iter()
+                .find(|(path, _)| path.starts_with("clips/"))
+                .unwrap();
+            engine.add_builtin(path, text);
+            let engine = &engine;
+            let barrier = std::sync::Barrier::new(8);
+            std::thread::scope(|scope| {
+                for _ in 0..8 {
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        barrier.wait();
+                        assert!(!engine.file_vars(path).is_empty(), "{path} not found");
+                    });
+                }
+            });
+        }
     }
 
     /// Templates read without the template machine give what the machine gives.
