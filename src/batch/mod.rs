@@ -83,9 +83,6 @@ pub(crate) struct BatchOptions {
     pub(crate) fail_fast: bool,
     /// A row whose project has lints fails (`--deny-warnings`).
     pub(crate) deny_warnings: bool,
-    /// Every row is linted with its values; otherwise only the first row of the batch (its
-    /// spec-level lints stand for every row) — see README "Warnings in every command".
-    pub(crate) lint_rows: bool,
     /// Raised from outside (the submission was interrupted): no more rows are rendered; the
     /// rest are read only to be told to the observer as stopped before.
     pub(crate) stop: Arc<AtomicBool>,

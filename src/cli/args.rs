@@ -310,10 +310,9 @@ pub(crate) struct BatchArgs {
     /// No progress bar and no summary line.
     #[arg(long, short)]
     pub(crate) quiet: bool,
-    /// Lint every row with its values (text past the frame, clips off the canvas, long
-    /// speech). Always on with --submit and --deny-warnings; otherwise only the first row is
-    /// linted, since linting each row costs a fast batch most of its speed.
-    #[arg(long)]
+    /// Accepted and ignored: every row is linted with its values (see README "Which batches
+    /// lint every row").
+    #[arg(long, hide = true)]
     pub(crate) lint_rows: bool,
     /// Create (and by default export) each row's project on AI Studios, --jobs requests at a
     /// time; prints `row<TAB>projectId` per created row.

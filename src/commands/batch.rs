@@ -99,7 +99,6 @@ fn prepare(
         shard,
         fail_fast: args.fail_fast,
         deny_warnings: args.compile.deny_warnings,
-        lint_rows: args.lint_rows || args.compile.deny_warnings || args.submit,
         stop: Arc::clone(stop),
     };
     let batch = crate::batch::prepare(&args.compile.spec, &args.compile.options(), options)?;
