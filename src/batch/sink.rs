@@ -15,17 +15,20 @@ pub(super) struct Writer {
     lines: Option<Lines>,
     folder: Option<PathBuf>,
     written: Written,
+    /// The command's input files, which no row's path may overwrite.
+    inputs: crate::load::Inputs,
     projects: Option<SyncSender<super::Compiled>>,
     /// Set when stdout failed: the batch ends with it.
     fatal: Option<Error>,
 }
 
 impl Writer {
-    pub(super) fn new(sink: Sink, folder: Option<PathBuf>) -> Writer {
+    pub(super) fn new(sink: Sink, folder: Option<PathBuf>, inputs: crate::load::Inputs) -> Writer {
         let mut writer = Writer {
             lines: None,
             folder,
             written: Written::default(),
+            inputs,
             projects: None,
             fatal: None,
         };
@@ -99,6 +102,12 @@ impl Writer {
         let text = path.to_string_lossy().into_owned();
         let path =
             output::safe_path(&text, folder).map_err(|m| RowError::new(format!("{row}: {m}")))?;
+        if let Some(input) = crate::clobber::clash(&self.inputs, &path) {
+            return Err(RowError::new(format!(
+                "{row}: output path {} is {input}, which this batch reads; not overwritten",
+                path.display()
+            )));
+        }
         if let Err(first) = self.written.claim(&path, row.number) {
             return Err(RowError::new(format!(
                 "{row}: output path {} was already written by row {first}; not overwritten",

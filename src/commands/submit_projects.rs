@@ -9,6 +9,8 @@ use crate::error::Error;
 use crate::report::Reporter;
 
 pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), Error> {
+    let inputs = crate::load::Inputs::new("FILE `-`", "the projects file", &args.file);
+    crate::clobber::refuse(&inputs, [("--journal", args.rows.send.journal.as_deref())])?;
     let options = args.rows.options(crate::batch::workers(args.jobs));
     let api = super::api_options(
         &args.rows.api,
