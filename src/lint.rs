@@ -4,11 +4,14 @@
 //! warnings (and fails on them with `--deny-warnings`); in a batch they are found per row,
 //! with that row's values.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::lower::Origins;
 use crate::lower::Presets;
+use crate::lower::json_path::Step;
 
 /// Markup the vendor documents inside speech.
 const SPEECH_TAGS: &[&str] = &["p", "span"];
@@ -63,204 +66,541 @@ pub(crate) fn lint(
     presets: &Presets,
     options: &LintOptions,
 ) -> Vec<Diagnostic> {
-    let mut lints = Lints {
-        origins,
-        found: Vec::new(),
-    };
-    let portrait = project["orientation"] == "portrait";
-    let canvas = crate::lower::canvas(portrait);
+    let canvas = canvas_of(project);
+    let mut found = Vec::new();
     for (s, scene) in project["scenes"]
         .as_array()
         .map_or(&[][..], Vec::as_slice)
         .iter()
         .enumerate()
     {
-        let at = format!("/scenes/{s}");
+        let facts = SceneFacts::of(scene);
+        let locate = |pointer: &str| origins.find(pointer).cloned();
+        lint_scene(&mut found, &locate, s, &facts, canvas, presets, options);
+    }
+    dedupe(&mut found);
+    found
+}
+
+/// The canvas (width, height) of a project.
+pub(crate) fn canvas_of(project: &Value) -> (f64, f64) {
+    crate::lower::canvas(project["orientation"] == "portrait")
+}
+
+/// One warning per place: a spec-wide setting lints once, not once per scene.
+pub(crate) fn dedupe(found: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|w| seen.insert((w.message.clone(), w.span.as_ref().map(|s| s.location()))));
+}
+
+/// The numbers of a clip the lints read, in [`ClipFacts::numbers`]' order.
+pub(crate) const CLIP_NUMBERS: [&str; 7] = [
+    "left", "top", "width", "height", "scaleX", "scaleY", "fontSize",
+];
+const LEFT: usize = 0;
+const TOP: usize = 1;
+const WIDTH: usize = 2;
+const HEIGHT: usize = 3;
+const SCALE_X: usize = 4;
+const SCALE_Y: usize = 5;
+const FONT_SIZE: usize = 6;
+/// The strings of a clip the lints read that a row's text may fill, in [`ClipFacts::texts`]'
+/// order.
+pub(crate) const CLIP_TEXTS: [&str; 3] = ["text", "source_url", "video_url"];
+const TEXT: usize = 0;
+/// The other keys of a clip the lints read.
+const CLIP_OTHERS: [&str; 8] = [
+    "type",
+    "isDelete",
+    "layer",
+    "fill",
+    "backgroundColor",
+    "stroke",
+    "shadow",
+    "model",
+];
+
+/// What the lints read of one clip: [`lint`] takes it from a document, a row plan's shape
+/// from its prebuilt project with the row's values put in.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ClipFacts<'a> {
+    kind: Cow<'a, str>,
+    deleted: bool,
+    layer: Cow<'a, Value>,
+    /// `fill`, `backgroundColor`, `stroke`, `shadow.color`.
+    colors: [Option<Cow<'a, str>>; 4],
+    /// The presenter's `model`: `language`, `ai_name`, `emotion` (None: not checked).
+    model: Option<[Cow<'a, str>; 3]>,
+    /// By [`CLIP_NUMBERS`].
+    pub(crate) numbers: [Option<f64>; 7],
+    /// By [`CLIP_TEXTS`].
+    pub(crate) texts: [Option<Cow<'a, str>>; 3],
+}
+
+/// What the lints read of one scene.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SceneFacts<'a> {
+    background_url: Option<Cow<'a, str>>,
+    background_image: bool,
+    background_color: Option<Cow<'a, str>>,
+    speech: Cow<'a, str>,
+    pub(crate) clips: Vec<ClipFacts<'a>>,
+}
+
+/// Where in a project a value sits, as the lints read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// No lint reads it.
+    Unread,
+    /// A lint reads it, not as one of the fields below.
+    Other,
+    /// Scene `0`'s background image URL.
+    BackgroundUrl(usize),
+    /// Scene `0`'s speech.
+    Speech(usize),
+    /// Scene `0`, clip `1`, [`CLIP_NUMBERS`] `2`.
+    ClipNumber(usize, usize, usize),
+    /// Scene `0`, clip `1`, [`CLIP_TEXTS`] `2`.
+    ClipText(usize, usize, usize),
+}
+
+/// How the lints read the value at `path` of a project.
+pub(crate) fn read_at(path: &[Step]) -> Read {
+    let key = |i: usize| match path.get(i) {
+        Some(Step::Key(k)) => Some(k.as_str()),
+        _ => None,
+    };
+    let index = |i: usize| match path.get(i) {
+        Some(Step::Index(n)) => Some(*n),
+        _ => None,
+    };
+    match (key(0), index(1)) {
+        (Some("orientation"), _) => Read::Other,
+        (Some("scenes"), Some(s)) => match key(2) {
+            Some("background") => match key(3) {
+                Some("source_url") if path.len() == 4 => Read::BackgroundUrl(s),
+                Some("source_url" | "source_type" | "source_color") => Read::Other,
+                _ => Read::Unread,
+            },
+            Some("scripts") => match (index(3), key(4)) {
+                (Some(0), Some("org")) if path.len() == 5 => Read::Speech(s),
+                (Some(0), Some("org")) => Read::Other,
+                _ => Read::Unread,
+            },
+            Some("clips") => {
+                let (Some(c), Some(field)) = (index(3), key(4)) else {
+                    return if path.len() <= 3 {
+                        Read::Other
+                    } else {
+                        Read::Unread
+                    };
+                };
+                let whole = path.len() == 5;
+                if let Some(k) = CLIP_NUMBERS
+                    .iter()
+                    .position(|n| *n == field)
+                    .filter(|_| whole)
+                {
+                    Read::ClipNumber(s, c, k)
+                } else if let Some(k) = CLIP_TEXTS
+                    .iter()
+                    .position(|n| *n == field)
+                    .filter(|_| whole)
+                {
+                    Read::ClipText(s, c, k)
+                } else if CLIP_NUMBERS.contains(&field)
+                    || CLIP_TEXTS.contains(&field)
+                    || CLIP_OTHERS.contains(&field)
+                {
+                    Read::Other
+                } else {
+                    Read::Unread
+                }
+            }
+            _ => Read::Unread,
+        },
+        (Some("scenes"), None) => Read::Other,
+        _ => Read::Unread,
+    }
+}
+
+fn str_of(value: &Value) -> Option<Cow<'_, str>> {
+    value.as_str().map(Cow::Borrowed)
+}
+
+impl<'a> ClipFacts<'a> {
+    pub(crate) fn of(clip: &'a Value) -> ClipFacts<'a> {
+        ClipFacts {
+            kind: Cow::Borrowed(clip["type"].as_str().unwrap_or_default()),
+            deleted: clip["isDelete"] == true,
+            layer: Cow::Borrowed(&clip["layer"]),
+            colors: [
+                str_of(&clip["fill"]),
+                str_of(&clip["backgroundColor"]),
+                str_of(&clip["stroke"]),
+                str_of(&clip["shadow"]["color"]),
+            ],
+            model: Some(
+                ["language", "ai_name", "emotion"]
+                    .map(|k| Cow::Borrowed(clip["model"][k].as_str().unwrap_or_default())),
+            ),
+            numbers: CLIP_NUMBERS.map(|k| clip[k].as_f64()),
+            texts: CLIP_TEXTS.map(|k| str_of(&clip[k])),
+        }
+    }
+
+    /// The same facts, owning their text.
+    pub(crate) fn into_owned(self) -> ClipFacts<'static> {
+        ClipFacts {
+            kind: Cow::Owned(self.kind.into_owned()),
+            deleted: self.deleted,
+            layer: Cow::Owned(self.layer.into_owned()),
+            colors: self.colors.map(owned),
+            model: self.model.map(|m| m.map(|m| Cow::Owned(m.into_owned()))),
+            numbers: self.numbers,
+            texts: self.texts.map(owned),
+        }
+    }
+
+    /// The same facts, borrowing their text from these.
+    pub(crate) fn view(&self) -> ClipFacts<'_> {
+        ClipFacts {
+            kind: Cow::Borrowed(&self.kind),
+            deleted: self.deleted,
+            layer: Cow::Borrowed(&self.layer),
+            colors: self.colors.each_ref().map(borrowed),
+            model: self
+                .model
+                .as_ref()
+                .map(|m| m.each_ref().map(|m| Cow::Borrowed(&**m))),
+            numbers: self.numbers,
+            texts: self.texts.each_ref().map(borrowed),
+        }
+    }
+
+    fn is(&self, kind: &str) -> bool {
+        self.kind == kind
+    }
+
+    /// The clip's box on the canvas: left, top, and its size times its scale.
+    fn bounds(&self) -> (f64, f64, f64, f64) {
+        let n = |k: usize, default: f64| self.numbers[k].unwrap_or(default);
+        (
+            n(LEFT, 0.0),
+            n(TOP, 0.0),
+            n(WIDTH, 0.0) * n(SCALE_X, 1.0),
+            n(HEIGHT, 0.0) * n(SCALE_Y, 1.0),
+        )
+    }
+
+    /// A text clip's text, unless it is blank.
+    fn shown_text(&self) -> Option<&str> {
+        self.is("textImage")
+            .then(|| self.texts[TEXT].as_deref())
+            .flatten()
+            .filter(|t| !t.trim().is_empty())
+    }
+
+    fn placement(&self, canvas: (f64, f64)) -> Placement {
+        let (x, y, w, h) = self.bounds();
+        if x >= canvas.0 || y >= canvas.1 || x + w <= 0.0 || y + h <= 0.0 {
+            Placement::Outside
+        } else if !self.is("aiModel")
+            && (x < 0.0 || y < 0.0 || x + w > canvas.0 || y + h > canvas.1)
+        {
+            Placement::Partly
+        } else {
+            Placement::Inside
+        }
+    }
+
+    fn text_too_wide(&self) -> Option<TextTooWide> {
+        let text = self.shown_text()?;
+        let size = self.numbers[FONT_SIZE].unwrap_or(48.0);
+        let (needed, _) = crate::lower::text_box(text, size);
+        let width = self.numbers[WIDTH].unwrap_or(needed);
+        (needed > width + 0.5).then_some(TextTooWide {
+            needed,
+            width,
+            size,
+        })
+    }
+}
+
+fn owned(text: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
+    text.map(|t| Cow::Owned(t.into_owned()))
+}
+
+fn borrowed<'b>(text: &'b Option<Cow<'_, str>>) -> Option<Cow<'b, str>> {
+    text.as_deref().map(Cow::Borrowed)
+}
+
+impl<'a> SceneFacts<'a> {
+    pub(crate) fn of(scene: &'a Value) -> SceneFacts<'a> {
         let background = &scene["background"];
-        match background["source_url"].as_str() {
-            Some(url) if url.trim().is_empty() && background["source_type"] == "image" => {
-                lints.warn(
-                    &format!("{at}/background/source_url"),
-                    EMPTY_BACKGROUND,
-                    Some("give it a URL, or leave `image` out for a plain colour"),
-                );
-            }
-            Some(url) if !url.is_empty() => {
-                lints.media(url, &format!("{at}/background/source_url"));
-            }
+        SceneFacts {
+            background_url: str_of(&background["source_url"]),
+            background_image: background["source_type"] == "image",
+            background_color: str_of(&background["source_color"]),
+            speech: Cow::Borrowed(scene["scripts"][0]["org"].as_str().unwrap_or_default()),
+            clips: scene["clips"]
+                .as_array()
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(ClipFacts::of)
+                .collect(),
+        }
+    }
+
+    /// The same facts, owning their text.
+    pub(crate) fn into_owned(self) -> SceneFacts<'static> {
+        SceneFacts {
+            background_url: owned(self.background_url),
+            background_image: self.background_image,
+            background_color: owned(self.background_color),
+            speech: Cow::Owned(self.speech.into_owned()),
+            clips: self.clips.into_iter().map(ClipFacts::into_owned).collect(),
+        }
+    }
+
+    /// The same facts, borrowing their text from these.
+    pub(crate) fn view(&self) -> SceneFacts<'_> {
+        SceneFacts {
+            background_url: borrowed(&self.background_url),
+            background_image: self.background_image,
+            background_color: borrowed(&self.background_color),
+            speech: Cow::Borrowed(&self.speech),
+            clips: self.clips.iter().map(ClipFacts::view).collect(),
+        }
+    }
+
+    /// Puts a text where [`read_at`] found a [`Read::BackgroundUrl`], [`Read::Speech`] or
+    /// [`Read::ClipText`].
+    pub(crate) fn set_text(&mut self, read: Read, text: Cow<'a, str>) {
+        match read {
+            Read::BackgroundUrl(_) => self.background_url = Some(text),
+            Read::Speech(_) => self.speech = text,
+            Read::ClipText(_, c, k) => self.clips[c].texts[k] = Some(text),
             _ => {}
         }
-        let clips = scene["clips"].as_array().map_or(&[][..], Vec::as_slice);
-        let speech = scene["scripts"][0]["org"].as_str().unwrap_or_default();
-        let avatar = clips.iter().position(|c| c["type"] == "aiModel");
-        if let Some(a) = avatar {
-            let clip = &clips[a];
-            let visible = clip["isDelete"] != true;
-            if visible && speech.trim().is_empty() {
-                lints.warn(
-                    &format!("{at}/scripts/0/org"),
-                    "the presenter is on screen but says nothing in this scene",
-                    Some("add `say:`, or `avatar: none` for a scene without the presenter"),
-                );
-            }
-            let language = clip["model"]["language"].as_str().unwrap_or_default();
-            let ai_name = clip["model"]["ai_name"].as_str().unwrap_or_default();
-            let emotion = clip["model"]["emotion"].as_str().unwrap_or_default();
-            let preset = presets
-                .by_alias
-                .values()
-                .find(|p| p.ai_name == ai_name && p.clothing == emotion);
-            if let Some(preset) = preset.filter(|p| !p.languages.iter().any(|l| l == language)) {
-                lints.warn(
-                    &format!("{at}/clips/{a}/model/language"),
-                    &format!(
-                        "the speech language `{language}` is not one the preset `{}` speaks ({})",
-                        preset.alias,
-                        preset.languages.join(", ")
-                    ),
-                    None,
-                );
-            }
+    }
+
+    /// Forgets what lints to nothing in this scene whatever the row (a valid colour, a URL
+    /// the service can fetch, a language its preset speaks), unless a row fills it (`filled`):
+    /// a row's lint of the scene then need not look at it again.
+    pub(crate) fn drop_quiet(&mut self, filled: &[Read], presets: &Presets) {
+        fn quiet(check: impl FnOnce(&mut Lints<'_>)) -> bool {
+            let mut found = Vec::new();
+            let locate = |_: &str| None;
+            check(&mut Lints {
+                locate: &locate,
+                found: &mut found,
+            });
+            found.is_empty()
         }
-        let spoken = speech.chars().count();
-        if spoken > options.max_speech {
-            lints.warn(
-                &format!("{at}/scripts/0/org"),
-                &format!(
-                    "{LONG_SPEECH} {spoken} characters, more than {}",
-                    options.max_speech
-                ),
-                Some("split it over more scenes, or raise the limit with `--max-speech`"),
-            );
+        let image = self.background_image;
+        if !filled.iter().any(|r| matches!(r, Read::BackgroundUrl(_)))
+            && quiet(|l| l.background(0, self.background_url.as_deref(), image))
+        {
+            self.background_url = None;
         }
-        if let Some(tag) = foreign_markup(speech) {
-            lints.warn(
-                &format!("{at}/scripts/0/org"),
-                &format!(
-                    "speech contains `<{tag}>`; the service documents only <p> and <span> in speech"
-                ),
-                Some("use plain text, or <p>/<span>"),
-            );
-        }
-        if let Some(color) = scene["background"]["source_color"].as_str() {
-            lints.color(color, &format!("{at}/background/source_color"));
-        }
-        for (c, clip) in clips.iter().enumerate() {
-            let here = format!("{at}/clips/{c}");
-            if clip["type"] != "aiModel" {
-                for key in ["fill", "backgroundColor", "stroke"] {
-                    if let Some(color) = clip[key].as_str() {
-                        lints.color(color, &format!("{here}/{key}"));
-                    }
-                }
-                if let Some(color) = clip["shadow"]["color"].as_str() {
-                    lints.color(color, &format!("{here}/shadow/color"));
-                }
-            }
-            if clip["type"] == "textImage"
-                && clip["text"].as_str().is_some_and(|t| t.trim().is_empty())
+        let dropped = |color: &mut Option<Cow<'_, str>>| {
+            if color
+                .as_deref()
+                .is_some_and(|c| quiet(|l| l.color(c, format_args!(""))))
             {
-                lints.warn(&format!("{here}/text"), "this text clip has no text", None);
+                *color = None;
             }
-            for key in ["source_url", "video_url"] {
-                if clip["type"] != "aiModel" {
-                    match clip[key].as_str() {
-                        Some(url) if url.trim().is_empty() => lints.warn(
-                            &format!("{here}/{key}"),
-                            EMPTY_MEDIA,
-                            Some("give the clip a URL (a value that renders empty leaves the clip blank)"),
-                        ),
-                        Some(url) => lints.media(url, &format!("{here}/{key}")),
-                        None => {}
-                    }
-                }
-            }
-            if clip["type"] == "audio" || clip["isDelete"] == true {
-                continue;
-            }
-            let (x, y, w, h) = bounds(clip);
-            let text = shown_text(clip);
-            let placement = placement(clip, canvas);
-            if placement == Placement::Outside {
-                lints.warn(
-                    &here,
-                    "this clip lies entirely outside the canvas",
-                    Some(&format!("the canvas is {}×{}", canvas.0, canvas.1)),
-                );
-            } else if placement == Placement::Partly {
-                let what = if text.is_some() {
-                    TEXT_PAST_THE_FRAME
-                } else {
-                    CLIP_PARTLY_OUTSIDE
-                };
-                lints.warn(
-                    &here,
-                    &format!(
-                        "{what}: it spans {}–{} × {}–{} on a {}×{} canvas",
-                        x.round(),
-                        (x + w).round(),
-                        y.round(),
-                        (y + h).round(),
-                        canvas.0,
-                        canvas.1
-                    ),
-                    Some("move it, make it smaller, or shorten the text"),
-                );
-            }
-            if let Some(TextTooWide {
-                needed,
-                width,
-                size,
-            }) = text_too_wide(clip)
-            {
-                lints.warn(
-                    &format!("{here}/text"),
-                    &format!(
-                        "{TEXT_WIDER_THAN_ITS_BOX} {needed} px at size {size}, and its box is {width} px wide"
-                    ),
-                    Some("widen the box, lower `font.size`, or shorten the text"),
-                );
-            }
-            for (d, other) in clips.iter().enumerate().skip(c + 1) {
-                if other["type"] == "audio"
-                    || other["isDelete"] == true
-                    || other["layer"] != clip["layer"]
+        };
+        dropped(&mut self.background_color);
+        for (c, clip) in self.clips.iter_mut().enumerate() {
+            clip.colors.iter_mut().for_each(dropped);
+            for k in 1..CLIP_TEXTS.len() {
+                let url = &mut clip.texts[k];
+                let fills = |r: &Read| matches!(r, Read::ClipText(_, d, j) if *d == c && *j == k);
+                if !filled.iter().any(fills)
+                    && quiet(|l| l.clip_media(url.as_deref(), format_args!("")))
                 {
-                    continue;
+                    *url = None;
                 }
-                let (ox, oy, ow, oh) = bounds(other);
-                if x < ox + ow && ox < x + w && y < oy + oh && oy < y + h {
-                    let first = origins.find(&here).map_or_else(
-                        || format!("clip {c}"),
-                        |s| format!("the clip at {}", s.location()),
-                    );
-                    lints.warn(
-                        &format!("{at}/clips/{d}/layer"),
-                        &format!("this clip overlaps {first} on the same layer {}; which one is on top is undefined", clip["layer"]),
-                        Some("give one of them a different `layer`"),
-                    );
-                }
+            }
+            if clip
+                .model
+                .as_ref()
+                .is_some_and(|m| quiet(|l| l.language(0, 0, m, presets)))
+            {
+                clip.model = None;
             }
         }
     }
-    // One warning per place: a spec-wide setting lints once, not once per scene.
-    let mut seen = std::collections::HashSet::new();
-    lints
-        .found
-        .retain(|w| seen.insert((w.message.clone(), w.span.as_ref().map(|s| s.location()))));
-    lints.found
+
+    /// Puts a number where [`read_at`] found a [`Read::ClipNumber`].
+    pub(crate) fn set_number(&mut self, read: Read, number: Option<f64>) {
+        if let Read::ClipNumber(_, c, k) = read {
+            self.clips[c].numbers[k] = number;
+        }
+    }
+}
+
+/// Where the value at a JSON pointer came from in the spec (the nearest recorded place).
+pub(crate) type Locate<'a> = dyn Fn(&str) -> Option<Span> + 'a;
+
+/// The lints of scene `s`, added to `found` (before [`dedupe`]).
+pub(crate) fn lint_scene(
+    found: &mut Vec<Diagnostic>,
+    locate: &Locate<'_>,
+    s: usize,
+    scene: &SceneFacts<'_>,
+    canvas: (f64, f64),
+    presets: &Presets,
+    options: &LintOptions,
+) {
+    let mut lints = Lints { locate, found };
+    lints.background(s, scene.background_url.as_deref(), scene.background_image);
+    let clips = &scene.clips;
+    let speech = &*scene.speech;
+    let avatar = clips.iter().position(|c| c.is("aiModel"));
+    if let Some(a) = avatar {
+        let clip = &clips[a];
+        if !clip.deleted && speech.trim().is_empty() {
+            lints.warn(
+                format_args!("/scenes/{s}/scripts/0/org"),
+                "the presenter is on screen but says nothing in this scene",
+                Some("add `say:`, or `avatar: none` for a scene without the presenter"),
+            );
+        }
+        if let Some(model) = &clip.model {
+            lints.language(s, a, model, presets);
+        }
+    }
+    let spoken = speech.chars().count();
+    if spoken > options.max_speech {
+        lints.warn(
+            format_args!("/scenes/{s}/scripts/0/org"),
+            &format!(
+                "{LONG_SPEECH} {spoken} characters, more than {}",
+                options.max_speech
+            ),
+            Some("split it over more scenes, or raise the limit with `--max-speech`"),
+        );
+    }
+    if let Some(tag) = foreign_markup(speech) {
+        lints.warn(
+            format_args!("/scenes/{s}/scripts/0/org"),
+            &format!(
+                "speech contains `<{tag}>`; the service documents only <p> and <span> in speech"
+            ),
+            Some("use plain text, or <p>/<span>"),
+        );
+    }
+    if let Some(color) = scene.background_color.as_deref() {
+        lints.color(color, format_args!("/scenes/{s}/background/source_color"));
+    }
+    for (c, clip) in clips.iter().enumerate() {
+        if !clip.is("aiModel") {
+            for (key, color) in ["fill", "backgroundColor", "stroke", "shadow/color"]
+                .iter()
+                .zip(&clip.colors)
+            {
+                if let Some(color) = color.as_deref() {
+                    lints.color(color, format_args!("/scenes/{s}/clips/{c}/{key}"));
+                }
+            }
+        }
+        if clip.is("textImage")
+            && clip.texts[TEXT]
+                .as_deref()
+                .is_some_and(|t| t.trim().is_empty())
+        {
+            lints.warn(
+                format_args!("/scenes/{s}/clips/{c}/text"),
+                "this text clip has no text",
+                None,
+            );
+        }
+        if !clip.is("aiModel") {
+            for (key, url) in CLIP_TEXTS.iter().zip(&clip.texts).skip(1) {
+                lints.clip_media(url.as_deref(), format_args!("/scenes/{s}/clips/{c}/{key}"));
+            }
+        }
+        if clip.is("audio") || clip.deleted {
+            continue;
+        }
+        let (x, y, w, h) = clip.bounds();
+        let placement = clip.placement(canvas);
+        if placement == Placement::Outside {
+            lints.warn(
+                format_args!("/scenes/{s}/clips/{c}"),
+                "this clip lies entirely outside the canvas",
+                Some(&format!("the canvas is {}×{}", canvas.0, canvas.1)),
+            );
+        } else if placement == Placement::Partly {
+            let what = if clip.shown_text().is_some() {
+                TEXT_PAST_THE_FRAME
+            } else {
+                CLIP_PARTLY_OUTSIDE
+            };
+            lints.warn(
+                format_args!("/scenes/{s}/clips/{c}"),
+                &format!(
+                    "{what}: it spans {}–{} × {}–{} on a {}×{} canvas",
+                    x.round(),
+                    (x + w).round(),
+                    y.round(),
+                    (y + h).round(),
+                    canvas.0,
+                    canvas.1
+                ),
+                Some("move it, make it smaller, or shorten the text"),
+            );
+        }
+        if let Some(TextTooWide {
+            needed,
+            width,
+            size,
+        }) = clip.text_too_wide()
+        {
+            lints.warn(
+                format_args!("/scenes/{s}/clips/{c}/text"),
+                &format!(
+                    "{TEXT_WIDER_THAN_ITS_BOX} {needed} px at size {size}, and its box is {width} px wide"
+                ),
+                Some("widen the box, lower `font.size`, or shorten the text"),
+            );
+        }
+        for (d, other) in clips.iter().enumerate().skip(c + 1) {
+            if other.is("audio") || other.deleted || other.layer != clip.layer {
+                continue;
+            }
+            let (ox, oy, ow, oh) = other.bounds();
+            if x < ox + ow && ox < x + w && y < oy + oh && oy < y + h {
+                let first = (lints.locate)(&format!("/scenes/{s}/clips/{c}")).map_or_else(
+                    || format!("clip {c}"),
+                    |s| format!("the clip at {}", s.location()),
+                );
+                lints.warn(
+                    format_args!("/scenes/{s}/clips/{d}/layer"),
+                    &format!(
+                        "this clip overlaps {first} on the same layer {}; which one is on top is undefined",
+                        clip.layer
+                    ),
+                    Some("give one of them a different `layer`"),
+                );
+            }
+        }
+    }
 }
 
 struct Lints<'a> {
-    origins: &'a Origins,
-    found: Vec<Diagnostic>,
+    locate: &'a Locate<'a>,
+    found: &'a mut Vec<Diagnostic>,
 }
 
 impl Lints<'_> {
-    fn warn(&mut self, pointer: &str, message: &str, help: Option<&str>) {
+    fn warn(&mut self, pointer: std::fmt::Arguments<'_>, message: &str, help: Option<&str>) {
         let mut warning = Diagnostic::warning(message);
-        if let Some(span) = self.origins.find(pointer) {
-            warning = warning.at(span);
+        if let Some(span) = (self.locate)(&pointer.to_string()) {
+            warning = warning.at(&span);
         }
         if let Some(help) = help {
             warning = warning.with_help(help);
@@ -268,7 +608,55 @@ impl Lints<'_> {
         self.found.push(warning);
     }
 
-    fn color(&mut self, text: &str, pointer: &str) {
+    fn background(&mut self, s: usize, url: Option<&str>, image: bool) {
+        match url {
+            Some(url) if url.trim().is_empty() && image => {
+                self.warn(
+                    format_args!("/scenes/{s}/background/source_url"),
+                    EMPTY_BACKGROUND,
+                    Some("give it a URL, or leave `image` out for a plain colour"),
+                );
+            }
+            Some(url) if !url.is_empty() => {
+                self.media(url, format_args!("/scenes/{s}/background/source_url"));
+            }
+            _ => {}
+        }
+    }
+
+    /// The speech language of the presenter (clip `a`) against its preset's.
+    fn language(&mut self, s: usize, a: usize, model: &[Cow<'_, str>; 3], presets: &Presets) {
+        let [language, ai_name, emotion] = model;
+        let preset = presets
+            .by_alias
+            .values()
+            .find(|p| p.ai_name == **ai_name && p.clothing == **emotion);
+        if let Some(preset) = preset.filter(|p| !p.languages.iter().any(|l| *l == **language)) {
+            self.warn(
+                format_args!("/scenes/{s}/clips/{a}/model/language"),
+                &format!(
+                    "the speech language `{language}` is not one the preset `{}` speaks ({})",
+                    preset.alias,
+                    preset.languages.join(", ")
+                ),
+                None,
+            );
+        }
+    }
+
+    fn clip_media(&mut self, url: Option<&str>, pointer: std::fmt::Arguments<'_>) {
+        match url {
+            Some(url) if url.trim().is_empty() => self.warn(
+                pointer,
+                EMPTY_MEDIA,
+                Some("give the clip a URL (a value that renders empty leaves the clip blank)"),
+            ),
+            Some(url) => self.media(url, pointer),
+            None => {}
+        }
+    }
+
+    fn color(&mut self, text: &str, pointer: std::fmt::Arguments<'_>) {
         if !crate::lower::is_color(text) {
             self.warn(
                 pointer,
@@ -279,7 +667,7 @@ impl Lints<'_> {
     }
 
     /// Media must be fetchable by the service: http(s), or a path on the service itself.
-    fn media(&mut self, url: &str, pointer: &str) {
+    fn media(&mut self, url: &str, pointer: std::fmt::Arguments<'_>) {
         let lower = url.to_ascii_lowercase();
         let fetchable = lower.starts_with("https://")
             || lower.starts_with("http://")
@@ -305,7 +693,6 @@ impl Lints<'_> {
     }
 }
 
-/// The clip's box on the canvas: left, top, and its size times its scale.
 /// Where a clip lies on the canvas (audio and deleted clips are not asked).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Placement {
@@ -319,24 +706,7 @@ pub(crate) enum Placement {
 
 /// Where `clip` lies on a `canvas` (width, height): `check`'s lint and the preview's outline.
 pub(crate) fn placement(clip: &Value, canvas: (f64, f64)) -> Placement {
-    let (x, y, w, h) = bounds(clip);
-    if x >= canvas.0 || y >= canvas.1 || x + w <= 0.0 || y + h <= 0.0 {
-        Placement::Outside
-    } else if clip["type"] != "aiModel"
-        && (x < 0.0 || y < 0.0 || x + w > canvas.0 || y + h > canvas.1)
-    {
-        Placement::Partly
-    } else {
-        Placement::Inside
-    }
-}
-
-/// A text clip's text, unless it is blank.
-fn shown_text(clip: &Value) -> Option<&str> {
-    (clip["type"] == "textImage")
-        .then(|| clip["text"].as_str())
-        .flatten()
-        .filter(|t| !t.trim().is_empty())
+    ClipFacts::of(clip).placement(canvas)
 }
 
 /// A text wider than its box, measured as the box estimate measures it.
@@ -349,25 +719,7 @@ pub(crate) struct TextTooWide {
 
 /// `Some` when `clip`'s text needs more width than its box gives.
 pub(crate) fn text_too_wide(clip: &Value) -> Option<TextTooWide> {
-    let text = shown_text(clip)?;
-    let size = clip["fontSize"].as_f64().unwrap_or(48.0);
-    let (needed, _) = crate::lower::text_box(text, size);
-    let width = clip["width"].as_f64().unwrap_or(needed);
-    (needed > width + 0.5).then_some(TextTooWide {
-        needed,
-        width,
-        size,
-    })
-}
-
-fn bounds(clip: &Value) -> (f64, f64, f64, f64) {
-    let number = |key: &str, default: f64| clip[key].as_f64().unwrap_or(default);
-    (
-        number("left", 0.0),
-        number("top", 0.0),
-        number("width", 0.0) * number("scaleX", 1.0),
-        number("height", 0.0) * number("scaleY", 1.0),
-    )
+    ClipFacts::of(clip).text_too_wide()
 }
 
 /// The first tag in `speech` other than the documented ones.

@@ -104,10 +104,10 @@ fn long_speech_and_empty_media_are_warnings() {
     );
 }
 
-/// A batch lints each row with its values (`--lint-rows`, implied by `--deny-warnings` and
-/// `--submit`): the rows whose names overflow the title are named,
-/// a lint the same in every row is printed once (for the first row), and `--deny-warnings`
-/// fails those rows only.
+/// A batch lints each row with its values, dry runs included: the rows whose names overflow
+/// the title are named, a lint the same in every row is printed once (for the first row), and
+/// `--deny-warnings` fails those rows only. `--lint-rows`, which asked for this before it was
+/// the default, is still accepted and changes nothing.
 #[test]
 fn batch_names_the_rows_whose_text_overflows() {
     let spec = "vars:\n  name: { type: string, required: true }\navatar: { preset: anna-navy-suit }\nscenes:\n  - say: \"<b>Hi</b> {{ name }}\"\n    clips:\n      - text: \"Welcome, {{ name }}!\"\n        left: 1200\n        top: 100\n        font: { size: 64 }\n";
@@ -128,27 +128,14 @@ fn batch_names_the_rows_whose_text_overflows() {
             .args(extra)
             .run()
     };
-    // Without --lint-rows a dry run lints its first row only: the spec's lints, no row's.
     let out = batch(spec, &[]).success();
-    assert!(
-        !out.stderr
-            .contains("this text runs past the edge of the frame"),
-        "{}",
-        out.stderr
-    );
-    assert_eq!(
-        out.stderr.matches("speech contains `<b>`").count(),
-        1,
-        "{}",
-        out.stderr
-    );
-
-    let out = batch(spec, &["--lint-rows"]).success();
-    let overflow: Vec<&str> = out
-        .stderr
-        .lines()
-        .filter(|l| l.contains("this text runs past the edge of the frame"))
-        .collect();
+    let warnings = |stderr: &str| -> Vec<String> {
+        let lines = stderr.lines().filter(|l| !l.starts_with("batch: "));
+        lines.map(str::to_owned).collect()
+    };
+    let again = batch(spec, &["--lint-rows"]).success();
+    assert_eq!(warnings(&again.stderr), warnings(&out.stderr));
+    let overflow = past_the_frame(&out.stderr);
     assert_eq!(overflow.len(), 2, "{}", out.stderr);
     assert!(
         overflow[0].starts_with("warning: row 2 (line 3): "),
@@ -178,4 +165,52 @@ fn batch_names_the_rows_whose_text_overflows() {
         .map(|row| out.dir.path().join(format!("out/{row}.json")).exists())
         .collect();
     assert_eq!(written, [true, false, true, false]);
+}
+
+/// The warnings of text past the frame in a batch's stderr.
+fn past_the_frame(stderr: &str) -> Vec<&str> {
+    let lines = stderr.lines();
+    lines
+        .filter(|l| l.contains("this text runs past the edge of the frame"))
+        .collect()
+}
+
+/// A dry run to NDJSON, no flag: every row is linted with its values, so a name deep in the
+/// file that overflows the title is named with its row and line; past the first 20 rows with
+/// warnings, the rest are counted. Every row is still written.
+#[test]
+fn batch_to_ndjson_names_every_overflowing_row_up_to_the_cap() {
+    let spec = "vars:\n  name: { type: string, required: true }\navatar: { preset: anna-navy-suit }\nscenes:\n  - say: \"Hi {{ name }}\"\n    clips:\n      - text: \"Welcome, {{ name }}!\"\n        left: 1000\n        top: 100\n        font: { size: 64 }\n";
+    let mut csv = String::from("name\n");
+    for row in 1..=60 {
+        if row >= 23 {
+            csv.push_str(&format!("Maximiliana Alexandrina Bartholomew {row}\n"));
+        } else {
+            csv.push_str(&format!("Bo {row}\n"));
+        }
+    }
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .write("people.csv", &csv)
+        .args(["batch", "s.yaml", "--csv", "people.csv", "--ndjson"])
+        .run()
+        .success();
+    assert_eq!(out.stdout.lines().count(), 60);
+    let named = past_the_frame(&out.stderr);
+    assert_eq!(named.len(), 20, "{}", out.stderr);
+    assert!(
+        named[0].starts_with(
+            "warning: row 23 (line 24): this text runs past the edge of the frame: it spans 1000–"
+        ),
+        "{}",
+        named[0]
+    );
+    assert!(
+        named[19]
+            .starts_with("warning: row 42 (line 43): this text runs past the edge of the frame"),
+        "{}",
+        named[19]
+    );
+    out.stderr_has("s.yaml:7:9");
+    out.stderr_has("more in 18 other rows (the first 20 rows with warnings are shown)");
 }

@@ -80,15 +80,10 @@ fn output(
         Target::Lines => Format::Compact,
         Target::Files(format) => format,
     };
-    let first_row = job.options.shard.map_or(1, |(k, _)| k);
-    let (bytes, lints) = if job.options.lint_rows || number == first_row {
-        job.renderer.render_bytes_linted(inputs, format)
-    } else {
-        job.renderer
-            .render_bytes(inputs, format)
-            .map(|b| (b, Vec::new()))
-    }
-    .map_err(|d| d.items)?;
+    let (bytes, lints) = job
+        .renderer
+        .render_bytes_linted(inputs, format)
+        .map_err(|d| d.items)?;
     let path = match job.target {
         Target::Files(_) => Some(path(job, number, inputs)?),
         _ => None,

@@ -4,6 +4,10 @@
 
 pub(crate) mod plan;
 pub(crate) mod prebuilt;
+mod slot_lints;
+
+pub use crate::lint::{LintOptions, is_row_aware};
+pub use plan::Planned;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -85,7 +89,7 @@ impl Program {
         expand::compile(&mut root, &mut engine, &mut diags);
         let mut scene_files = BTreeMap::new();
         for (name, entry) in &library.scenes {
-            match engine.add_file(&entry.name, &entry.text) {
+            match add_template(&mut engine, entry) {
                 Ok(()) => {
                     scene_files.insert(
                         name.clone(),
@@ -97,7 +101,7 @@ impl Program {
         }
         let mut clip_files = HashMap::new();
         for (clip_type, entry) in &library.clips {
-            match engine.add_file(&entry.name, &entry.text) {
+            match add_template(&mut engine, entry) {
                 Ok(()) => {
                     clip_files.insert(clip_type.clone(), entry.name.clone());
                 }
@@ -157,6 +161,12 @@ impl Program {
         origins: &crate::lower::Origins,
     ) -> Vec<Diagnostic> {
         crate::lint::lint(project, origins, &self.presets, &self.lint_options)
+    }
+
+    /// The lints of a project this program rendered (what `check` warns of, past the
+    /// compiler's own warnings).
+    pub fn lints(&self, lowered: &Lowered) -> Vec<Diagnostic> {
+        self.lint(&lowered.project, &lowered.origins)
     }
 
     /// The inputs for one render: defaults < vars files < `row` < `--set`.
@@ -222,7 +232,6 @@ impl Program {
         RowRenderer {
             program: self,
             plan: plan::RowPlan::new(self, &row_vars),
-            lint_origins: std::sync::OnceLock::new(),
         }
     }
 
@@ -252,8 +261,6 @@ impl Program {
 pub struct RowRenderer<'p> {
     program: &'p Program,
     plan: Option<plan::RowPlan<'p>>,
-    /// Where the values of planned rows come from, for their lints (see `lint_planned`).
-    lint_origins: std::sync::OnceLock<Option<crate::lower::Origins>>,
 }
 
 impl RowRenderer<'_> {
@@ -295,7 +302,20 @@ impl RowRenderer<'_> {
     /// pipeline then renders it). For tests and benchmarks that hold the two paths together.
     pub fn planned(&self, inputs: &Inputs, format: crate::emit::Format) -> Option<Vec<u8>> {
         let plan = self.plan.as_ref()?;
-        plan.render_bytes(&Scope::from_inputs(inputs), format).ok()
+        let planned = plan.render_bytes(&Scope::from_inputs(inputs), format, false);
+        planned.ok().map(|p| p.bytes)
+    }
+
+    /// Like [`RowRenderer::planned`], with the row's lints (through the shape's slots where
+    /// it can).
+    pub fn planned_linted(
+        &self,
+        inputs: &Inputs,
+        format: crate::emit::Format,
+    ) -> Option<plan::Planned> {
+        let plan = self.plan.as_ref()?;
+        plan.render_bytes(&Scope::from_inputs(inputs), format, true)
+            .ok()
     }
 
     /// Like [`RowRenderer::render`], with the project's lints (this row's values in it).
@@ -303,10 +323,9 @@ impl RowRenderer<'_> {
         &self,
         inputs: &Inputs,
     ) -> Result<(serde_json::Value, Vec<Diagnostic>), Diagnostics> {
-        if let Some(bytes) = self.planned(inputs, crate::emit::Format::Compact) {
-            if let Ok(project) = serde_json::from_slice(&bytes) {
-                let lints = self.lint_planned(inputs, &project);
-                return Ok((project, lints));
+        if let Some(planned) = self.planned_linted(inputs, crate::emit::Format::Compact) {
+            if let Ok(project) = serde_json::from_slice(&planned.bytes) {
+                return Ok((project, planned.lints));
             }
         }
         let lowered = self.program.render(inputs)?;
@@ -320,30 +339,12 @@ impl RowRenderer<'_> {
         inputs: &Inputs,
         format: crate::emit::Format,
     ) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostics> {
-        if let Some(bytes) = self.planned(inputs, format) {
-            let lints = serde_json::from_slice(&bytes)
-                .map(|project| self.lint_planned(inputs, &project))
-                .unwrap_or_default();
-            return Ok((bytes, lints));
+        if let Some(planned) = self.planned_linted(inputs, format) {
+            return Ok((planned.bytes, planned.lints));
         }
         let lowered = self.program.render(inputs)?;
         let lints = self.program.lint(&lowered.project, &lowered.origins);
         Ok((crate::emit::to_bytes(&lowered.project, format), lints))
-    }
-
-    /// The lints of a row the plan made. It has no origins of its own: they are those of the
-    /// first planned row's full lowering (rows whose `each` or `when` give another structure
-    /// may have a lint located at a nearby place).
-    fn lint_planned(&self, inputs: &Inputs, project: &serde_json::Value) -> Vec<Diagnostic> {
-        let origins = self
-            .lint_origins
-            .get_or_init(|| self.program.lower(inputs).ok().map(|l| l.origins));
-        match origins {
-            Some(origins) => self.program.lint(project, origins),
-            None => self
-                .program
-                .lint(project, &crate::lower::Origins::default()),
-        }
     }
 }
 
@@ -391,6 +392,17 @@ pub(crate) fn check(
     options: &Options,
 ) -> Result<(Lowered, Vec<Diagnostic>), Error> {
     build(spec_path, options)
+}
+
+/// Registers a template file of the library: one of `--templates` is compiled now (its errors
+/// are the spec's), a built-in one when first used.
+fn add_template(engine: &mut Engine, entry: &crate::library::Entry) -> Result<(), Diagnostic> {
+    if crate::library::is_builtin(entry) {
+        engine.add_builtin(&entry.name, &entry.text);
+        Ok(())
+    } else {
+        engine.add_file(&entry.name, &entry.text)
+    }
 }
 
 /// `check`'s verdict on a loaded program for one row of inputs: the checked project and every

@@ -67,6 +67,16 @@ enum Body<'p> {
     },
 }
 
+/// A row the plan rendered.
+#[derive(Debug)]
+pub struct Planned {
+    pub bytes: Vec<u8>,
+    /// Its lints, when asked for.
+    pub lints: Vec<crate::diag::Diagnostic>,
+    /// The lints were found through the shape's slots, not in the document read back.
+    pub through_slots: bool,
+}
+
 /// What one row's walk found.
 #[derive(Debug, Default)]
 pub struct Walk {
@@ -114,11 +124,22 @@ impl<'p> RowPlan<'p> {
         })
     }
 
-    /// The row's document, serialized, when the plan can vouch for it.
-    pub fn render_bytes(&self, scope: &Scope, format: Format) -> Result<Vec<u8>, Unfit> {
+    /// The row's document, serialized, and when `lint` its lints, when the plan can vouch
+    /// for it.
+    pub fn render_bytes(
+        &self,
+        scope: &Scope,
+        format: Format,
+        lint: bool,
+    ) -> Result<Planned, Unfit> {
         let walk = self.walk(scope)?;
         let shape = self.shape(scope, &walk)?;
-        shape.fill(&walk, format, self.program)
+        let (bytes, lints) = shape.fill(&walk, format, self.program, lint)?;
+        Ok(Planned {
+            bytes,
+            lints,
+            through_slots: lint && shape.lints_through_slots(),
+        })
     }
 
     fn shape(&self, scope: &Scope, walk: &Walk) -> Result<Arc<Shape>, Unfit> {

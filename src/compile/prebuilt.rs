@@ -31,7 +31,9 @@ use serde_json::Value;
 
 use super::Program;
 use super::plan::{Unfit, Walk};
+use super::slot_lints::{Fill, RowValues, SlotLints};
 use crate::check::Schema;
+use crate::diag::Diagnostic;
 use crate::emit::Format;
 use crate::expand::{NUMBER, SYMBOL, Scope};
 use crate::load::yaml::{self, Node, NodeKind};
@@ -66,8 +68,8 @@ enum Part {
 }
 
 /// A piece of a text that holds placeholders.
-#[derive(Debug)]
-enum Piece {
+#[derive(Clone, Debug)]
+pub(super) enum Piece {
     Literal(String),
     Slot(usize),
 }
@@ -95,6 +97,10 @@ pub struct Shape {
     renders: Vec<Vec<Piece>>,
     /// Whether each row's document is checked in full before it is written.
     checked: bool,
+    /// Where the shape's values come from in the spec, for its rows' lints.
+    origins: Origins,
+    /// How a row is linted through the slots; None when it is read back and linted in full.
+    lints: Option<SlotLints>,
 }
 
 impl Shape {
@@ -222,14 +228,51 @@ impl Shape {
         };
 
         let mut boxes = Vec::new();
-        for (index, estimated) in lowered.estimated_boxes.iter().enumerate() {
-            let clip = project
-                .pointer_mut(&estimated.pointer)
-                .ok_or(Refusal::Shape)?;
+        for estimated in &lowered.estimated_boxes {
+            let clip = project.pointer(&estimated.pointer).ok_or(Refusal::Shape)?;
             let text = clip["text"].as_str().ok_or(Refusal::Shape)?;
             let text = pieces(text, count).ok_or(Refusal::Shape)?;
             let size = clip["fontSize"].as_f64().ok_or(Refusal::Shape)?;
             boxes.push(BoxSource { text, size });
+        }
+        let lints = if checked {
+            None
+        } else {
+            let mut marks: Vec<(Path, Fill)> = text_paths
+                .into_iter()
+                .map(|(path, pieces)| (path, Fill::Text(pieces)))
+                .collect();
+            for (i, paths) in number_paths.into_iter().enumerate() {
+                marks.extend(paths.into_iter().map(|path| (path, Fill::Number(i))));
+            }
+            for (index, (estimated, source)) in
+                lowered.estimated_boxes.iter().zip(&boxes).enumerate()
+            {
+                if !source.text.iter().any(|p| matches!(p, Piece::Slot(_))) {
+                    continue; // estimated from a text no row changes
+                }
+                let clip = pointer_path(&estimated.pointer);
+                for (dimension, key) in [(false, "width"), (true, "height")] {
+                    if dimension && estimated.height || !dimension && estimated.width {
+                        let mut path = clip.clone();
+                        path.push(Step::Key(key.to_owned()));
+                        marks.push((path, Fill::Box(index, dimension)));
+                    }
+                }
+            }
+            let rendered = trace.renders.iter().cloned().zip(renders.iter().cloned());
+            SlotLints::new(
+                &project,
+                marks,
+                rendered.collect(),
+                &lowered.origins,
+                program,
+            )
+        };
+        for (index, estimated) in lowered.estimated_boxes.iter().enumerate() {
+            let clip = project
+                .pointer_mut(&estimated.pointer)
+                .ok_or(Refusal::Shape)?;
             let nonce = crate::expand::symbol_nonce();
             if estimated.width {
                 clip["width"] = Value::String(format!("{BOX}{nonce}-{index}0{BOX}"));
@@ -254,11 +297,20 @@ impl Shape {
             argument,
             renders,
             checked,
+            origins: lowered.origins,
+            lints,
         })
     }
 
-    /// The row's document, or Unfit when this shape cannot vouch for it.
-    pub fn fill(&self, walk: &Walk, format: Format, program: &Program) -> Result<Vec<u8>, Unfit> {
+    /// The row's document and, when `lint`, its lints (as [`Program::lint`] finds them in
+    /// the document); Unfit when this shape cannot vouch for the row.
+    pub fn fill(
+        &self,
+        walk: &Walk,
+        format: Format,
+        program: &Program,
+        lint: bool,
+    ) -> Result<(Vec<u8>, Vec<Diagnostic>), Unfit> {
         let values = &walk.values;
         if values.len() != self.text.len() || walk.renders.len() != self.renders.len() {
             return Err(Unfit);
@@ -309,6 +361,15 @@ impl Shape {
             })
             .sum();
         let filled: usize = texts.iter().map(|t| t.len() + 8).sum();
+        let boxes: Vec<(Value, Value)> = self
+            .boxes
+            .iter()
+            .map(|source| {
+                let text = join(&source.text, |i| &texts[i]);
+                let (w, h) = crate::lower::text_box(&text, source.size);
+                (crate::json_number(w), crate::json_number(h))
+            })
+            .collect();
         let mut out = Vec::with_capacity(fixed + filled * 4);
         for part in parts {
             match part {
@@ -319,23 +380,49 @@ impl Shape {
                     serde_json::to_writer(&mut out, number).map_err(|_| Unfit)?;
                 }
                 Part::Box(index, is_height) => {
-                    let source = &self.boxes[*index];
-                    let text = join(&source.text, |i| &texts[i]);
-                    let (w, h) = crate::lower::text_box(&text, source.size);
-                    let number = crate::json_number(if *is_height { h } else { w });
-                    serde_json::to_writer(&mut out, &number).map_err(|_| Unfit)?;
+                    let (w, h) = &boxes[*index];
+                    let number = if *is_height { h } else { w };
+                    serde_json::to_writer(&mut out, number).map_err(|_| Unfit)?;
                 }
             }
         }
+        let mut document = None;
         if self.checked {
-            let document: Value = serde_json::from_slice(&out).map_err(|_| Unfit)?;
+            let parsed: Value = serde_json::from_slice(&out).map_err(|_| Unfit)?;
             let problems =
-                crate::check::check_project(&document, &Origins::default(), &program.schema);
+                crate::check::check_project(&parsed, &Origins::default(), &program.schema);
             if !problems.is_empty() {
                 return Err(Unfit);
             }
+            document = Some(parsed);
         }
-        Ok(out)
+        if !lint {
+            return Ok((out, Vec::new()));
+        }
+        let lints = match (&self.lints, document) {
+            (_, Some(document)) => program.lint(&document, &self.origins),
+            (Some(lints), None) => {
+                let values = RowValues {
+                    texts: &texts,
+                    numbers: &numbers,
+                    boxes: &boxes,
+                    values,
+                    rendered: &walk.renders,
+                };
+                let options = &program.lint_options;
+                lints.row(&values, &self.origins, &program.presets, options)
+            }
+            (None, None) => {
+                let document: Value = serde_json::from_slice(&out).map_err(|_| Unfit)?;
+                program.lint(&document, &self.origins)
+            }
+        };
+        Ok((out, lints))
+    }
+
+    /// Whether this shape's rows are linted through its slots (not read back).
+    pub fn lints_through_slots(&self) -> bool {
+        self.lints.is_some() && !self.checked
     }
 }
 
@@ -348,7 +435,7 @@ fn write_escaped(out: &mut Vec<u8>, text: &str) {
 }
 
 /// The text of `pieces` with `slot(i)` in each slot.
-fn join<'t>(pieces: &'t [Piece], slot: impl Fn(usize) -> &'t str) -> String {
+pub(super) fn join<'t>(pieces: &'t [Piece], slot: impl Fn(usize) -> &'t str) -> String {
     let mut out = String::new();
     for piece in pieces {
         match piece {
@@ -410,6 +497,18 @@ fn placeholders_double_quoted(rendered: &str) -> bool {
     let mut found = 0;
     count(&root, &mut found);
     found == rendered.matches(SYMBOL).count()
+}
+
+/// A JSON pointer as a path (indexes as indexes).
+fn pointer_path(pointer: &str) -> Path {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|token| match token.parse() {
+            Ok(index) => Step::Index(index),
+            Err(_) => Step::Key(crate::lower::json_path::unescape(token)),
+        })
+        .collect()
 }
 
 /// Whether any object key holds a placeholder mark.
