@@ -9,10 +9,13 @@ use serde_json::Value;
 use crate::diag::Diagnostic;
 use crate::lower::Origins;
 
-/// The JSON Schema of the v3 project body.
-pub(crate) const PROJECT_SCHEMA: &str = include_str!("../schemas/project.v3.schema.json");
-/// The JSON Schema of model preset files.
-pub(crate) const PRESET_SCHEMA: &str = include_str!("../schemas/preset.schema.json");
+/// The JSON Schema of the v3 project body (`schemas/project.v3.schema.json` as `build.rs`
+/// leaves it: without annotations or white space).
+pub(crate) const PROJECT_SCHEMA: &str =
+    include_str!(concat!(env!("OUT_DIR"), "/project.v3.schema.json"));
+/// The JSON Schema of model preset files, likewise.
+pub(crate) const PRESET_SCHEMA: &str =
+    include_str!(concat!(env!("OUT_DIR"), "/preset.schema.json"));
 /// The JSON Schema of the spec language, for editors.
 pub const SPEC_SCHEMA: &str = include_str!("../schemas/spec.schema.json");
 

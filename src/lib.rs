@@ -17,6 +17,7 @@ pub(crate) mod batch;
 pub(crate) mod bounded;
 pub mod check;
 pub(crate) mod cli;
+pub(crate) mod clobber;
 pub(crate) mod commands;
 pub mod compile;
 pub mod decompile;

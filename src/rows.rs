@@ -51,6 +51,9 @@ pub(crate) struct RowError {
     /// Compiled, but the submission had stopped before taking it: not started, not failed.
     #[cfg_attr(not(feature = "submit"), allow(dead_code))]
     pub(crate) unsent: bool,
+    /// Compiled; what failed came after (its output path refused, its file not written): a
+    /// summary does not count it as failing to compile.
+    pub(crate) compiled: bool,
 }
 
 impl RowError {
@@ -64,6 +67,7 @@ impl RowError {
         RowError {
             diagnostics: vec![diagnostic],
             unsent: false,
+            compiled: false,
         }
     }
 
@@ -72,6 +76,14 @@ impl RowError {
         RowError {
             unsent: true,
             ..RowError::new(format!("{row}: the submission stopped before this row"))
+        }
+    }
+
+    /// The same error, of a row that compiled.
+    pub(crate) fn after_compiling(self) -> RowError {
+        RowError {
+            compiled: true,
+            ..self
         }
     }
 
@@ -87,6 +99,7 @@ impl RowError {
         RowError {
             diagnostics,
             unsent: false,
+            compiled: false,
         }
     }
 }

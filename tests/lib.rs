@@ -12,6 +12,7 @@ mod decompile;
 mod hostile;
 mod lint;
 mod lsp;
+mod overwrite;
 mod plan;
 mod preview;
 mod projects;

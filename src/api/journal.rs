@@ -170,6 +170,8 @@ pub struct Journal {
     pub unreadable: usize,
     /// The file does not end in a newline (its last record was torn).
     torn_end: bool,
+    /// A write failed (a full disk, a file size limit): nothing more is appended.
+    broken: bool,
 }
 
 /// The longest journal line read as a record; records are a few hundred bytes.
@@ -335,6 +337,7 @@ impl Journal {
         let mut journal = Journal::read_from(&mut file)
             .map_err(|e| Error::io(format!("reading the journal {}", shown()), e))?;
         journal.path = Some(path.to_owned());
+        journal.is_a_journal()?;
         if journal.torn_end {
             // A record torn by a crash: start the next one on a line of its own.
             file.seek(SeekFrom::End(0))
@@ -357,7 +360,29 @@ impl Journal {
             }
         })?;
         journal.path = Some(path.to_owned());
+        journal.is_a_journal()?;
         Ok(journal)
+    }
+
+    /// A file with lines none of which is a record is not a journal (a spec or a CSV given
+    /// by mistake): refused, so that nothing is appended to it. One torn line alone is a
+    /// journal whose first record a crash cut short.
+    fn is_a_journal(&self) -> Result<(), Error> {
+        let torn_first = self.unreadable == 1 && self.torn_end;
+        if !self.all.is_empty() || self.unreadable == 0 || torn_first {
+            return Ok(());
+        }
+        let shown = self
+            .path
+            .as_deref()
+            .map(crate::display_path)
+            .unwrap_or_default();
+        Err(Error::Invalid(vec![crate::diag::Diagnostic::error(
+            format!(
+                "{shown} is not a journal: none of its {} is a journal record (give --journal a new file, or one a submission wrote)",
+                crate::report::plural(self.unreadable, "line")
+            ),
+        )]))
     }
 
     /// The records of a journal file, line by line. A line that is not a record — torn by a
@@ -409,16 +434,23 @@ impl Journal {
         }
     }
 
-    /// The project created earlier for the row of `key` when the row's content has changed
-    /// since (no project has the content `hash`): that record.
-    pub fn changed(&self, key: Option<&str>, hash: &str) -> Option<&Record> {
-        let earlier = self.by_key.get(key?)?;
+    /// The project created earlier for the row of `key` (or, for a row without a key or
+    /// one journaled without keys, for row number `row` when its last record has no key:
+    /// `vidspec submit`'s one row) when the row's content has changed since (no project has
+    /// the content `hash`): that record.
+    pub fn changed(&self, key: Option<&str>, row: u64, hash: &str) -> Option<&Record> {
+        let by_row = || {
+            self.last
+                .get(&row)
+                .filter(|r| r.key.is_none() && r.status.has_project())
+        };
+        let earlier = key.and_then(|k| self.by_key.get(k)).or_else(by_row)?;
         (earlier.hash != hash && self.plan(hash) == Plan::Submit).then_some(earlier)
     }
 
-    /// The journal has keyed records: rows can be found changed.
-    pub fn has_keys(&self) -> bool {
-        !self.by_key.is_empty()
+    /// The journal has records of created projects: rows can be found changed.
+    pub fn has_projects(&self) -> bool {
+        self.all.iter().any(|r| r.status.has_project())
     }
 
     /// The last record of content `hash` failed.
@@ -446,15 +478,6 @@ impl Journal {
         self.append(record)
     }
 
-    /// The project id created earlier for `row` when the row's content has changed since
-    /// (so a new project will be created for it).
-    pub fn changed_since(&self, row: u64, hash: &str) -> Option<String> {
-        let earlier = self.last.get(&row)?;
-        let created = earlier.status.has_project();
-        (created && earlier.hash != hash && self.plan(hash) == Plan::Submit)
-            .then(|| earlier.project_id.clone().unwrap_or_default())
-    }
-
     /// Appends one record and waits until it is on disk (`fdatasync`): an intent record is
     /// durable before its request is sent, a created one before the run reports it.
     pub fn append(&mut self, record: Record) -> std::io::Result<()> {
@@ -466,13 +489,26 @@ impl Journal {
         self.write(record, false)
     }
 
+    /// A record is on disk whole or not at all: a write that fails part way (a full disk, a
+    /// file size limit) is cut back to the end of the last whole record, so no torn line is
+    /// left to swallow the next one, and nothing more is appended by this run.
     fn write(&mut self, record: Record, sync: bool) -> std::io::Result<()> {
         if let Some(file) = &mut self.file {
+            if self.broken {
+                return Err(std::io::Error::other(
+                    "an earlier record could not be written; nothing more is appended",
+                ));
+            }
             let mut line = serde_json::to_vec(&record).expect("records serialize");
             line.push(b'\n');
-            file.write_all(&line)?;
-            if sync {
-                file.sync_data()?;
+            let end = file.seek(SeekFrom::End(0))?;
+            let written = file
+                .write_all(&line)
+                .and_then(|()| if sync { file.sync_data() } else { Ok(()) });
+            if let Err(error) = written {
+                self.broken = true;
+                let _ = file.set_len(end).and_then(|()| file.sync_data());
+                return Err(error);
             }
         }
         self.remember(record);
@@ -519,8 +555,8 @@ mod tests {
         let journal = Journal::open(&path).unwrap();
         assert!(matches!(journal.plan("a"), Plan::Done(_)));
         assert_eq!(journal.plan("changed"), Plan::Submit);
-        assert_eq!(journal.changed_since(1, "changed").as_deref(), Some(""));
-        assert_eq!(journal.changed_since(1, "a"), None);
+        assert_eq!(journal.changed(None, 1, "changed").map(|r| r.row), Some(1));
+        assert_eq!(journal.changed(None, 1, "a"), None);
         assert_eq!(journal.plan("b"), Plan::Submit);
         assert!(matches!(journal.plan("c"), Plan::Unknown(_)));
         assert_eq!(journal.plan("d"), Plan::Submit);

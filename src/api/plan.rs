@@ -97,7 +97,10 @@ impl<'a> Planner<'a> {
             planned.step = Step::Skip;
             return Some(planned);
         }
-        if let Some(earlier) = self.journal.changed(item.key.as_deref(), &hash) {
+        if let Some(earlier) = self
+            .journal
+            .changed(item.key.as_deref(), item.row.number, &hash)
+        {
             planned.step = Step::Changed;
             planned.project_id.clone_from(&earlier.project_id);
             planned.diff = diff(earlier.inputs.as_ref(), item.inputs.as_ref());

@@ -553,12 +553,22 @@ fn planned(
     hash: &str,
     options: &SubmitOptions,
 ) -> Result<Planned, String> {
-    let changed = lock(journal).changed(item.key.as_deref(), hash).cloned();
+    let changed = lock(journal)
+        .changed(item.key.as_deref(), item.row.number, hash)
+        .cloned();
     if let Some(earlier) = changed {
         let id = earlier.project_id.clone().unwrap_or_default();
         let diff = super::plan::diff(earlier.inputs.as_ref(), item.inputs.as_ref());
         let diff = super::plan::diff_text(&diff);
-        let skip = options.changed == Some(Changed::Skip);
+        let Some(changed) = options.changed else {
+            // The command plans every row first and refuses; this is the engine's own guard.
+            return Err(format!(
+                "{}: {}",
+                item.row,
+                crate::report::plan::changed_refusal(1, false)
+            ));
+        };
+        let skip = changed == Changed::Skip;
         let what = if skip {
             "skipped (--changed skip)"
         } else {
@@ -572,14 +582,6 @@ fn planned(
             Planned::Skipped(id)
         } else {
             Planned::Send(Some(id))
-        });
-    }
-    if let Some(earlier) = lock(journal).changed_since(item.row.number, hash) {
-        client.tell(Event::Row {
-            row: item.row,
-            message: format!(
-                "changed since it was created as project {earlier}; creating a new project"
-            ),
         });
     }
     let plan = lock(journal).plan(hash);
@@ -704,8 +706,17 @@ impl Row {
             self.tally.over(false, false);
             return Outcome::Failed(row, reason);
         }
+        if let Some(fatal) = self.stop.fatal() {
+            // Another row's record failed after this one's intent was written: nothing is
+            // sent, but the journal says `unknown`, and so does the run.
+            self.tally.over(false, false);
+            let reason = format!(
+                "not sent: the run stopped ({fatal}) after its intent was journaled, so the journal says unknown; rerun with --retry-unknown to send it"
+            );
+            self.tell(&format!("outcome unknown: {reason}"));
+            return Outcome::Unknown(row, reason);
+        }
         let created = self.client.create_project(&body, true).await;
-        drop(slot);
         let project_id = match created {
             Ok(id) => id,
             Err(error) => return self.failure(error),
@@ -713,12 +724,24 @@ impl Row {
         let mut record = Record::new(row.number, &self.hash, Status::Created);
         record.project_id = Some(project_id.clone());
         record.supersedes.clone_from(&self.supersedes);
-        let mut outcome = Created::new(row, &project_id);
-        if let Err(reason) = self.record(record) {
-            outcome.wait_error = Some(reason);
+        let journaled = self.record(record);
+        // The slot is given back once the answer is journaled: a journal that cannot be
+        // written stops the run before the next row waiting for a slot is sent.
+        drop(slot);
+        if let Err(reason) = journaled {
+            // The journal still says `unknown` for the row: so does the run, naming the
+            // project that was created, never printing it as created.
             self.tally.over(false, false);
-            return Outcome::Created(outcome);
+            if self.options.wait {
+                self.client.tell(Event::ExportOver { row });
+            }
+            let reason = format!(
+                "created as project {project_id}, but its `created` record could not be journaled ({reason}); the journal says unknown, so a rerun does not create it again"
+            );
+            self.tell(&format!("outcome unknown: {reason}"));
+            return Outcome::Unknown(row, reason);
         }
+        let outcome = Created::new(row, &project_id);
         self.follow(outcome, export).await
     }
 

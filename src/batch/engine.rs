@@ -189,7 +189,10 @@ fn write_in_order(
                 }
                 match &outcome {
                     Ok(_) => summary.ok += 1,
-                    Err(_) => summary.failed += 1,
+                    Err(error) => {
+                        summary.failed += 1;
+                        summary.failed_after_compiling += u64::from(error.compiled);
+                    }
                 }
                 job.observer
                     .row(row, outcome.as_ref().map(Option::as_deref))?;

@@ -86,6 +86,9 @@ pub(crate) struct BatchOptions {
     /// Raised from outside (the submission was interrupted): no more rows are rendered; the
     /// rest are read only to be told to the observer as stopped before.
     pub(crate) stop: Arc<AtomicBool>,
+    /// The files the command reads (spec, CSV, vars files, journal, report): no row's
+    /// `--out` or `--download` path may be one of them.
+    pub(crate) inputs: crate::load::Inputs,
 }
 
 /// Hears each row's outcome, in row order, and how far the reader has got.
@@ -108,6 +111,9 @@ pub(crate) trait Observer: Sync {
 pub(crate) struct Summary {
     pub(crate) ok: u64,
     pub(crate) failed: u64,
+    /// Of the failed rows, those that compiled (their output path was refused, their file
+    /// could not be written).
+    pub(crate) failed_after_compiling: u64,
     pub(crate) elapsed: Duration,
     /// Rows were filled into a prebuilt project.
     pub(crate) prebuilt: bool,
@@ -177,6 +183,12 @@ impl Batch {
         &self.rows.columns
     }
 
+    /// The CSV column `column` feeds a variable of the spec (other columns are ignored).
+    #[cfg_attr(not(feature = "submit"), allow(dead_code))]
+    pub(crate) fn is_variable(&self, column: &str) -> bool {
+        self.program.vars.get(column).is_some()
+    }
+
     /// Runs every row into `sink`, telling `observer` of each.
     pub(crate) fn run(self, sink: Sink, observer: &dyn Observer) -> Result<Summary, Error> {
         let renderer = self.program.rows(&self.rows.columns);
@@ -193,7 +205,7 @@ impl Batch {
             target: render::Target::of(&sink),
             observer,
         };
-        let writer = sink::Writer::new(sink, self.folder);
+        let writer = sink::Writer::new(sink, self.folder, self.options.inputs.clone());
         engine::run(&job, self.rows, writer, &mut summary)?;
         summary.elapsed = self.started.elapsed();
         Ok(summary)

@@ -95,14 +95,29 @@ pub(crate) fn safe_path(rendered: &str, folder: &Path) -> Result<PathBuf, String
 #[derive(Default)]
 pub(crate) struct Written {
     first_rows: HashMap<u64, u64>,
+    /// The output folder's filesystem ignores case (macOS, Windows, a FAT stick, an ext4
+    /// casefold folder): `Ada.json` and `ada.json` are one file there, two elsewhere.
+    fold_case: bool,
 }
 
 impl Written {
+    /// The paths of rows written below `folder`, compared as its filesystem compares names.
+    pub(crate) fn below(folder: &Path) -> Written {
+        Written {
+            first_rows: HashMap::new(),
+            fold_case: ignores_case(folder),
+        }
+    }
+
     /// Records `path` for `row`; the row that wrote it first if it was taken.
     pub(crate) fn claim(&mut self, path: &Path, row: u64) -> Result<(), u64> {
-        // Case folded: on macOS and Windows `Ada.json` and `ada.json` are one file.
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        path.to_string_lossy().to_lowercase().hash(&mut hasher);
+        let text = path.to_string_lossy();
+        if self.fold_case {
+            text.to_lowercase().hash(&mut hasher);
+        } else {
+            text.hash(&mut hasher);
+        }
         match self.first_rows.entry(hasher.finish()) {
             Entry::Occupied(first) => Err(*first.get()),
             Entry::Vacant(slot) => {
@@ -111,6 +126,36 @@ impl Written {
             }
         }
     }
+}
+
+/// Whether the filesystem of `folder` (or of its nearest existing parent, for a folder a
+/// batch will create) treats names that differ in case as one: a probe file with a lowercase
+/// name is created there and looked for by its uppercase name, then removed. When no probe
+/// can be made, names are taken to ignore case (the cautious side: a collision is refused).
+fn ignores_case(folder: &Path) -> bool {
+    let mut existing = folder.to_owned();
+    while !existing.is_dir() {
+        match existing.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => existing = parent.to_owned(),
+            _ => {
+                existing = PathBuf::from(".");
+                break;
+            }
+        }
+    }
+    let name = format!(".vidspec-case-probe-{}", std::process::id());
+    let probe = existing.join(&name);
+    if std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .is_err()
+    {
+        return true;
+    }
+    let folded = existing.join(name.to_uppercase()).exists();
+    let _ = std::fs::remove_file(&probe);
+    folded
 }
 
 #[cfg(test)]
@@ -157,7 +202,10 @@ mod tests {
 
     #[test]
     fn a_second_claim_on_a_path_names_the_first_row() {
-        let mut written = Written::default();
+        let mut written = Written {
+            fold_case: true,
+            ..Written::default()
+        };
         assert_eq!(written.claim(Path::new("out/a.json"), 1), Ok(()));
         assert_eq!(written.claim(Path::new("out/a.json"), 5), Err(1));
         assert_eq!(
@@ -165,5 +213,19 @@ mod tests {
             Err(1),
             "case folded"
         );
+        let mut exact = Written::default();
+        assert_eq!(exact.claim(Path::new("out/a.json"), 1), Ok(()));
+        assert_eq!(exact.claim(Path::new("out/A.json"), 2), Ok(()));
+        assert_eq!(exact.claim(Path::new("out/a.json"), 3), Err(1));
+    }
+
+    #[test]
+    fn the_probe_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let folded = ignores_case(&dir.path().join("not/yet"));
+        #[cfg(target_os = "linux")]
+        assert!(!folded, "a Linux temporary folder tells case apart");
+        let _ = folded;
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

@@ -15,17 +15,23 @@ pub(super) struct Writer {
     lines: Option<Lines>,
     folder: Option<PathBuf>,
     written: Written,
+    /// The command's input files, which no row's path may overwrite.
+    inputs: crate::load::Inputs,
     projects: Option<SyncSender<super::Compiled>>,
     /// Set when stdout failed: the batch ends with it.
     fatal: Option<Error>,
 }
 
 impl Writer {
-    pub(super) fn new(sink: Sink, folder: Option<PathBuf>) -> Writer {
+    pub(super) fn new(sink: Sink, folder: Option<PathBuf>, inputs: crate::load::Inputs) -> Writer {
+        let written = folder
+            .as_deref()
+            .map_or_else(Written::default, Written::below);
         let mut writer = Writer {
             lines: None,
             folder,
-            written: Written::default(),
+            written,
+            inputs,
             projects: None,
             fatal: None,
         };
@@ -58,7 +64,10 @@ impl Writer {
         let (bytes, path) = match rendered {
             Rendered::Project(project, inputs, path) => {
                 let file = match (path, self.folder.clone()) {
-                    (Some(path), Some(folder)) => Some(self.claim(row, &path, &folder)?),
+                    (Some(path), Some(folder)) => Some(
+                        self.claim(row, &path, &folder)
+                            .map_err(RowError::after_compiling)?,
+                    ),
                     _ => None,
                 };
                 let compiled = super::Compiled {
@@ -83,12 +92,15 @@ impl Writer {
             return self.line(row.number, &bytes).map(|()| None);
         };
         let folder = folder.clone();
-        let place = self.claim(row, &path, &folder)?;
+        let place = self
+            .claim(row, &path, &folder)
+            .map_err(RowError::after_compiling)?;
         crate::emit::write_confined(&place.folder, place.inside(), &bytes).map_err(|e| {
             RowError::new(format!(
                 "{row}: writing {}: {e}; nothing was written",
                 place.path.display()
             ))
+            .after_compiling()
         })?;
         Ok(Some(place.path))
     }
@@ -99,6 +111,12 @@ impl Writer {
         let text = path.to_string_lossy().into_owned();
         let path =
             output::safe_path(&text, folder).map_err(|m| RowError::new(format!("{row}: {m}")))?;
+        if let Some(input) = crate::clobber::clash(&self.inputs, &path) {
+            return Err(RowError::new(format!(
+                "{row}: output path {} is {input}, which this batch reads; not overwritten",
+                path.display()
+            )));
+        }
         if let Err(first) = self.written.claim(&path, row.number) {
             return Err(RowError::new(format!(
                 "{row}: output path {} was already written by row {first}; not overwritten",

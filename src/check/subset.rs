@@ -817,6 +817,12 @@ mod tests {
     fn agrees_with_the_full_validator_on_mutated_projects() {
         let schema: Value = serde_json::from_str(crate::check::PROJECT_SCHEMA).unwrap();
         let (quick, full) = (quick(&schema), full(&schema));
+        // The schema as written, annotations and all: `build.rs` strips only what no
+        // verdict depends on.
+        let annotated: Value =
+            serde_json::from_str(include_str!("../../schemas/project.v3.schema.json")).unwrap();
+        assert!(annotated.to_string().len() > 2 * crate::check::PROJECT_SCHEMA.len());
+        let annotated = jsonschema::validator_for(&annotated).unwrap();
         let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
         let mut projects = Vec::new();
         for entry in std::fs::read_dir(examples).unwrap() {
@@ -849,6 +855,7 @@ mod tests {
             }
             let answer = quick.is_valid(&doc);
             assert_eq!(answer, full.is_valid(&doc), "round {round}: {doc}");
+            assert_eq!(answer, annotated.is_valid(&doc), "round {round}: {doc}");
             if answer {
                 valid += 1;
             } else {

@@ -322,18 +322,20 @@ pub(crate) struct BatchArgs {
     /// changed, unknown, failed before) and each row's estimated speech duration.
     #[arg(long, requires = "submit")]
     pub(crate) plan: bool,
-    /// Rows changed since their project was created: `create` new projects (the old ones are
-    /// journaled as superseded) or `skip` them. Without it such a run stops before sending.
-    #[arg(long, value_enum, value_name = "WHAT", requires = "submit")]
-    pub(crate) changed: Option<ChangedArg>,
     /// Download each row's video once exported, to a path from a template over the row's
     /// variables and `row` (e.g. 'videos/{{ row }}-{{ name | slug }}.mp4'), kept inside the
     /// pattern's folder as --out's are. Implies --wait; a rerun skips files already there.
     #[arg(long, value_name = "PATTERN", requires = "submit")]
     pub(crate) download: Option<String>,
     /// The column(s) that name a row, to find it again in an edited or reordered CSV
-    /// (default: the first column).
-    #[arg(long, value_name = "COLUMN", requires = "submit")]
+    /// (default: the first column): `--key name`, or several as `--key name,plan` (or
+    /// `--key name --key plan`).
+    #[arg(
+        long,
+        value_name = "COLUMN",
+        requires = "submit",
+        value_delimiter = ','
+    )]
     pub(crate) key: Vec<String>,
     #[command(flatten)]
     pub(crate) rows: SubmitRowsArgs,
@@ -469,6 +471,11 @@ pub(crate) struct SendArgs {
     /// Submit again rows whose earlier outcome is unknown (they may end up created twice).
     #[arg(long)]
     pub(crate) retry_unknown: bool,
+    /// Rows changed since the journal recorded their project: `create` new projects (the old
+    /// ones are journaled as superseded) or `skip` them. Without it such a run stops before
+    /// sending.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub(crate) changed: Option<ChangedArg>,
     /// With --wait (or --max-exporting, --download): an export whose progress has not moved
     /// for this long (seconds, or `30s`, `5m`, `1h`) is `stalled` (exit 3) instead of being
     /// polled forever.
@@ -487,6 +494,7 @@ impl SendArgs {
             workspace: self.workspace.clone(),
             journal: self.journal.clone(),
             retry_unknown: self.retry_unknown,
+            changed: self.changed.map(ChangedArg::option),
             export_timeout: self.export_timeout.map(std::time::Duration::from_secs_f64),
             ..crate::api::SubmitOptions::default()
         }

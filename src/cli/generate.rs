@@ -7,16 +7,26 @@ use clap::{Command, CommandFactory, ValueHint};
 use super::Cli;
 
 /// The command line without its hidden subcommands (at any depth), for generators that would
-/// otherwise offer them (clap_complete's bash script lists every subcommand).
+/// otherwise offer them (clap_complete's bash script lists every subcommand). `command` is
+/// built, so that its subcommands' deferred arguments are there; what the build added (the
+/// `--help` and `--version` flags, the `help` subcommand, global flags copied into each
+/// subcommand) is left out, for the generator's own build to add again as it always does.
 fn visible(command: &Command) -> Command {
+    copy_visible(command, true)
+}
+
+fn copy_visible(command: &Command, root: bool) -> Command {
+    let generated = |arg: &&clap::Arg| {
+        matches!(arg.get_id().as_str(), "help" | "version") || (!root && arg.is_global_set())
+    };
     let mut out = Command::new(command.get_name().to_owned())
-        .args(command.get_arguments().cloned())
+        .args(command.get_arguments().filter(|a| !generated(a)).cloned())
         .groups(command.get_groups().cloned())
         .subcommands(
             command
                 .get_subcommands()
-                .filter(|s| !s.is_hide_set())
-                .map(visible),
+                .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+                .map(|s| copy_visible(s, false)),
         )
         .visible_aliases(command.get_visible_aliases().map(str::to_owned));
     if let Some(about) = command.get_about() {
@@ -33,7 +43,9 @@ fn visible(command: &Command) -> Command {
 
 /// The completion script for `shell`.
 pub(crate) fn completion(shell: clap_complete::Shell) -> Vec<u8> {
-    let mut command = visible(&Cli::command());
+    let mut full = Cli::command();
+    full.build();
+    let mut command = visible(&full);
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut command, "vidspec", &mut out);
     if shell == clap_complete::Shell::Bash {

@@ -47,20 +47,20 @@ impl From<Color> for crate::report::Color {
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Compile a spec and print the project JSON (a dry run: nothing is sent).
-    Build(BuildArgs),
+    Build(Deferred<BuildArgs>),
     /// Compile and validate a spec; print diagnostics only.
-    Check(CheckArgs),
+    Check(Deferred<CheckArgs>),
     /// Compile one project per CSV row: files from an --out pattern, or NDJSON on stdout.
-    Batch(Box<BatchArgs>),
+    Batch(Deferred<Box<BatchArgs>>),
     /// Draw the compiled project as an offline HTML storyboard: one frame per scene.
-    Preview(PreviewArgs),
+    Preview(Deferred<PreviewArgs>),
     /// Print the JSON Schema of the spec language (for editors' YAML plugins).
     Schema,
     /// Write the shortest spec that compiles to a v3 project body (or a get-project response).
-    Decompile(DecompileArgs),
+    Decompile(Deferred<DecompileArgs>),
     /// Fetch a project made in the AI Studios editor and write the shortest spec that builds
     /// it, with the preset files of its avatars (`decompile` of the stored project).
-    Pull(PullArgs),
+    Pull(Deferred<PullArgs>),
     /// Model presets: list them, show one, or extract or pull them from an editor-made project.
     Presets {
         #[command(subcommand)]
@@ -72,20 +72,20 @@ pub(crate) enum Command {
         command: JournalCommand,
     },
     /// Start a project: a spec, a sample CSV, the spec schema and a README in DIR.
-    Init(InitArgs),
+    Init(Deferred<InitArgs>),
     /// Print a shell completion script.
-    Completions(CompletionsArgs),
+    Completions(Deferred<CompletionsArgs>),
     /// Print the man page vidspec(1), or write it and one page per command into a folder.
-    Man(ManArgs),
+    Man(Deferred<ManArgs>),
     /// Create (and by default export) the spec's project on AI Studios; print its projectId.
-    Submit(SubmitArgs),
+    Submit(Deferred<SubmitArgs>),
     /// Submit compiled projects from an NDJSON file, one per line (row = line number).
     #[command(hide = true)]
-    SubmitProjects(SubmitProjectsArgs),
+    SubmitProjects(Deferred<SubmitProjectsArgs>),
     /// Show a project's export progress, and its download URL once done.
-    Status(StatusArgs),
+    Status(Deferred<StatusArgs>),
     /// List the account's models and their clothing, marking those with a preset here.
-    Models(ModelsArgs),
+    Models(Deferred<ModelsArgs>),
     /// The account's projects: list the exported ones, delete some, reconcile a journal.
     Projects {
         #[command(subcommand)]
@@ -97,10 +97,63 @@ pub(crate) enum Command {
         command: AuthCommand,
     },
     /// Serve an in-memory mock of the AI Studios API on 127.0.0.1, for tests and dry runs.
-    MockServer(MockArgs),
+    MockServer(Deferred<MockArgs>),
     /// Serve the Language Server Protocol on stdin/stdout: `check`'s diagnostics, completion,
     /// hover and go-to-definition in an editor.
-    Lsp(LspArgs),
+    Lsp(Deferred<LspArgs>),
+}
+
+/// A subcommand's arguments, declared to clap only when that subcommand is parsed or its help
+/// shown: a run builds the flags of the one command it runs, not those of all twenty.
+#[derive(Debug)]
+pub(crate) struct Deferred<T>(pub(crate) T);
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(keeping_about::<T, false>)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(keeping_about::<T, true>)
+    }
+}
+
+/// `T`'s arguments added to `cmd`, its about left as the subcommand's variant set it: run
+/// after the variant's own attributes, the argument struct's doc comment would replace them.
+fn keeping_about<T: Args, const UPDATE: bool>(cmd: clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let cmd = if UPDATE {
+        T::augment_args_for_update(cmd)
+    } else {
+        T::augment_args(cmd)
+    };
+    let cmd = match about {
+        Some(about) => cmd.about(about),
+        None => cmd.about(None::<&str>),
+    };
+    match long_about {
+        Some(long_about) => cmd.long_about(long_about),
+        None => cmd.long_about(None::<&str>),
+    }
+}
+
+impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Deferred)
+    }
+
+    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Deferred)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+
+    fn update_from_arg_matches_mut(&mut self, matches: &mut ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
+    }
 }
 
 /// Parses argv; the rules between flags are checked here, so a command never sees a

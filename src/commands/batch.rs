@@ -30,6 +30,7 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
             "batch --plan"
         }));
     }
+    inputs(&args)?;
     let stop = Arc::new(AtomicBool::new(false));
     let shard = resolve_shard(&args, reporter)?;
     let batch = prepare(&args, shard, &stop, reporter)?;
@@ -53,6 +54,18 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
         rows.finish(summary, &args, false)?
     };
     failed(&summary)
+}
+
+/// The files the batch reads, and the journal and report it writes: refused (before anything
+/// is read or written) when one is another, and kept to refuse a row's path that is one.
+fn inputs(args: &BatchArgs) -> Result<crate::load::Inputs, Error> {
+    let read = crate::load::Inputs::compile(&args.compile.spec, &args.compile.vars_files)
+        .and("--csv", &args.csv);
+    let journal = args.rows.send.journal.as_deref();
+    crate::clobber::refuse(&read, [("--journal", journal)])?;
+    let read = read.and_maybe("--journal", journal);
+    crate::clobber::refuse(&read, [("--report", args.report.as_deref())])?;
+    Ok(read.and_maybe("--report", args.report.as_deref()))
 }
 
 /// A batch with failed rows is an error (exit 3).
@@ -100,6 +113,7 @@ fn prepare(
         fail_fast: args.fail_fast,
         deny_warnings: args.compile.deny_warnings,
         stop: Arc::clone(stop),
+        inputs: inputs(args)?,
     };
     let batch = crate::batch::prepare(&args.compile.spec, &args.compile.options(), options)?;
     super::warnings(&batch.warnings, args.compile.deny_warnings, reporter)?;
@@ -264,15 +278,23 @@ fn summary_line(summary: &Summary, submitting: bool) -> String {
     let memory = peak_memory().map_or(String::new(), |kib| {
         format!(", peak memory {:.1} MiB", kib as f64 / 1024.0)
     });
-    let (ok, failed) = if submitting {
-        ("compiled", "failed to compile")
+    let counts = if submitting {
+        // A row refused for its path compiled: it was not sent, but did not fail to compile.
+        let refused = summary.failed_after_compiling;
+        let unsent = if refused > 0 {
+            format!(" ({refused} of them not sent: output path refused)")
+        } else {
+            String::new()
+        };
+        format!(
+            "{} compiled{unsent}, {} failed to compile",
+            summary.ok + refused,
+            summary.failed - refused
+        )
     } else {
-        ("ok", "failed")
+        format!("{} ok, {} failed", summary.ok, summary.failed)
     };
-    format!(
-        "batch: {} {ok}, {} {failed}, {total} rows in {seconds:.2} s ({rate} rows/s; {path}{memory})",
-        summary.ok, summary.failed
-    )
+    format!("batch: {counts}, {total} rows in {seconds:.2} s ({rate} rows/s; {path}{memory})")
 }
 
 /// The process's peak resident memory in KiB, where the system tells it (Linux).

@@ -9,6 +9,8 @@ use crate::report::Reporter;
 pub(super) fn run(args: BuildArgs, reporter: &Reporter) -> Result<(), Error> {
     let options = args.compile.options();
     let spec = &args.compile.spec;
+    let inputs = crate::load::Inputs::compile(spec, &args.compile.vars_files);
+    crate::clobber::refuse(&inputs, [("-o", args.output.as_deref())])?;
     let format = if args.compact {
         Format::Compact
     } else {

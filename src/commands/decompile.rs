@@ -9,6 +9,8 @@ use crate::error::Error;
 use crate::report::Reporter;
 
 pub(super) fn run(args: DecompileArgs, reporter: &Reporter) -> Result<(), Error> {
+    let inputs = crate::load::Inputs::new("PROJECT `-`", "the project", &args.project);
+    crate::clobber::refuse(&inputs, [("-o", args.output.as_deref())])?;
     let document = crate::decompile::read_json(&args.project)?;
     let output = args
         .output

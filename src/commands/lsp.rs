@@ -8,7 +8,11 @@ use crate::report::Reporter;
 
 pub(super) fn run(args: LspArgs, _reporter: &Reporter) -> Result<(), Error> {
     // stdin carries the editor's messages: a vars file cannot come from it too.
-    let messages = crate::load::Inputs::new("the language server's messages", Path::new("-"));
+    let messages = crate::load::Inputs::new(
+        "the language server's messages",
+        "the language server's messages",
+        Path::new("-"),
+    );
     let inputs = messages.vars(&args.vars_files);
     crate::load::stdin_once(&inputs)?;
     // stdout carries the protocol: nothing else may be written there while the server runs.

@@ -12,11 +12,9 @@ pub(super) fn run(args: PreviewArgs, reporter: &Reporter) -> Result<(), Error> {
     let options = args.compile.options();
     let spec = &args.compile.spec;
     let inputs = crate::load::Inputs::compile(spec, &options.vars_files);
-    let inputs = match &args.csv {
-        Some(csv) => inputs.and("--csv", csv),
-        None => inputs,
-    };
+    let inputs = inputs.and_maybe("--csv", args.csv.as_deref());
     crate::load::stdin_once(&inputs)?;
+    crate::clobber::refuse(&inputs, [("-o", args.output.as_deref())])?;
     let output = Output {
         path: args.output.as_deref(),
         tell: args.watch,

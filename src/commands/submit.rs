@@ -4,11 +4,16 @@
 use crate::api::{SubmitItem, SubmitOptions};
 use crate::cli::SubmitArgs;
 use crate::error::Error;
+use crate::inputs::Inputs;
 use crate::report::Reporter;
 
 pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
-    let (lowered, warnings) = crate::compile::build(&args.compile.spec, &args.compile.options())?;
+    let inputs = crate::load::Inputs::compile(&args.compile.spec, &args.compile.vars_files);
+    crate::clobber::refuse(&inputs, [("--journal", args.send.journal.as_deref())])?;
+    let program = crate::compile::Program::load(&args.compile.spec, &args.compile.options())?;
+    let (lowered, warnings) = crate::compile::check_loaded(&program, &Inputs::new())?;
     super::warnings(&warnings, args.compile.deny_warnings, reporter)?;
+    let inputs = program.inputs(&Inputs::new()).ok();
     let options = SubmitOptions {
         report_rows: false,
         ..args.send.options()
@@ -22,11 +27,15 @@ pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
     let item = SubmitItem {
         row: crate::rows::RowAt::numbered(1),
         project: Some(lowered.project),
-        inputs: None,
+        inputs: inputs.map(|i| serde_json::to_value(&i).expect("inputs serialize")),
         key: None,
         file: None,
     };
     let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
+    if options.changed.is_none() {
+        let planned = crate::api::plan::Planner::new(&journal).row(&item);
+        crate::report::plan::refuse_changed(planned.as_slice(), false)?;
+    }
     let summary = crate::api::submit_items([item], &options, &api, journal)?;
     if let Some(created) = summary.created.first() {
         // Created: its id is printed even if waiting for the export stopped short.

@@ -9,6 +9,8 @@ use crate::error::Error;
 use crate::report::Reporter;
 
 pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), Error> {
+    let inputs = crate::load::Inputs::new("FILE `-`", "the projects file", &args.file);
+    crate::clobber::refuse(&inputs, [("--journal", args.rows.send.journal.as_deref())])?;
     let options = args.rows.options(crate::batch::workers(args.jobs));
     let api = super::api_options(
         &args.rows.api,
@@ -42,13 +44,17 @@ pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), E
         });
     }
     let summary = crate::api::submit_items(items, &options, &api, journal)?;
-    print_created(&summary, reporter)?;
+    print_created(&summary, false, reporter)?;
     summary.result()
 }
 
 /// Prints `row<TAB>projectId[<TAB>downloadUrl[<TAB>file]]` for every row created now or
-/// before, in row order, then the summary line on stderr.
-pub(super) fn print_created(summary: &Summary, reporter: &Reporter) -> Result<(), Error> {
+/// before, in row order, then the summary line on stderr (unless `quiet`).
+pub(super) fn print_created(
+    summary: &Summary,
+    quiet: bool,
+    reporter: &Reporter,
+) -> Result<(), Error> {
     let mut out = String::new();
     for state in summary.states() {
         let Some(id) = state.project_id.as_deref() else {
@@ -61,6 +67,8 @@ pub(super) fn print_created(summary: &Summary, reporter: &Reporter) -> Result<()
         out.push('\n');
     }
     reporter.out(out.as_bytes())?;
-    reporter.note(summary.line());
+    if !quiet {
+        reporter.note(summary.line());
+    }
     Ok(())
 }

@@ -89,7 +89,7 @@ impl Program {
         expand::compile(&mut root, &mut engine, &mut diags);
         let mut scene_files = BTreeMap::new();
         for (name, entry) in &library.scenes {
-            match engine.add_file(&entry.name, &entry.text) {
+            match add_template(&mut engine, entry) {
                 Ok(()) => {
                     scene_files.insert(
                         name.clone(),
@@ -101,7 +101,7 @@ impl Program {
         }
         let mut clip_files = HashMap::new();
         for (clip_type, entry) in &library.clips {
-            match engine.add_file(&entry.name, &entry.text) {
+            match add_template(&mut engine, entry) {
                 Ok(()) => {
                     clip_files.insert(clip_type.clone(), entry.name.clone());
                 }
@@ -392,6 +392,17 @@ pub(crate) fn check(
     options: &Options,
 ) -> Result<(Lowered, Vec<Diagnostic>), Error> {
     build(spec_path, options)
+}
+
+/// Registers a template file of the library: one of `--templates` is compiled now (its errors
+/// are the spec's), a built-in one when first used.
+fn add_template(engine: &mut Engine, entry: &crate::library::Entry) -> Result<(), Diagnostic> {
+    if crate::library::is_builtin(entry) {
+        engine.add_builtin(&entry.name, &entry.text);
+        Ok(())
+    } else {
+        engine.add_file(&entry.name, &entry.text)
+    }
 }
 
 /// `check`'s verdict on a loaded program for one row of inputs: the checked project and every

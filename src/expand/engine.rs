@@ -7,7 +7,7 @@
 //! never parsed as template source.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value};
 
@@ -131,6 +131,9 @@ pub struct Engine {
     env: Environment<'static>,
     leaves: Vec<Leaf>,
     files: HashMap<String, Arc<Source>>,
+    /// Built-in template files by name: the environment's loader compiles one when it is
+    /// first used.
+    builtins: Arc<RwLock<HashMap<String, String>>>,
 }
 
 impl Default for Engine {
@@ -192,10 +195,22 @@ impl Engine {
         env.add_filter("currency", super::format::currency);
         env.add_filter("korean_units", super::format::korean_units);
         env.add_filter("date", super::format::date);
+        let builtins: Arc<RwLock<HashMap<String, String>>> = Arc::default();
+        let waiting = Arc::clone(&builtins);
+        // Rows of a batch render on several threads, and two may ask for a template at once:
+        // each gets its text (the environment keeps one compiled template).
+        env.set_loader(move |name| {
+            Ok(waiting
+                .read()
+                .expect("built-in templates")
+                .get(name)
+                .cloned())
+        });
         Engine {
             env,
             leaves: Vec::new(),
             files: HashMap::new(),
+            builtins,
         }
     }
 
@@ -281,6 +296,16 @@ impl Engine {
         self.env
             .add_template_owned(name.to_owned(), text.to_owned())
             .map_err(|err| self.diagnose_file(&err, &[]))
+    }
+
+    /// Registers one of vidspec's own template files, compiled on first use: the bundled files
+    /// compile (a test says so), and a spec uses only a few of them.
+    pub fn add_builtin(&mut self, name: &str, text: &str) {
+        self.files.insert(name.to_owned(), Source::new(name, text));
+        self.builtins
+            .write()
+            .expect("built-in templates")
+            .insert(name.to_owned(), text.to_owned());
     }
 
     /// The names a template file reads from its context.
@@ -464,6 +489,53 @@ pub fn to_value<T: serde::Serialize>(value: T) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Built-in template files are compiled only when a spec uses them, so none may fail to.
+    #[test]
+    fn every_builtin_template_file_compiles_and_loads_when_first_used() {
+        let mut eager = Engine::new();
+        let mut lazy = Engine::new();
+        let files: Vec<_> = crate::library::BUILTIN
+            .iter()
+            .filter(|(path, _)| path.starts_with("clips/") || path.starts_with("scenes/"))
+            .collect();
+        assert!(files.len() >= 9);
+        for (path, text) in &files {
+            eager
+                .add_file(path, text)
+                .unwrap_or_else(|d| panic!("{path}: {}", d.message));
+            lazy.add_builtin(path, text);
+        }
+        for (path, _) in &files {
+            assert_eq!(lazy.file_vars(path), eager.file_vars(path), "{path}");
+            assert!(!lazy.file_vars(path).is_empty(), "{path} reads its context");
+        }
+    }
+
+    /// Rows render on several threads: all that first ask for a built-in template at once get
+    /// it.
+    #[test]
+    fn a_builtin_template_first_used_by_many_threads_at_once_reaches_them_all() {
+        for _ in 0..50 {
+            let mut engine = Engine::new();
+            let (path, text) = crate::library::BUILTIN
+                .iter()
+                .find(|(path, _)| path.starts_with("clips/"))
+                .unwrap();
+            engine.add_builtin(path, text);
+            let engine = &engine;
+            let barrier = std::sync::Barrier::new(8);
+            std::thread::scope(|scope| {
+                for _ in 0..8 {
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        barrier.wait();
+                        assert!(!engine.file_vars(path).is_empty(), "{path} not found");
+                    });
+                }
+            });
+        }
+    }
 
     /// Templates read without the template machine give what the machine gives.
     #[test]

@@ -47,14 +47,33 @@ pub(crate) fn summary(planned: &[PlannedRow]) -> String {
 }
 
 /// The message of a run that stops before sending anything because rows changed.
-pub(crate) fn refusal(planned: &[PlannedRow]) -> Option<String> {
+/// `batch` and `submit` without `--changed` stop here (exit 2) when a row changed.
+pub(crate) fn refuse_changed(
+    planned: &[PlannedRow],
+    batch: bool,
+) -> Result<(), crate::error::Error> {
     let changed = planned.iter().filter(|r| r.step == Step::Changed).count();
-    (changed > 0).then(|| {
-        format!(
-            "{changed} row(s) changed since their project was created; nothing was sent. Rerun with --changed create (new projects; the old ones are journaled as superseded) or --changed skip (keep the old ones); --plan shows every row{}",
-            diffs(planned)
-        )
-    })
+    if changed == 0 {
+        return Ok(());
+    }
+    Err(crate::error::Error::Usage(format!(
+        "{}{}",
+        changed_refusal(changed, batch),
+        diffs(planned)
+    )))
+}
+
+/// Why a run with `changed` rows changed since their project was created sends nothing, and
+/// what to rerun with; a batch's `--plan` shows every row.
+pub(crate) fn changed_refusal(changed: usize, batch: bool) -> String {
+    format!(
+        "{changed} row(s) changed since their project was created; nothing was sent. Rerun with --changed create (new projects; the old ones are journaled as superseded) or --changed skip (keep the old ones){}",
+        if batch {
+            "; --plan shows every row"
+        } else {
+            ""
+        }
+    )
 }
 
 fn counts(planned: &[PlannedRow]) -> String {

@@ -15,13 +15,32 @@ use crate::error::Error;
 use crate::report::Reporter;
 use crate::report::progress::Progress;
 
-/// The columns that name a row: `--key`, or the CSV's first column.
-fn key_columns(args: &BatchArgs, batch: &Batch) -> Vec<String> {
+/// The columns that name a row: `--key`, each a column of the CSV that feeds a variable (a
+/// row keeps only its variables' values), or the CSV's first column.
+fn key_columns(args: &BatchArgs, batch: &Batch) -> Result<Vec<String>, Error> {
+    let columns = batch.columns();
     if args.key.is_empty() {
-        batch.columns().iter().take(1).cloned().collect()
-    } else {
-        args.key.clone()
+        return Ok(columns.iter().take(1).cloned().collect());
     }
+    let refuse = |message: String| {
+        Err(Error::Invalid(vec![crate::diag::Diagnostic::error(
+            message,
+        )]))
+    };
+    for key in &args.key {
+        if !columns.contains(key) {
+            return refuse(format!(
+                "--key {key}: no such column ({})",
+                columns.join(", ")
+            ));
+        }
+        if !batch.is_variable(key) {
+            return refuse(format!(
+                "--key {key}: the column is not a variable of the spec, so rows keep no value of it to be named by; key on a variable's column"
+            ));
+        }
+    }
+    Ok(args.key.clone())
 }
 
 /// A compiled row as a submission item: its key is `column=value` of the key columns.
@@ -52,7 +71,7 @@ fn planned_rows(
     rows: &Rows<'_>,
     journal: &Journal,
 ) -> Result<(Summary, Vec<PlannedRow>), Error> {
-    let key = key_columns(args, &batch);
+    let key = key_columns(args, &batch)?;
     let (projects, received) = mpsc::sync_channel(crate::batch::CHUNK * 4);
     let (summary, planned) = std::thread::scope(|scope| {
         let planner = scope.spawn(move || {
@@ -90,17 +109,14 @@ fn refuse_changed(
     rows: &Rows<'_>,
     journal: &Journal,
 ) -> Result<(), Error> {
-    if args.changed.is_some() || !journal.has_keys() {
+    if args.rows.send.changed.is_some() || !journal.has_projects() {
         return Ok(());
     }
     let stop = Arc::new(AtomicBool::new(false));
     let batch = prepare(args, shard, &stop, rows.reporter)?;
     let quiet = Rows::quiet(rows.reporter);
     let (_, planned) = planned_rows(batch, args, &quiet, journal)?;
-    match crate::report::plan::refusal(&planned) {
-        Some(message) => Err(Error::Usage(message)),
-        None => Ok(()),
-    }
+    crate::report::plan::refuse_changed(&planned, true)
 }
 
 /// `--submit`: the rows' projects go to a submission running beside the batch; an interrupted
@@ -117,10 +133,10 @@ pub(super) fn submit(
         .rows
         .rate
         .or_else(|| Some(args.rate_total? / shard?.1 as f64));
+    let key = key_columns(args, &batch)?;
     let jobs = crate::batch::workers(args.jobs);
     let options = SubmitOptions {
         stop: Some(stop),
-        changed: args.changed.map(crate::cli::ChangedArg::option),
         wait: args.waits(),
         download: args.download.is_some(),
         ..args.rows.options(jobs)
@@ -135,7 +151,6 @@ pub(super) fn submit(
     // The journal is locked before the first row runs: a second run on it stops here.
     let journal = Journal::for_run(options.journal.as_deref())?;
     refuse_changed(args, shard, rows, &journal)?;
-    let key = key_columns(args, &batch);
     let (projects, received) = mpsc::sync_channel(jobs * crate::batch::CHUNK);
     let (summary, submitted) = std::thread::scope(|scope| {
         let submission = scope.spawn(move || {
@@ -152,7 +167,7 @@ pub(super) fn submit(
     let submitted = submitted?;
     rows.progress.finish();
     rows.states(&submitted)?;
-    super::super::submit_projects::print_created(&submitted, rows.reporter)?;
+    super::super::submit_projects::print_created(&submitted, args.quiet, rows.reporter)?;
     let summary = rows.finish(Ok(summary), args, true)?;
     submitted.result()?;
     Ok(summary)
