@@ -88,8 +88,10 @@ struct Spec {
 
 /// The binary under test: `VIDSPEC_BENCH_BIN`, or this build's.
 fn binary() -> PathBuf {
-    std::env::var_os("VIDSPEC_BENCH_BIN")
-        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_vidspec")), PathBuf::from)
+    std::env::var_os("VIDSPEC_BENCH_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_vidspec")),
+        PathBuf::from,
+    )
 }
 
 /// Runs the batch; returns (rows/s, peak MiB) from its summary line.

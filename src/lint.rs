@@ -835,6 +835,9 @@ mod facts {
                 Read::Other => {}
             }
         }
-        assert!(unread > 20 && filled > 10, "{unread} unread, {filled} filled");
+        assert!(
+            unread > 20 && filled > 10,
+            "{unread} unread, {filled} filled"
+        );
     }
 }
