@@ -26,7 +26,14 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A batch ran to the end but some rows failed (they were reported as they happened).
-    RowsFailed { failed: usize, total: usize },
+    /// `failed` counts every row that did not end well; of them, `unknown` were sent without an
+    /// answer and `unfinished` were created but not exported or downloaded (a submission's).
+    RowsFailed {
+        failed: usize,
+        total: usize,
+        unknown: usize,
+        unfinished: usize,
+    },
     /// The API (or the network on the way to it) failed.
     Api(String),
     /// Something the command needs is not set up (no credentials): exit 1, like other input
@@ -44,6 +51,16 @@ impl Error {
             Error::RowsFailed { .. } => exit::SOME_ROWS_FAILED,
             Error::Api(_) => exit::API,
             Error::Interrupted => exit::INTERRUPTED,
+        }
+    }
+
+    /// `failed` of `total` rows failed (none of them unknown or unfinished).
+    pub(crate) fn rows_failed(failed: usize, total: usize) -> Error {
+        Error::RowsFailed {
+            failed,
+            total,
+            unknown: 0,
+            unfinished: 0,
         }
     }
 
@@ -74,8 +91,38 @@ impl fmt::Display for Error {
                 f.write_str(message)
             }
             Error::Io { what, source } => write!(f, "{what}: {source}"),
-            Error::RowsFailed { failed, total } => {
-                write!(f, "{failed} of {total} rows failed")
+            Error::RowsFailed {
+                failed,
+                total,
+                unknown,
+                unfinished,
+            } => {
+                let rows = if *total == 1 { "row" } else { "rows" };
+                if unknown + unfinished == 0 {
+                    return write!(f, "{failed} of {total} {rows} failed");
+                }
+                let failed_only = failed - unknown - unfinished;
+                let parts = [
+                    (failed_only, "failed".to_owned()),
+                    (
+                        *unknown,
+                        "unknown (sent without an answer: the project may exist)".to_owned(),
+                    ),
+                    (
+                        *unfinished,
+                        "created but not exported or downloaded".to_owned(),
+                    ),
+                ];
+                let parts: Vec<String> = parts
+                    .iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, what)| format!("{n} {what}"))
+                    .collect();
+                write!(
+                    f,
+                    "{failed} of {total} {rows} not done: {}",
+                    parts.join(", ")
+                )
             }
             Error::Interrupted => f.write_str("interrupted"),
         }

@@ -198,6 +198,8 @@ fn entity(text: &str) -> Option<(char, usize)> {
 
 /// `1 h 02 min 05 s`, `3 min 20 s`, `12.5 s`.
 pub(crate) fn duration(seconds: f64) -> String {
+    // An empty sum is -0.0, which would print as `-0.0 s`.
+    let seconds = if seconds > 0.0 { seconds } else { 0.0 };
     if seconds < 60.0 {
         return format!("{seconds:.1} s");
     }

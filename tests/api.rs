@@ -1145,6 +1145,131 @@ fn missing_credentials_exit_1_before_any_request() {
     assert_eq!(api.mock.stats()["requests"], json!({}));
 }
 
+/// A key the API refuses stops every submitting command at its one token request, before a
+/// row is compiled or sent: one error, exit 4 (as `auth login` and `models` report it), and
+/// the journal left as it was.
+#[test]
+fn refused_credentials_stop_a_submission_before_any_row_is_sent() {
+    let api = Api::new(&["--user-key", "RightKey"]);
+    let journal = api.path("j.journal");
+    std::fs::write(&journal, "").unwrap();
+    let batch = api.batch_submit(&name_rows(4), &["--jobs", "4"]).failure(4);
+    let refused = "error: the API refused the credentials of AppId app-test";
+    assert_eq!(
+        batch.stderr.lines().collect::<Vec<_>>(),
+        [format!("{refused}: POST /api/odin/v3/auth/token: HTTP 401, code INVALID_CREDENTIALS: appId or userKey is wrong").as_str()],
+        "one error and nothing else"
+    );
+    assert_eq!(batch.stdout, "");
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap(),
+        "",
+        "journal untouched"
+    );
+    let projects = api.projects("p.ndjson", 3);
+    let journal_arg = journal.to_str().unwrap();
+    let spec = api.path("mini.yaml");
+    let others: [&[&str]; 2] = [
+        &["submit", spec.to_str().unwrap(), "--set", "name=Ada"],
+        &["submit-projects", projects.to_str().unwrap()],
+    ];
+    for args in others {
+        let out = api
+            .run(&[args, &["--journal", journal_arg]].concat())
+            .failure(4);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+        out.stderr_has(refused);
+    }
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap(),
+        "",
+        "journal untouched"
+    );
+    let stats = api.mock.stats();
+    assert_eq!(
+        stats["requests"]["token"], 3,
+        "one token request a run: {stats}"
+    );
+    assert_eq!(
+        stats["requests"]["create"],
+        Value::Null,
+        "nothing sent: {stats}"
+    );
+}
+
+/// A submitting batch's closing lines: the time is the run's (its rows waited for the API), not
+/// compiling's alone, and rows that ended `unknown` are called that, not "failed".
+#[test]
+fn a_submitting_batch_tells_its_wall_time_and_what_unknown_rows_are() {
+    let api = Api::new(&["--latency", "400"]);
+    api.run(&["models"]).success(); // the token is cached: the faults below hit creates
+    api.mock.faults(json!({ "dropNext": 2 }));
+    let out = api
+        .batch_submit(&name_rows(4), &["--jobs", "1", "--no-export"])
+        .failure(3);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    let summary = lines
+        .iter()
+        .find(|l| l.starts_with("batch: "))
+        .unwrap_or_else(|| panic!("{}", out.stderr));
+    let seconds: f64 = summary
+        .split(" rows in ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{summary}"));
+    assert!(seconds >= 1.6, "four creates of 0.4 s each: {summary}");
+    assert!(summary.contains("(compiled in 0."), "{summary}");
+    assert_eq!(
+        lines.last().copied(),
+        Some(
+            "error: 2 of 4 rows not done: 2 unknown (sent without an answer: the project may exist)"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Counts read as English: one row, one unreadable line, no rows at all.
+#[test]
+fn counts_of_one_and_of_none_read_as_english() {
+    let api = Api::new(&[]);
+    let projects = api.projects("p.ndjson", 1);
+    let journal = api.path("j.journal");
+    let journal_arg = journal.to_str().unwrap();
+    api.run(&[
+        "submit-projects",
+        projects.to_str().unwrap(),
+        "--journal",
+        journal_arg,
+    ])
+    .success()
+    .stderr_has("1 row: 1 created");
+    let mut text = std::fs::read_to_string(&journal).unwrap();
+    text.push_str("not a record\n");
+    std::fs::write(&journal, text).unwrap();
+    let empty = api.path("empty.journal");
+    std::fs::write(&empty, "").unwrap();
+    let status = api
+        .vidspec()
+        .args(["status", "--journal", journal_arg])
+        .arg(empty.to_str().unwrap())
+        .run()
+        .success();
+    let lines: Vec<&str> = status.stdout.lines().collect();
+    assert!(
+        lines[0].ends_with("j.journal: 1 row: 1 created (1 unreadable line)"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        lines[1].ends_with("empty.journal: 0 rows"),
+        "{}",
+        status.stdout
+    );
+    assert_eq!(lines[2], "all: 1 row: 1 created");
+}
+
 /// A host name that does not resolve is not retried (it will not resolve a second later).
 /// The name has a label longer than DNS allows, so the lookup fails on this machine without
 /// asking any server.
@@ -1269,10 +1394,14 @@ fn a_plan_counts_created_changed_and_skipped_rows_and_sends_nothing() {
         .collect();
     assert_eq!(superseding.len(), 5);
     assert_eq!(superseding[0]["inputs"]["price"], 820000000);
-    batch(&["--plan"])
-        .run()
-        .success()
-        .stderr_has("plan: 300 rows: 300 skipped;");
+    let nothing_new = batch(&["--plan"]).run().success();
+    nothing_new.stderr_has("plan: 300 rows: 300 skipped;");
+    nothing_new.stderr_has(", 0.0 s in the rows to be created");
+    assert!(
+        !nothing_new.stderr.contains("-0.0"),
+        "{}",
+        nothing_new.stderr
+    );
 }
 
 /// The request line of a create: what marks a create request among the bytes sent.

@@ -668,6 +668,14 @@ fn a_row_with_fewer_or_more_fields_than_the_header_fails_and_the_other_rows_are_
         ["Welcome, Bob", "Welcome, Dee"],
         "an empty cell is a value"
     );
-    out.stderr_has("error: row 1 (line 2): has 2 fields, but the header names 3 columns")
+    out.stderr_has("batch: 2 ok, 2 failed, 4 rows in ")
+        .stderr_has("error: row 1 (line 2): has 2 fields, but the header names 3 columns")
         .stderr_has("error: row 3 (line 4): has 4 fields, but the header names 3 columns");
+}
+
+#[test]
+fn one_row_is_one_row() {
+    let out = batch("name,seats\nAda,x\n", &["--ndjson"]).failure(3);
+    out.stderr_has("batch: 0 ok, 1 failed, 1 row in ")
+        .stderr_has("error: 1 of 1 row failed");
 }

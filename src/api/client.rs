@@ -190,6 +190,15 @@ impl Client {
             .map(|_| ())
     }
 
+    /// A token at hand: the fresh cached one, or one asked for now (and cached).
+    pub(crate) async fn authorize(&self) -> Result<(), ApiError> {
+        self.inner
+            .tokens
+            .get(|| self.fetch_token())
+            .await
+            .map(|_| ())
+    }
+
     /// The token at hand, if any (for `auth status`).
     pub(crate) async fn current_token(&self) -> Option<CachedToken> {
         self.inner.tokens.current().await

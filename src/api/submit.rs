@@ -242,6 +242,8 @@ impl Summary {
             return Err(Error::RowsFailed {
                 failed,
                 total: self.total,
+                unknown: self.unknown.len(),
+                unfinished: waits,
             });
         }
         Ok(())
@@ -314,8 +316,8 @@ pub(crate) async fn submit_all(
 ) -> Result<Summary, Error> {
     if journal.unreadable > 0 {
         client.tell(Event::Warning(format!(
-            "{} unreadable line(s) in the journal were ignored",
-            journal.unreadable
+            "{} in the journal ignored",
+            crate::report::plural(journal.unreadable, "unreadable line")
         )));
     }
     let journal = Arc::new(Mutex::new(journal));
@@ -514,10 +516,15 @@ impl Tally {
     }
 }
 
-/// Refuses (exit 1) a submission that could not authorize: no credentials and no fresh cached
-/// token. Checked before a batch starts, so that no row is compiled for nothing.
+/// Refuses a submission that could not authorize, before any row is compiled, sent or
+/// journaled: no credentials and no fresh cached token (exit 1), or a token the API would not
+/// give — credentials it refuses, as `auth login` and `models` report them, or the network —
+/// (exit 4): each row would otherwise ask for a token and fail alike. The token it gets is
+/// cached for the submission.
 pub fn check_credentials(api: &super::ApiOptions) -> Result<(), Error> {
-    Client::new(api)?.require_credentials()
+    let client = Client::new(api)?;
+    client.require_credentials()?;
+    Ok(super::runtime()?.block_on(client.authorize())?)
 }
 
 /// Submits items from synchronous code: builds a runtime and a client from `api`, runs

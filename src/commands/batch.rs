@@ -11,9 +11,9 @@ use crate::cli::BatchArgs;
 use crate::diag::Diagnostic;
 use crate::emit::Format;
 use crate::error::Error;
-use crate::report::Reporter;
 use crate::report::progress::Progress;
 use crate::report::rows::RowReport;
+use crate::report::{Reporter, plural};
 use crate::rows::{RowAt, RowError};
 
 /// Submitting rows (`--submit`) and planning a submission (`--plan`): only with the `submit`
@@ -51,7 +51,7 @@ pub(super) fn run(args: BatchArgs, reporter: &Reporter) -> Result<(), Error> {
             None => Sink::Lines(Box::new(std::io::stdout())),
         };
         let summary = batch.run(sink, &rows);
-        rows.finish(summary, &args, false)?
+        rows.finish(summary, &args, false, None)?
     };
     failed(&summary)
 }
@@ -71,10 +71,10 @@ fn inputs(args: &BatchArgs) -> Result<crate::load::Inputs, Error> {
 /// A batch with failed rows is an error (exit 3).
 fn failed(summary: &Summary) -> Result<(), Error> {
     if summary.failed > 0 {
-        return Err(Error::RowsFailed {
-            failed: summary.failed as usize,
-            total: (summary.ok + summary.failed) as usize,
-        });
+        return Err(Error::rows_failed(
+            summary.failed as usize,
+            (summary.ok + summary.failed) as usize,
+        ));
     }
     Ok(())
 }
@@ -169,11 +169,14 @@ impl<'a> Rows<'a> {
     }
 
     /// The batch is over: the report closed, the bar cleared, the summary line unless quiet.
+    /// The run's end: the report flushed, the closing line. `submitted`: the run's wall time,
+    /// when rows went on to a submission after compiling (the batch's own time is compiling).
     fn finish(
         &self,
         summary: Result<Summary, Error>,
         args: &BatchArgs,
         submitting: bool,
+        submitted: Option<std::time::Duration>,
     ) -> Result<Summary, Error> {
         self.progress.finish();
         let summary = summary?;
@@ -186,13 +189,14 @@ impl<'a> Rows<'a> {
         let lints = self.lints.lock().unwrap_or_else(PoisonError::into_inner);
         if lints.not_shown > 0 {
             self.reporter.note(format!(
-                "warning: {} more in {} other rows (the first {ROWS_WITH_WARNINGS_SHOWN} rows with warnings are shown)",
+                "warning: {} more in {} (the first {ROWS_WITH_WARNINGS_SHOWN} rows with warnings are shown)",
                 super::plural(lints.not_shown, "warning"),
-                lints.rows_not_shown
+                super::plural(lints.rows_not_shown, "other row")
             ));
         }
         if !args.quiet {
-            self.reporter.note(summary_line(&summary, submitting));
+            self.reporter
+                .note(summary_line(&summary, submitting, submitted));
         }
         Ok(summary)
     }
@@ -260,8 +264,13 @@ impl Observer for Rows<'_> {
     }
 }
 
-/// The closing line: rows ok and failed, time, rate, how rows were made, peak memory.
-fn summary_line(summary: &Summary, submitting: bool) -> String {
+/// The closing line: rows ok and failed, time, rate, how rows were made, peak memory. After a
+/// submission the time is the run's (`submitted`), and compiling's is told beside its rate.
+fn summary_line(
+    summary: &Summary,
+    submitting: bool,
+    submitted: Option<std::time::Duration>,
+) -> String {
     let total = summary.ok + summary.failed;
     let seconds = summary.elapsed.as_secs_f64();
     let rate = total as f64 / seconds.max(1e-9);
@@ -294,7 +303,16 @@ fn summary_line(summary: &Summary, submitting: bool) -> String {
     } else {
         format!("{} ok, {} failed", summary.ok, summary.failed)
     };
-    format!("batch: {counts}, {total} rows in {seconds:.2} s ({rate} rows/s; {path}{memory})")
+    let rows = plural(total as usize, "row");
+    match submitted {
+        Some(wall) => format!(
+            "batch: {counts}, {rows} in {:.2} s (compiled in {seconds:.2} s, {rate} rows/s; {path}{memory})",
+            wall.as_secs_f64()
+        ),
+        None => {
+            format!("batch: {counts}, {rows} in {seconds:.2} s ({rate} rows/s; {path}{memory})")
+        }
+    }
 }
 
 /// The process's peak resident memory in KiB, where the system tells it (Linux).

@@ -41,8 +41,8 @@ pub(super) fn run(command: JournalCommand, reporter: &Reporter) -> Result<(), Er
         .collect();
     if !conflicts.is_empty() && !keep_conflicts {
         reporter.note(format_args!(
-            "journal merge: {} conflicts, nothing written; --keep-conflicts writes every record anyway",
-            conflicts.len()
+            "journal merge: {}, nothing written; --keep-conflicts writes every record anyway",
+            super::plural(conflicts.len(), "conflict")
         ));
         return Err(Error::Invalid(conflicts));
     }
@@ -57,19 +57,20 @@ pub(super) fn run(command: JournalCommand, reporter: &Reporter) -> Result<(), Er
     };
     let mut extra = String::new();
     if merged.duplicates > 0 {
-        extra.push_str(&format!(", {} duplicate lines dropped", merged.duplicates));
+        let lines = super::plural(merged.duplicates, "duplicate line");
+        extra.push_str(&format!(", {lines} dropped"));
     }
     if merged.restated > 0 {
         extra.push_str(&format!(
-            ", {} records restated so their projects win over failures elsewhere",
-            merged.restated
+            ", {} restated so their projects win over failures elsewhere",
+            super::plural(merged.restated, "record")
         ));
     }
     reporter.note(format_args!(
-        "journal merge: {} journals, {} records, {} rows{extra} → {}",
-        journals.len(),
-        merged.records,
-        merged.rows,
+        "journal merge: {}, {}, {}{extra} → {}",
+        super::plural(journals.len(), "journal"),
+        super::plural(merged.records, "record"),
+        super::plural(merged.rows, "row"),
         shown
     ));
     Ok(())

@@ -49,10 +49,7 @@ pub(super) fn run(args: PreviewArgs, reporter: &Reporter) -> Result<(), Error> {
                         0
                     };
                 if failed > 0 {
-                    return Err(Error::RowsFailed {
-                        failed,
-                        total: sheet.rows,
-                    });
+                    return Err(Error::rows_failed(failed, sheet.rows));
                 }
                 Ok(())
             }

@@ -33,7 +33,8 @@ fn journals(args: &StatusArgs, reporter: &Reporter) -> Result<(), Error> {
         let label = crate::display_path(path);
         out.push_str(&crate::report::rows::state_counts(&label, &latest));
         if journal.unreadable > 0 {
-            out.push_str(&format!(" ({} unreadable lines)", journal.unreadable));
+            let lines = super::plural(journal.unreadable, "unreadable line");
+            out.push_str(&format!(" ({lines})"));
         }
         out.push('\n');
         for record in latest {

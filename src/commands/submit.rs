@@ -31,6 +31,7 @@ pub(super) fn run(args: SubmitArgs, reporter: &Reporter) -> Result<(), Error> {
         key: None,
         file: None,
     };
+    crate::api::submit::check_credentials(&api)?;
     let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
     if options.changed.is_none() {
         let planned = crate::api::plan::Planner::new(&journal).row(&item);

@@ -18,6 +18,7 @@ pub(super) fn run(args: SubmitProjectsArgs, reporter: &Reporter) -> Result<(), E
         super::many(args.rows.waits()),
         reporter,
     );
+    crate::api::submit::check_credentials(&api)?;
     let journal = crate::api::journal::Journal::for_run(options.journal.as_deref())?;
     let shown = crate::display_path(&args.file);
     let limit = crate::bounded::MAX_NDJSON;

@@ -137,6 +137,9 @@ pub(crate) fn counts_line<'a>(
         .filter(|(n, _)| *n > 0)
         .map(|(n, name)| format!("{n} {name}"))
         .collect();
-    let rows = if total == 1 { "row" } else { "rows" };
-    format!("{total} {rows}: {}", parts.join(", "))
+    let rows = super::plural(total, "row");
+    if parts.is_empty() {
+        return rows;
+    }
+    format!("{rows}: {}", parts.join(", "))
 }

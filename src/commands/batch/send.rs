@@ -98,7 +98,7 @@ pub(super) fn plan(batch: Batch, args: &BatchArgs, rows: &Rows<'_>) -> Result<Su
     rows.reporter
         .out(crate::report::plan::rows(&planned).as_bytes())?;
     rows.reporter.note(crate::report::plan::summary(&planned));
-    rows.finish(Ok(summary), args, true)
+    rows.finish(Ok(summary), args, true, None)
 }
 
 /// Without `--changed`, a run whose journal knows rows by key first plans every row, and
@@ -128,6 +128,7 @@ pub(super) fn submit(
     rows: &Rows<'_>,
     stop: Arc<AtomicBool>,
 ) -> Result<Summary, Error> {
+    let started = std::time::Instant::now();
     // --rate-total R over N shards: this shard's share.
     let rate = args
         .rows
@@ -168,7 +169,7 @@ pub(super) fn submit(
     rows.progress.finish();
     rows.states(&submitted)?;
     super::super::submit_projects::print_created(&submitted, args.quiet, rows.reporter)?;
-    let summary = rows.finish(Ok(summary), args, true)?;
+    let summary = rows.finish(Ok(summary), args, true, Some(started.elapsed()))?;
     submitted.result()?;
     Ok(summary)
 }
