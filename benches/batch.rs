@@ -14,6 +14,8 @@
 //! rows, since the rate does not depend on the count). With `VIDSPEC_BENCH_PYTHON=1` (and
 //! `pip install fastjsonschema orjson`), `benches/ref_structural.py` — the Python a user
 //! would write for the structural spec — runs on the structural rows of the first count.
+//! `VIDSPEC_BENCH_BIN=path/to/vidspec` runs that binary instead of this build's (to set two
+//! builds side by side on the same machine); `VIDSPEC_BENCH_ARGS` adds arguments to the batch.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -84,10 +86,19 @@ struct Spec {
     rows: fn(&mut dyn Write, usize),
 }
 
+/// The binary under test: `VIDSPEC_BENCH_BIN`, or this build's.
+fn binary() -> PathBuf {
+    std::env::var_os("VIDSPEC_BENCH_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_vidspec")),
+        PathBuf::from,
+    )
+}
+
 /// Runs the batch; returns (rows/s, peak MiB) from its summary line.
 fn run_batch(spec: &Path, csv: &Path) -> (f64, f64) {
+    let extra = std::env::var("VIDSPEC_BENCH_ARGS").unwrap_or_default();
     let started = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_vidspec"))
+    let output = Command::new(binary())
         .args([
             "batch",
             spec.to_str().expect("utf-8"),
@@ -95,6 +106,7 @@ fn run_batch(spec: &Path, csv: &Path) -> (f64, f64) {
             csv.to_str().expect("utf-8"),
             "--ndjson",
         ])
+        .args(extra.split_whitespace())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()
@@ -166,7 +178,7 @@ fn floor(documents: &[serde_json::Value], rows: usize) -> f64 {
 /// The Python reference on the structural rows: rows/s.
 fn python(spec: &Path, csv: &Path, dir: &Path) -> Option<f64> {
     let base = dir.join("base.json");
-    let built = Command::new(env!("CARGO_BIN_EXE_vidspec"))
+    let built = Command::new(binary())
         .args(["build", spec.to_str()?, "--compact", "-o", base.to_str()?])
         .args([
             "--set",

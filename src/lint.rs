@@ -751,3 +751,93 @@ mod tests {
         assert_eq!(foreign_markup("1 < 2"), None);
     }
 }
+
+#[cfg(test)]
+mod facts {
+    use super::*;
+    use crate::lower::json_path::at_mut;
+
+    /// The path of every number, string, boolean and null in `value`.
+    fn leaves(value: &Value, path: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+        match value {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Step::Index(i));
+                    leaves(item, path, out);
+                    path.pop();
+                }
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    path.push(Step::Key(k.clone()));
+                    leaves(v, path, out);
+                    path.pop();
+                }
+            }
+            _ => out.push(path.clone()),
+        }
+    }
+
+    /// `read_at` tells where the lints read each value of a project: changing a value it
+    /// calls unread changes no scene's facts, and changing one it names as a field a row
+    /// fills is the same as putting the value into the facts.
+    #[test]
+    fn read_at_agrees_with_what_the_facts_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = dir.path().join("s.yaml");
+        std::fs::write(
+            &spec,
+            "avatar: { preset: anna-navy-suit }\nscenes:\n  - background: { image: https://cdn.example.com/bg.png, color: \"#000000\" }\n    say: Hello there\n    clips:\n      - text: Title\n        left: 10\n        top: 20\n        font: { size: 40, color: \"#ffffff\" }\n        background: \"#123456\"\n        stroke: { color: \"#654321\", width: 2 }\n        shadow: { color: \"#000000\", blur: 3 }\n      - image: https://cdn.example.com/a.png\n        width: 300\n        height: 200\n        scale: 2\n      - video: https://cdn.example.com/v.mp4\n        poster: https://cdn.example.com/p.png\n      - shape: Circle\n        fill: \"#ff0000\"\n        layer: 4\n",
+        )
+        .unwrap();
+        let (lowered, _) = crate::compile::build(&spec, &Default::default()).unwrap();
+        let project = lowered.project;
+        let mut paths = Vec::new();
+        leaves(&project, &mut Vec::new(), &mut paths);
+        let facts = |doc: &Value| -> Vec<SceneFacts<'static>> {
+            doc["scenes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| SceneFacts::of(s).into_owned())
+                .collect()
+        };
+        let before = facts(&project);
+        let (mut unread, mut filled) = (0, 0);
+        for path in paths {
+            let read = read_at(&path);
+            let mut doc = project.clone();
+            let target = at_mut(&mut doc, &path);
+            let changed = match target {
+                Value::Number(_) => Value::from(123_456),
+                _ => Value::from("changed ./x"),
+            };
+            *target = changed.clone();
+            let after = facts(&doc);
+            match read {
+                Read::Unread => {
+                    unread += 1;
+                    assert!(after == before, "{path:?} is read");
+                }
+                Read::BackgroundUrl(s) | Read::Speech(s) | Read::ClipText(s, ..) => {
+                    filled += 1;
+                    let mut expected = before[s].view();
+                    let text = changed.as_str().expect("a text where a text was");
+                    expected.set_text(read, Cow::Borrowed(text));
+                    assert!(after[s].view() == expected, "{path:?}");
+                }
+                Read::ClipNumber(s, ..) => {
+                    filled += 1;
+                    let mut expected = before[s].view();
+                    expected.set_number(read, changed.as_f64());
+                    assert!(after[s].view() == expected, "{path:?}");
+                }
+                Read::Other => {}
+            }
+        }
+        assert!(
+            unread > 20 && filled > 10,
+            "{unread} unread, {filled} filled"
+        );
+    }
+}

@@ -144,8 +144,11 @@ impl SlotLints {
                     for (read, fill) in fills {
                         match fill {
                             Fill::Text(pieces) => {
-                                let text = join(pieces, |i| &values.texts[i]);
-                                scene.set_text(*read, Cow::Owned(text));
+                                let text = match pieces.as_slice() {
+                                    [Piece::Slot(i)] => Cow::Borrowed(&*values.texts[*i]),
+                                    _ => Cow::Owned(join(pieces, |i| &values.texts[i])),
+                                };
+                                scene.set_text(*read, text);
                             }
                             Fill::Number(i) => {
                                 let number = values.numbers[*i].as_ref().and_then(Value::as_f64);
