@@ -99,8 +99,13 @@ impl Client {
     }
 
     fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.send_body(message.to_string().as_bytes());
+    }
+
+    /// A frame of `body` bytes, whatever they are.
+    fn send_body(&mut self, body: &[u8]) {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+        self.stdin.write_all(body).unwrap();
         self.stdin.flush().unwrap();
     }
 
@@ -625,4 +630,56 @@ fn the_readme_lists_every_filter_function_and_test() {
         );
         assert!(readme.contains(&row), "README lacks the row\n{row}");
     }
+}
+
+/// A body that is not JSON-RPC is answered with a parse error (-32700, id null, as JSON-RPC 2.0
+/// says for a message whose id cannot be read), and the server goes on serving.
+#[test]
+fn a_body_that_is_not_json_gets_a_parse_error_and_the_server_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = Client::start(dir.path(), json!({}));
+    client.send_body(b"{bad}");
+    let deadline = Instant::now() + TIMEOUT;
+    let error = loop {
+        let message = client.next(deadline);
+        if !message["error"].is_null() {
+            break message;
+        }
+        client.backlog.push(message);
+    };
+    assert_eq!(error["error"]["code"], -32700, "{error}");
+    assert_eq!(error["id"], Value::Null, "{error}");
+    let spec = dir.path().join("s.yaml");
+    let diagnostics = client.open(&spec, "name: x\nscenes: []\nbogus: 1\n");
+    assert!(!diagnostics.is_empty(), "the server still checks documents");
+    client.stop();
+}
+
+/// `Content-Length: 99999999999` is not allocated (a message is at most 64 MiB): the claim is
+/// read past, and when the input ends inside it the server ends too, saying why.
+#[test]
+fn a_huge_content_length_is_not_allocated_and_the_server_ends_with_its_input() {
+    let mut child = Command::new(BIN)
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"Content-Length: 99999999999\r\n\r\n{}")
+        .unwrap();
+    drop(stdin);
+    let deadline = Instant::now() + TIMEOUT;
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "vidspec lsp did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the input ended inside a message of 99999999999 bytes"),
+        "{stderr}"
+    );
 }

@@ -16,7 +16,8 @@ pub(super) fn run(args: LspArgs, _reporter: &Reporter) -> Result<(), Error> {
     let inputs = messages.vars(&args.vars_files);
     crate::load::stdin_once(&inputs)?;
     // stdout carries the protocol: nothing else may be written there while the server runs.
-    let (connection, io) = lsp_server::Connection::stdio();
+    // Framed with a bound on each message (see `lsp::transport`), not `Connection::stdio`.
+    let (connection, io) = crate::lsp::transport::stdio();
     crate::lsp::serve(&connection, args.options())?;
     drop(connection);
     io.join()

@@ -13,6 +13,7 @@ mod features;
 mod knowledge;
 mod protocol;
 mod schema;
+pub(crate) mod transport;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
