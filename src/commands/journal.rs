@@ -61,8 +61,13 @@ pub(super) fn run(command: JournalCommand, reporter: &Reporter) -> Result<(), Er
         extra.push_str(&format!(", {lines} dropped"));
     }
     if merged.restated > 0 {
+        let (them, win) = if merged.restated == 1 {
+            ("its project", "wins")
+        } else {
+            ("their projects", "win")
+        };
         extra.push_str(&format!(
-            ", {} restated so their projects win over failures elsewhere",
+            ", {} restated so {them} {win} over failures elsewhere",
             super::plural(merged.restated, "record")
         ));
     }

@@ -243,7 +243,7 @@ fn a_project_wins_over_a_failure_elsewhere_and_unknown_fields_are_carried_verbat
     )
     .success();
     out.stderr_has("b.jsonl line 2: not a journal record")
-        .stderr_has("1 records restated");
+        .stderr_has("1 record restated so its project wins");
     let text = std::fs::read_to_string(&m).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
