@@ -322,7 +322,7 @@ scenes:
         width: 100
         height: 100
       - shape: Circle
-        fill: notacolour
+        fill: "#12345"
         left: 1800
         top: 10
   - say: "Bye {{ name }}"
