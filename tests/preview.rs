@@ -675,6 +675,66 @@ fn contact_sheet_rows_are_selected_from_a_csv_on_stdin() {
     );
 }
 
+/// A lint of a kind that is not about values (markup in speech, a URL the service cannot
+/// fetch) that only some rows have came from their values: those rows are flagged, as `batch`
+/// names them, and `--deny-warnings` fails them, not the whole sheet. A lint every row has is
+/// the spec's, and `--deny-warnings` refuses the sheet for it.
+#[test]
+fn contact_sheet_flags_rows_whose_values_bring_a_lint_the_others_lack() {
+    const SHEET: [&str; 8] = [
+        "preview",
+        "s.yaml",
+        "--csv",
+        "p.csv",
+        "--rows",
+        "all",
+        "-o",
+        "sheet.html",
+    ];
+    let spec = "vars:\n  name: { type: string, required: true }\n  logo: { type: string, default: \"https://example.com/a.png\" }\navatar: { preset: anna-navy-suit }\nscenes:\n  - say: \"Hi {{ name }}\"\n    clips:\n      - image: \"{{ logo }}\"\n        left: 10\n        top: 10\n        width: 100\n        height: 100\n";
+    let csv = "name,logo\nAda,https://example.com/a.png\n<b>Bob</b>,https://example.com/b.png\nCy,./logo.png\n";
+    let sheet = |deny: bool, code: i32| {
+        let out = Test::new()
+            .write("s.yaml", spec)
+            .write("p.csv", csv)
+            .args(SHEET)
+            .args(deny.then_some("--deny-warnings"))
+            .run();
+        assert_eq!(out.code, code, "{}", out.stderr);
+        let html = std::fs::read_to_string(out.dir.path().join("sheet.html")).unwrap();
+        (out, html)
+    };
+    let (out, html) = sheet(false, 0);
+    out.stderr_has(
+        "speech contains `<b>`; the service documents only <p> and <span> in speech (in 1 of 3 rows)",
+    )
+    .stderr_has(
+        "`./logo.png` is not an http(s) URL; the service cannot fetch local files (in 1 of 3 rows)",
+    )
+    .stderr_has("contact sheet: 3 rows, 0 failed, 2 with warnings (listed first)");
+    let strips = strips_in_order(&html);
+    let rows: Vec<(u64, &str)> = strips.iter().map(|(r, s)| (*r, s.as_str())).collect();
+    assert_eq!(rows, [(2, "warning"), (3, "warning"), (1, "ok")], "{html}");
+    assert!(html.contains("speech contains `&lt;b&gt;`"), "{html}");
+
+    let (denied, html) = sheet(true, 3);
+    denied.stderr_has("error: 2 of 3 rows failed");
+    assert_eq!(strips_in_order(&html).len(), 3, "{html}");
+
+    let same = spec.replace("https://example.com/a.png", "./same.png");
+    let refused = Test::new()
+        .write("s.yaml", same)
+        .write("p.csv", "name\nAda\nBob\n")
+        .args(SHEET)
+        .arg("--deny-warnings")
+        .run()
+        .failure(1);
+    refused
+        .stderr_has("`./same.png` is not an http(s) URL")
+        .stderr_has("1 warning, and --deny-warnings turns them into errors");
+    assert!(!refused.dir.path().join("sheet.html").exists());
+}
+
 #[test]
 fn contact_sheet_rows_are_checked_before_anything_is_read() {
     let spec = "vars: { name: { type: string } }\nscenes:\n  - say: \"Hi {{ name }}\"\n";

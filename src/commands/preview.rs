@@ -30,6 +30,7 @@ pub(super) fn run(args: PreviewArgs, reporter: &Reporter) -> Result<(), Error> {
                     rows,
                 )?;
                 super::warnings(&sheet.warnings, args.compile.deny_warnings, reporter)?;
+                reporter.diagnostics(&sheet.row_warnings);
                 output.write(sheet.html.as_bytes(), reporter)?;
                 reporter.note(format!(
                     "contact sheet: {}, {} failed, {} with warnings{}",

@@ -120,6 +120,9 @@ pub(crate) struct Sheet {
     /// What holds for the whole sheet, said once: the spec's and the header's warnings, the
     /// lints every compiled row shares, rows asked for that the CSV does not have.
     pub(crate) warnings: Vec<Diagnostic>,
+    /// Lints of only some rows that are not about values by their kind, each once with the
+    /// number of rows (those rows are flagged too).
+    pub(crate) row_warnings: Vec<Diagnostic>,
 }
 
 /// How a row came out, in the order the sheet lists them.
@@ -134,11 +137,25 @@ enum Status {
 struct Strip {
     number: u64,
     status: Status,
+    /// The whole strip; for a compiled row, its scenes until [`Strip::finish`] puts its head
+    /// and its warnings before them.
     html: String,
+    /// A compiled row's title line.
+    head: Option<Head>,
+    /// Its warnings about its own values.
+    own: Vec<Diagnostic>,
     seconds: f64,
     scenes: usize,
     /// Its lints that are not about its values, for the page to say once.
     shared: Vec<Diagnostic>,
+}
+
+/// What a compiled row's strip opens with.
+struct Head {
+    portrait: bool,
+    /// The ` lang="…"` attribute of its first scene's language.
+    lang: String,
+    name: String,
 }
 
 /// The contact sheet of the `selection` rows of `csv` (fields separated by `delimiter`), each
@@ -185,10 +202,15 @@ pub(crate) fn contact_sheet(
     }
     let renderer = program.rows(&rows.columns);
     let mut strips = draw_rows(&program, &renderer, &header, raws);
+    let (everywhere, in_some_rows) = shared_lints(&mut strips);
+    warnings.extend(everywhere);
     strips.sort_by_key(|s| (s.status, s.number));
-    warnings.extend(shared_lints(&mut strips));
     let title = format!("Contact sheet: {} × {csv_name}", crate::display_path(spec));
-    let html = page(&title, &strips, &warnings);
+    let html = page(
+        &title,
+        &strips,
+        &[&warnings[..], &in_some_rows[..]].concat(),
+    );
     Ok(Sheet {
         html,
         rows: strips.len(),
@@ -198,6 +220,7 @@ pub(crate) fn contact_sheet(
             .filter(|s| s.status == Status::Flagged)
             .count(),
         warnings,
+        row_warnings: in_some_rows,
     })
 }
 
@@ -247,7 +270,7 @@ fn draw_row(program: &Program, renderer: &RowRenderer<'_>, header: &Header, raw:
         Ok((project, lints)) => {
             let (own, shared): (Vec<Diagnostic>, Vec<Diagnostic>) =
                 lints.into_iter().partition(crate::lint::is_row_aware);
-            let mut strip = strip(number, &project, &own);
+            let mut strip = strip(number, &project, own);
             strip.shared = shared;
             strip
         }
@@ -273,6 +296,8 @@ fn failed_strip(number: u64, error: &RowError) -> Strip {
         number,
         status: Status::Failed,
         html,
+        head: None,
+        own: Vec::new(),
         seconds: 0.0,
         scenes: 0,
         shared: Vec::new(),
@@ -280,37 +305,12 @@ fn failed_strip(number: u64, error: &RowError) -> Strip {
 }
 
 /// A compiled row: its name, warnings, estimated speech, and a small frame per scene.
-fn strip(number: u64, project: &Value, warnings: &[Diagnostic]) -> Strip {
+fn strip(number: u64, project: &Value, warnings: Vec<Diagnostic>) -> Strip {
     let portrait = project["orientation"] == "portrait";
     let (w, h) = canvas(portrait);
     let scenes = project["scenes"].as_array().map_or(&[][..], Vec::as_slice);
     let seconds = crate::speech::project_seconds(project);
-    let status = if warnings.is_empty() {
-        Status::Clean
-    } else {
-        Status::Flagged
-    };
     let mut html = String::with_capacity(1024 + scenes.len() * 1536);
-    let _ = write!(
-        html,
-        "<section class=\"strip{}{}\" id=\"row-{number}\" data-row=\"{number}\" data-status=\"{}\"{}>\n\
-         <h2>Row {number} <span class=\"name\">{}</span> <small class=\"duration\">speech {}</small></h2>\n",
-        if status == Status::Flagged {
-            " flagged"
-        } else {
-            ""
-        },
-        if portrait { " portrait" } else { "" },
-        if status == Status::Flagged {
-            "warning"
-        } else {
-            "ok"
-        },
-        lang_attr(scenes.first().and_then(crate::speech::scene_language)),
-        Esc(&super::text_of(&project["name"])),
-        Estimate(seconds)
-    );
-    problems(&mut html, "problems", warnings);
     html.push_str("<div class=\"scenes\">");
     for (i, scene) in scenes.iter().enumerate() {
         let _ = write!(
@@ -336,11 +336,47 @@ fn strip(number: u64, project: &Value, warnings: &[Diagnostic]) -> Strip {
     html.push_str("</div>\n</section>\n");
     Strip {
         number,
-        status,
+        status: Status::Clean,
         html,
+        head: Some(Head {
+            portrait,
+            lang: lang_attr(scenes.first().and_then(crate::speech::scene_language)),
+            name: super::text_of(&project["name"]),
+        }),
+        own: warnings,
         seconds,
         scenes: scenes.len(),
         shared: Vec::new(),
+    }
+}
+
+impl Strip {
+    /// A compiled row's strip, whole: flagged when it has warnings of its own, which are
+    /// listed under its title.
+    fn finish(&mut self) {
+        let Some(head) = self.head.take() else {
+            return;
+        };
+        let flagged = !self.own.is_empty();
+        if flagged {
+            self.status = Status::Flagged;
+        }
+        let number = self.number;
+        let mut html = String::with_capacity(512 + self.html.len());
+        let _ = write!(
+            html,
+            "<section class=\"strip{}{}\" id=\"row-{number}\" data-row=\"{number}\" data-status=\"{}\"{}>\n\
+             <h2>Row {number} <span class=\"name\">{}</span> <small class=\"duration\">speech {}</small></h2>\n",
+            if flagged { " flagged" } else { "" },
+            if head.portrait { " portrait" } else { "" },
+            if flagged { "warning" } else { "ok" },
+            head.lang,
+            Esc(&head.name),
+            Estimate(self.seconds)
+        );
+        problems(&mut html, "problems", &self.own);
+        html.push_str(&self.html);
+        self.html = html;
     }
 }
 
@@ -365,37 +401,50 @@ fn problems(out: &mut String, class: &str, warnings: &[Diagnostic]) {
 }
 
 /// The lints that are not about a row's values, each once (in the order first found), saying
-/// in how many compiled rows it was found.
-fn shared_lints(strips: &mut [Strip]) -> Vec<Diagnostic> {
+/// in how many compiled rows it was found; and the rows' strips finished. A lint that only
+/// some compiled rows have came from their values after all (markup or a URL in a column), so
+/// it is also each such row's own: the row is flagged, as `batch` names it. The lints every
+/// compiled row has are returned apart: they are the spec's, and `--deny-warnings` refuses
+/// the whole sheet for them.
+fn shared_lints(strips: &mut [Strip]) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
     let compiled = strips.iter().filter(|s| s.status != Status::Failed).count();
+    let key = |lint: &Diagnostic| {
+        (
+            lint.message.clone(),
+            lint.span.as_ref().map(|s| s.location()),
+        )
+    };
     let mut seen: HashMap<(String, Option<String>), usize> = HashMap::new();
     let mut found: Vec<(Diagnostic, usize)> = Vec::new();
-    let mut order: Vec<&mut Strip> = strips.iter_mut().collect();
-    order.sort_by_key(|s| s.number);
-    for strip in order {
-        for lint in std::mem::take(&mut strip.shared) {
-            let key = (
-                lint.message.clone(),
-                lint.span.as_ref().map(|s| s.location()),
-            );
-            match seen.get(&key) {
+    strips.sort_by_key(|s| s.number);
+    for strip in strips.iter() {
+        for lint in &strip.shared {
+            match seen.get(&key(lint)) {
                 Some(&at) => found[at].1 += 1,
                 None => {
-                    seen.insert(key, found.len());
-                    found.push((lint, 1));
+                    seen.insert(key(lint), found.len());
+                    found.push((lint.clone(), 1));
                 }
             }
         }
     }
-    found
+    for strip in strips.iter_mut() {
+        for lint in std::mem::take(&mut strip.shared) {
+            if found[seen[&key(&lint)]].1 < compiled {
+                strip.own.push(lint);
+            }
+        }
+        strip.finish();
+    }
+    let (everywhere, some): (Vec<_>, Vec<_>) = found.into_iter().partition(|(_, n)| *n == compiled);
+    let some = some
         .into_iter()
         .map(|(mut lint, n)| {
-            if n < compiled {
-                lint.message = format!("{} (in {n} of {compiled} rows)", lint.message);
-            }
+            lint.message = format!("{} (in {n} of {compiled} rows)", lint.message);
             lint
         })
-        .collect()
+        .collect();
+    (everywhere.into_iter().map(|(lint, _)| lint).collect(), some)
 }
 
 const SHEET_STYLE: &str = r#"
