@@ -37,6 +37,9 @@ pub enum Status {
     Downloaded,
     /// A run-level state, never written: created by an earlier run with the same content.
     Skipped,
+    /// The project was deleted (`projects delete --superseded`): its content is new again
+    /// to a rerun. Not a row's state: the row keeps its last one.
+    Deleted,
 }
 
 impl Status {
@@ -51,6 +54,7 @@ impl Status {
             Status::Stalled => "stalled",
             Status::Downloaded => "downloaded",
             Status::Skipped => "skipped",
+            Status::Deleted => "deleted",
         }
     }
 
@@ -413,6 +417,15 @@ impl Journal {
     }
 
     fn remember(&mut self, record: Record) {
+        if record.status == Status::Deleted {
+            // Only the content whose project it was forgets it; the row keeps its state.
+            let deleted = |r: &Record| r.project_id.is_some() && r.project_id == record.project_id;
+            if self.by_hash.get(&record.hash).is_some_and(deleted) {
+                self.by_hash.insert(record.hash.clone(), record.clone());
+            }
+            self.all.push(record);
+            return;
+        }
         self.all.push(record.clone());
         if let Some(key) = record.key.as_ref().filter(|_| record.status.has_project()) {
             self.by_key.insert(key.clone(), record.clone());
@@ -512,6 +525,27 @@ impl Journal {
             }
         }
         self.remember(record);
+        Ok(())
+    }
+
+    /// Journals that the projects `ids` no longer exist (deleted): a content whose last record
+    /// named one of them is new again to a rerun. Ids already journaled deleted are left.
+    pub(crate) fn deleted(&mut self, ids: &[String]) -> std::io::Result<()> {
+        for id in ids {
+            let Some(held) = self
+                .all
+                .iter()
+                .rev()
+                .find(|r| r.project_id.as_deref() == Some(id.as_str()))
+                .filter(|r| r.status != Status::Deleted)
+            else {
+                continue;
+            };
+            let mut record = Record::new(held.row, &held.hash, Status::Deleted);
+            record.project_id = Some(id.clone());
+            record.key.clone_from(&held.key);
+            self.append(record)?;
+        }
         Ok(())
     }
 

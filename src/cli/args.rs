@@ -623,7 +623,8 @@ pub(crate) struct ProjectsDeleteArgs {
     /// Delete the projects that the journal's rows replaced (their records' `supersedes`).
     #[arg(long, requires = "journal")]
     pub(crate) superseded: bool,
-    /// The journal to read (it is not written, and may be in use by a run).
+    /// The journal to read; the deletions are journaled in it afterwards (so a rerun with a
+    /// row's old values creates a new project), unless a run holds it.
     #[arg(long, value_name = "FILE", requires = "superseded", value_hint = ValueHint::FilePath)]
     pub(crate) journal: Option<PathBuf>,
     /// Delete without asking (needed when stdin is not a terminal).

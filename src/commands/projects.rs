@@ -63,7 +63,32 @@ fn delete(args: &ProjectsDeleteArgs, reporter: &Reporter) -> Result<(), Error> {
         deleted += block_on(client.delete_projects(batch))??;
     }
     reporter.note(show::deleted(ids.len(), deleted));
+    if let Some(path) = &args.journal {
+        journal_deleted(path, &ids, reporter)?;
+    }
     Ok(())
+}
+
+/// Records in the journal that the superseded projects are gone, so that a rerun with the
+/// old values creates them anew instead of finding a project that no longer exists. A run
+/// holding the journal is not waited for: the deletion is then only said.
+fn journal_deleted(
+    path: &std::path::Path,
+    ids: &[String],
+    reporter: &Reporter,
+) -> Result<(), Error> {
+    let shown = crate::display_path(path);
+    match Journal::open(path) {
+        Ok(mut journal) => journal
+            .deleted(ids)
+            .map_err(|e| Error::io(format!("writing the journal {shown}"), e)),
+        Err(error) => {
+            reporter.note(format!(
+                "warning: the deletions are not journaled ({error}); a rerun with the old values of those rows would find their deleted projects: run `vidspec projects delete --superseded --journal {shown} --yes` again once the journal is free"
+            ));
+            Ok(())
+        }
+    }
 }
 
 /// The ids of the command line, checked, each once.

@@ -228,3 +228,47 @@ fn quiet_hides_the_submission_summary_line_too() {
     assert!(!out.stderr.contains("4 rows:"), "{}", out.stderr);
     assert!(!out.stderr.contains("batch:"), "{}", out.stderr);
 }
+
+/// `projects delete --superseded` journals the deletions: going back to a row's old values
+/// then creates a new project (with `--changed create`, as for any changed row) instead of
+/// finding the deleted one again.
+#[test]
+fn going_back_to_old_values_after_deleting_superseded_projects_creates_anew() {
+    let api = Api::new(&[]);
+    let csv = "name\nAda\n";
+    let run = |spec: &str, flags: &[&str]| {
+        let args = api.batch_submit_args(csv, &[&["--no-export"], flags].concat());
+        std::fs::write(api.path("mini.yaml"), spec).unwrap();
+        api.run(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let old = MINI_SPEC.to_owned();
+    let new = MINI_SPEC.replace("Hello", "Hi");
+    let first = run(&old, &[]).success();
+    run(&new, &["--changed", "create"]).success();
+    let journal_path = api.path("j.journal");
+    api.run(&[
+        "projects",
+        "delete",
+        "--superseded",
+        "--journal",
+        journal_path.to_str().unwrap(),
+        "--yes",
+    ])
+    .success();
+    let records = std::fs::read_to_string(&journal_path).unwrap();
+    assert!(records.contains("\"status\":\"deleted\""), "{records}");
+    // The old values again: the deleted project is not taken for them.
+    let back = run(&old, &["--changed", "create"]).success();
+    assert_ne!(
+        back.stdout, first.stdout,
+        "the deleted project was printed again"
+    );
+    assert_eq!(api.mock.requests("create"), 3);
+    // The journal agrees: the row's last state is its new project.
+    let last = journal(&journal_path);
+    assert_eq!(last[&1]["status"], "created");
+    assert_eq!(
+        format!("1\t{}\n", last[&1]["projectId"].as_str().unwrap()),
+        back.stdout
+    );
+}
