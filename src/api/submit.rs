@@ -658,6 +658,7 @@ fn not_started(journal: &Mutex<Journal>, item: &SubmitItem, hash: &str, summary:
 
 enum Outcome {
     Created(Created),
+    NotStarted(RowAt),
     Failed(RowAt, String),
     Unknown(RowAt, String),
 }
@@ -665,6 +666,7 @@ enum Outcome {
 fn absorb(summary: &mut Summary, done: Result<Outcome, tokio::task::JoinError>) {
     match done {
         Ok(Outcome::Created(created)) => summary.created.push(created),
+        Ok(Outcome::NotStarted(row)) => summary.not_started.push(row),
         Ok(Outcome::Failed(row, reason)) => summary.failed.push((row, reason)),
         Ok(Outcome::Unknown(row, reason)) => summary.unknown.push((row, reason)),
         Err(e) => summary.fatal = Some(format!("a submission task failed: {e}")),
@@ -709,9 +711,10 @@ impl Row {
         let row = self.row;
         let mut intent = Record::new(row.number, &self.hash, Status::Unknown);
         intent.error = Some("sent; no answer recorded yet".into());
-        if let Err(reason) = self.record(intent) {
+        if self.record(intent).is_err() {
+            // Nothing was sent: the row is not started (the run's error says why).
             self.tally.over(false, false);
-            return Outcome::Failed(row, reason);
+            return Outcome::NotStarted(row);
         }
         if let Some(fatal) = self.stop.fatal() {
             // Another row's record failed after this one's intent was written: nothing is

@@ -63,8 +63,14 @@ fn a_created_record_that_could_not_be_written_is_unknown_not_created() {
             assert!(stderr.contains(&format!("row {next} (line")), "{stderr}");
             assert!(stderr.contains(" 1 unknown"), "{stderr}");
         } else {
-            // The intent record could not be written: that row was never sent.
+            // The intent record could not be written: that row was never sent, so it and the
+            // rows after it are not started (not failed: a rerun sends them).
             assert_eq!(sent, created.len() as u64, "{stderr}");
+            let rest = 40 - created.len();
+            assert!(
+                stderr.contains(&format!(", {rest} not-started")),
+                "{stderr}"
+            );
         }
         // A rerun plans what the journal holds: the created rows skipped, no more.
         let rerun = api.batch_submit(&people(40), &["--no-export", "--plan"]);
