@@ -41,23 +41,56 @@ fn canonical(path: &Path) -> PathBuf {
     }
 }
 
+/// The files a command reads, each identified once: a batch asks about every row's path, and
+/// the inputs do not move while it runs.
+pub(crate) struct Known {
+    files: Vec<KnownFile>,
+}
+
+struct KnownFile {
+    identity: Identity,
+    canonical: PathBuf,
+    /// What it is, as a message's words: `the spec (s.yaml)`.
+    words: String,
+}
+
+impl Known {
+    pub(crate) fn of(inputs: &Inputs) -> Known {
+        let files = inputs
+            .iter()
+            .filter(|input| !crate::emit::is_stdout(&input.path))
+            .map(|input| KnownFile {
+                identity: identity(&input.path),
+                canonical: canonical(&input.path),
+                words: format!("{} ({})", input.role, crate::display_path(&input.path)),
+            })
+            .collect();
+        Known { files }
+    }
+
+    /// The input that `output` is, as a message's words.
+    pub(crate) fn clash(&self, output: &Path) -> Option<String> {
+        if crate::emit::is_stdout(output) {
+            return None;
+        }
+        let output_id = identity(output);
+        let mut output_canonical = None;
+        self.files.iter().find_map(|file| {
+            let same = match (&output_id, &file.identity) {
+                (Identity::Inode(..), Identity::Inode(..)) => output_id == file.identity,
+                // The output does not exist and the input does: two files.
+                (Identity::Path(_), Identity::Inode(..)) => false,
+                // The input did not exist (yet): the same name is the same file.
+                _ => *output_canonical.get_or_insert_with(|| canonical(output)) == file.canonical,
+            };
+            same.then(|| file.words.clone())
+        })
+    }
+}
+
 /// The input of `inputs` that `output` is, as a message's words: `the spec (s.yaml)`.
 pub(crate) fn clash(inputs: &Inputs, output: &Path) -> Option<String> {
-    if crate::emit::is_stdout(output) {
-        return None;
-    }
-    let output_id = identity(output);
-    inputs
-        .iter()
-        .filter(|input| !crate::emit::is_stdout(&input.path))
-        .find_map(|input| {
-            let same = match (&output_id, identity(&input.path)) {
-                (Identity::Inode(..), id @ Identity::Inode(..)) => output_id == id,
-                // One of them does not exist (yet): the same name is the same file.
-                _ => canonical(output) == canonical(&input.path),
-            };
-            same.then(|| format!("{} ({})", input.role, crate::display_path(&input.path)))
-        })
+    Known::of(inputs).clash(output)
 }
 
 /// Refuses (a usage error, before anything is written) an output that is one of `inputs`:

@@ -16,7 +16,7 @@ pub(super) struct Writer {
     folder: Option<PathBuf>,
     written: Written,
     /// The command's input files, which no row's path may overwrite.
-    inputs: crate::load::Inputs,
+    inputs: crate::clobber::Known,
     projects: Option<SyncSender<super::Compiled>>,
     /// Set when stdout failed: the batch ends with it.
     fatal: Option<Error>,
@@ -31,7 +31,7 @@ impl Writer {
             lines: None,
             folder,
             written,
-            inputs,
+            inputs: crate::clobber::Known::of(&inputs),
             projects: None,
             fatal: None,
         };
@@ -111,7 +111,7 @@ impl Writer {
         let text = path.to_string_lossy().into_owned();
         let path =
             output::safe_path(&text, folder).map_err(|m| RowError::new(format!("{row}: {m}")))?;
-        if let Some(input) = crate::clobber::clash(&self.inputs, &path) {
+        if let Some(input) = self.inputs.clash(&path) {
             return Err(RowError::new(format!(
                 "{row}: output path {} is {input}, which this batch reads; not overwritten",
                 path.display()
