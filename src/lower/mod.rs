@@ -23,8 +23,8 @@ pub(crate) use clips::{DEFAULT_FILL, glyph_width};
 pub(crate) use clips::{DEFAULT_FONT, text_box};
 pub(crate) use origins::Origins;
 pub(crate) use preset::{Preset, Presets};
-use read::{object, placed};
 pub(crate) use read::{as_text, number_of_json};
+use read::{object, placed};
 pub(crate) use skeleton::{Placed, Skeletons};
 
 /// The project body and where each of its values came from.

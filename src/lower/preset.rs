@@ -7,10 +7,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::read::object;
 use crate::check::Schema;
 use crate::diag::{Diagnostic, Diagnostics, Source, Span};
 use crate::json_number as num;
-use super::read::object;
 use crate::load::yaml::{self, Node};
 
 pub(crate) const DEFAULT_CDN: &str = "https://cdn.aistudios.com";
