@@ -14,7 +14,7 @@ pub(crate) mod preset;
 mod read;
 pub(crate) mod skeleton;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::expand::Engine;
@@ -24,8 +24,8 @@ pub(crate) use clips::{DEFAULT_FILL, glyph_width};
 pub(crate) use clips::{DEFAULT_FONT, text_box};
 pub(crate) use origins::Origins;
 pub(crate) use preset::{Preset, Presets};
-use read::placed;
 pub(crate) use read::{as_text, number_of_json};
+use read::{object, placed};
 pub(crate) use skeleton::{Placed, Skeletons};
 
 /// The project body and where each of its values came from.
@@ -309,20 +309,21 @@ impl Run<'_, '_> {
         let watermark = self
             .boolean(scene, "watermark")
             .map_or(Value::Bool(false), |p| p.value);
-        let mut out = json!({
-            "background": background,
-            "watermark": watermark,
-            "scripts": [{
-                "org": say.value,
-                "isTTS": false,
-                "tts": null,
-                "modelId": model_id,
-                "clothId": cloth_id,
-            }],
-            "clips": clips,
-            "thumbnailUrl": null,
-            "sceneIdx": index,
-        });
+        let script = object([
+            ("org", say.value),
+            ("isTTS", Value::Bool(false)),
+            ("tts", Value::Null),
+            ("modelId", model_id),
+            ("clothId", cloth_id),
+        ]);
+        let mut out = object([
+            ("background", background),
+            ("watermark", watermark),
+            ("scripts", Value::Array(vec![script])),
+            ("clips", Value::Array(clips)),
+            ("thumbnailUrl", Value::Null),
+            ("sceneIdx", index.into()),
+        ]);
         self.merge_extra(scene.get("extra"), &mut out, &pointer);
         out
     }
@@ -353,13 +354,20 @@ impl Run<'_, '_> {
             self.origins
                 .record(format!("{pointer}/background/source_color"), &color.span);
         }
-        json!({
-            "id": "background",
-            "type": "background",
-            "source_type": if image.is_some() { "image" } else { "color" },
-            "source_url": image.map_or(Value::String(String::new()), |p| p.value),
-            "source_color": color.map_or(Value::String(DEFAULT_BACKGROUND.into()), |p| p.value),
-        })
+        let source_type = if image.is_some() { "image" } else { "color" };
+        object([
+            ("id", "background".into()),
+            ("type", "background".into()),
+            ("source_type", source_type.into()),
+            (
+                "source_url",
+                image.map_or(Value::String(String::new()), |p| p.value),
+            ),
+            (
+                "source_color",
+                color.map_or(Value::String(DEFAULT_BACKGROUND.into()), |p| p.value),
+            ),
+        ])
     }
 }
 
