@@ -71,7 +71,7 @@ fn watch_rebuilds_when_the_spec_changes_and_stops_cleanly_on_ctrl_c() {
         "avatar: { preset: anna-navy-suit }\nscenes:\n  - say: first\n",
     );
     let dir = test.path().to_owned();
-    let child = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args(["build", "s.yaml", "-o", "out.json", "--watch"])
         .current_dir(&dir)
         .env("NO_COLOR", "1")
@@ -79,6 +79,20 @@ fn watch_rebuilds_when_the_spec_changes_and_stops_cleanly_on_ctrl_c() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // The watcher's messages, read as they come, so the test waits for what it checks.
+    let stderr_so_far = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let sink = std::sync::Arc::clone(&stderr_so_far);
+        let mut pipe = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut pipe, &mut chunk) {
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&chunk[..n]));
+            }
+        })
+    };
     let out = dir.join("out.json");
     let speech = || {
         std::fs::read_to_string(&out)
@@ -103,7 +117,12 @@ fn watch_rebuilds_when_the_spec_changes_and_stops_cleanly_on_ctrl_c() {
         "avatar: { preset: anna-navy-suit }\nscenes:\n  - say: \"{{ oops }}\"\n",
     )
     .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
+    wait_for("the failed rebuild", || {
+        stderr_so_far
+            .lock()
+            .unwrap()
+            .contains("undefined variable `oops`")
+    });
     assert_eq!(
         speech().as_deref(),
         Some("second"),
@@ -114,11 +133,11 @@ fn watch_rebuilds_when_the_spec_changes_and_stops_cleanly_on_ctrl_c() {
         .status()
         .unwrap();
     assert!(interrupted.success());
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let stderr = stderr_so_far.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("changed; running again"), "{stderr}");
-    assert!(stderr.contains("undefined variable `oops`"), "{stderr}");
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())

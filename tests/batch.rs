@@ -548,6 +548,27 @@ fn submission_flags_without_submit_are_named_as_given() {
     .stderr_has("--region: these say how rows are submitted");
 }
 
+/// `--key` is checked by the one check a submission makes, in a dry run too: a key that is no
+/// column, or a column that is no variable, is refused (exit 1) before any row is produced.
+#[test]
+fn a_dry_run_refuses_a_key_column_as_a_submission_does() {
+    let csv = "name,plan,note\nAda,Pro,hi\n";
+    let out = batch(csv, &["--ndjson", "--key", "nope"]).failure(1);
+    out.stderr_has("error: --key nope: no such column (name, plan, note)");
+    assert_eq!(out.stdout, "", "no row was produced");
+    let files = batch(csv, &["--out", "out/{{ row }}.json", "--key", "name,nope"]).failure(1);
+    files.stderr_has("error: --key nope: no such column");
+    assert!(
+        !files.dir.path().join("out").exists(),
+        "no file was written"
+    );
+    batch(csv, &["--ndjson", "--key", "note"])
+        .failure(1)
+        .stderr_has("error: --key note: the column is not a variable of the spec");
+    let keyed = batch(csv, &["--ndjson", "--key", "plan,name"]).success();
+    assert_eq!(project_names(&keyed.stdout), ["Welcome, Ada"]);
+}
+
 /// `--export-timeout` limits a wait, so it needs one: `--wait`, or `--max-exporting`, which
 /// implies it; `--no-export` has nothing to wait for.
 #[test]

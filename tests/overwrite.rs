@@ -145,3 +145,59 @@ fn rows_whose_paths_differ_in_case_are_two_files_on_linux() {
         "no probe file is left behind"
     );
 }
+
+/// `journal merge A B -o A` would replace a journal it reads with the merge: refused as any
+/// output onto an input is (exit 2, before anything is read), whichever input it names and
+/// however it is spelled, and both journals are left as they were.
+#[test]
+fn a_journal_merge_onto_one_of_its_journals_is_refused_and_both_are_kept() {
+    let record = |row: u64, id: &str| {
+        format!(
+            "{{\"row\":{row},\"hash\":\"h{row}\",\"status\":\"created\",\"projectId\":\"{id}\",\"at\":\"2026-01-01T00:00:0{row}Z\"}}\n"
+        )
+    };
+    let (a, b) = (record(1, "P1"), record(2, "P2"));
+    for (output, said) in [
+        (
+            "a.jsonl",
+            "-o a.jsonl is an input journal (a.jsonl), which this command reads",
+        ),
+        (
+            "./b.jsonl",
+            "-o ./b.jsonl is an input journal (b.jsonl), which this command reads",
+        ),
+        ("sub/../a.jsonl", "is an input journal (a.jsonl)"),
+    ] {
+        let test = Test::new().write("a.jsonl", &a).write("b.jsonl", &b);
+        std::fs::create_dir(test.path().join("sub")).unwrap();
+        let out = test
+            .args(["journal", "merge", "a.jsonl", "b.jsonl", "-o", output])
+            .run()
+            .failure(2);
+        out.stderr_has(said);
+        out.stderr_has("give the output another name (nothing was read or written)");
+        assert_eq!(out.file("a.jsonl"), a);
+        assert_eq!(out.file("b.jsonl"), b);
+    }
+    let merged = Test::new()
+        .write("a.jsonl", &a)
+        .write("b.jsonl", &b)
+        .args(["journal", "merge", "a.jsonl", "b.jsonl", "-o", "ab.jsonl"])
+        .run()
+        .success();
+    assert_eq!(merged.file("ab.jsonl"), format!("{a}{b}"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_journal_merge_onto_a_hard_link_to_a_journal_is_refused() {
+    let record = "{\"row\":1,\"hash\":\"h1\",\"status\":\"created\",\"projectId\":\"P1\",\"at\":\"2026-01-01T00:00:01Z\"}\n";
+    let test = Test::new().write("a.jsonl", record).write("b.jsonl", "");
+    std::fs::hard_link(test.path().join("a.jsonl"), test.path().join("same.jsonl")).unwrap();
+    let out = test
+        .args(["journal", "merge", "a.jsonl", "b.jsonl", "-o", "same.jsonl"])
+        .run()
+        .failure(2);
+    out.stderr_has("-o same.jsonl is an input journal (a.jsonl)");
+    assert_eq!(out.file("a.jsonl"), record);
+}

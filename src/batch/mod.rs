@@ -74,6 +74,8 @@ pub(crate) struct BatchOptions {
     pub(crate) out: Option<String>,
     /// `--download PATTERN`, when submitted rows' videos go to files.
     pub(crate) download: Option<String>,
+    /// `--key`: the columns that name a row (none given: the CSV's first column).
+    pub(crate) key: Vec<String>,
     /// The CSV's field separator (`,` unless `--delimiter`).
     pub(crate) delimiter: u8,
     /// Worker threads; None means one per core.
@@ -130,6 +132,8 @@ pub(crate) struct Batch {
     folder: Option<PathBuf>,
     options: BatchOptions,
     started: Instant,
+    /// The columns that name a row, checked against the header (`--key`).
+    key: Vec<String>,
     /// Found while preparing: the spec's, and the header's (unknown columns).
     pub(crate) warnings: Vec<Diagnostic>,
 }
@@ -159,6 +163,7 @@ pub(crate) fn prepare(
     };
     let (rows, header, header_warnings) =
         crate::rows::open(&options.csv, options.delimiter, &program)?;
+    let key = key_columns(&options.key, &rows.columns, &program)?;
     let mut warnings = program.warnings.clone();
     warnings.extend(header_warnings);
     Ok(Batch {
@@ -168,21 +173,43 @@ pub(crate) fn prepare(
         folder,
         options,
         started,
+        key,
         warnings,
     })
 }
 
-impl Batch {
-    /// The CSV's columns, in header order.
-    #[cfg_attr(not(feature = "submit"), allow(dead_code))]
-    pub(crate) fn columns(&self) -> &[String] {
-        &self.rows.columns
+/// The columns that name a row: each `--key` a column of the CSV that feeds a variable (a
+/// row keeps only its variables' values), or the CSV's first column. Checked for every batch,
+/// a dry run too, so a mistyped key is found before a submission is even tried.
+fn key_columns(
+    key: &[String],
+    columns: &[String],
+    program: &Program,
+) -> Result<Vec<String>, Error> {
+    if key.is_empty() {
+        return Ok(columns.iter().take(1).cloned().collect());
     }
+    for column in key {
+        let message = if !columns.contains(column) {
+            format!("--key {column}: no such column ({})", columns.join(", "))
+        } else if program.vars.get(column).is_none() {
+            format!(
+                "--key {column}: the column is not a variable of the spec, so rows keep no value of it to be named by; key on a variable's column"
+            )
+        } else {
+            continue;
+        };
+        return Err(Error::Invalid(vec![Diagnostic::error(message)]));
+    }
+    Ok(key.to_vec())
+}
 
-    /// The CSV column `column` feeds a variable of the spec (other columns are ignored).
+impl Batch {
+    /// The columns that name a row (`--key`, or the CSV's first column), known to be
+    /// variables' columns.
     #[cfg_attr(not(feature = "submit"), allow(dead_code))]
-    pub(crate) fn is_variable(&self, column: &str) -> bool {
-        self.program.vars.get(column).is_some()
+    pub(crate) fn key(&self) -> &[String] {
+        &self.key
     }
 
     /// Runs every row into `sink`, telling `observer` of each.

@@ -107,6 +107,7 @@ fn prepare(
         csv: args.csv.clone(),
         out: args.out.clone(),
         download: args.download.clone(),
+        key: args.key.clone(),
         delimiter: args.delimiter,
         jobs: args.jobs,
         shard,

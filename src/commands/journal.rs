@@ -11,6 +11,12 @@ pub(super) fn run(command: JournalCommand, reporter: &Reporter) -> Result<(), Er
         output,
         keep_conflicts,
     } = command;
+    let inputs = journals
+        .iter()
+        .fold(crate::load::Inputs::default(), |inputs, journal| {
+            inputs.also("JOURNAL `-`", "an input journal", journal)
+        });
+    crate::clobber::refuse(&inputs, [("-o", Some(output.as_path()))])?;
     let to_stdout = crate::emit::is_stdout(&output);
     if !to_stdout {
         crate::api::merge::check_output(&output)?;

@@ -32,11 +32,17 @@ impl Inputs {
     /// An input that is not a flag (the spec, the language server's messages), as it is
     /// named when it is `-`, and what it is.
     pub(crate) fn new(named: &str, role: &str, path: &Path) -> Inputs {
-        Inputs(vec![Input {
+        Inputs::default().also(named, role, path)
+    }
+
+    /// One more input that is not a flag (each journal of `journal merge`).
+    pub(crate) fn also(mut self, named: &str, role: &str, path: &Path) -> Inputs {
+        self.0.push(Input {
             named: named.to_owned(),
             role: role.to_owned(),
             path: path.to_owned(),
-        }])
+        });
+        self
     }
 
     /// The spec and the vars files of a compilation.
@@ -52,13 +58,8 @@ impl Inputs {
     }
 
     /// The file of a flag.
-    pub(crate) fn and(mut self, flag: &str, path: &Path) -> Inputs {
-        self.0.push(Input {
-            named: format!("`{flag} -`"),
-            role: format!("the {flag} file"),
-            path: path.to_owned(),
-        });
-        self
+    pub(crate) fn and(self, flag: &str, path: &Path) -> Inputs {
+        self.also(&format!("`{flag} -`"), &format!("the {flag} file"), path)
     }
 
     /// The file of a flag, if given.

@@ -7,13 +7,14 @@
 
 mod avatar;
 mod clips;
+pub(crate) mod colors;
 pub(crate) mod json_path;
 mod origins;
 pub(crate) mod preset;
 mod read;
 pub(crate) mod skeleton;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::expand::Engine;
@@ -23,8 +24,8 @@ pub(crate) use clips::{DEFAULT_FILL, glyph_width};
 pub(crate) use clips::{DEFAULT_FONT, text_box};
 pub(crate) use origins::Origins;
 pub(crate) use preset::{Preset, Presets};
-use read::placed;
 pub(crate) use read::{as_text, number_of_json};
+use read::{object, placed};
 pub(crate) use skeleton::{Placed, Skeletons};
 
 /// The project body and where each of its values came from.
@@ -308,20 +309,21 @@ impl Run<'_, '_> {
         let watermark = self
             .boolean(scene, "watermark")
             .map_or(Value::Bool(false), |p| p.value);
-        let mut out = json!({
-            "background": background,
-            "watermark": watermark,
-            "scripts": [{
-                "org": say.value,
-                "isTTS": false,
-                "tts": null,
-                "modelId": model_id,
-                "clothId": cloth_id,
-            }],
-            "clips": clips,
-            "thumbnailUrl": null,
-            "sceneIdx": index,
-        });
+        let script = object([
+            ("org", say.value),
+            ("isTTS", Value::Bool(false)),
+            ("tts", Value::Null),
+            ("modelId", model_id),
+            ("clothId", cloth_id),
+        ]);
+        let mut out = object([
+            ("background", background),
+            ("watermark", watermark),
+            ("scripts", Value::Array(vec![script])),
+            ("clips", Value::Array(clips)),
+            ("thumbnailUrl", Value::Null),
+            ("sceneIdx", index.into()),
+        ]);
         self.merge_extra(scene.get("extra"), &mut out, &pointer);
         out
     }
@@ -352,13 +354,20 @@ impl Run<'_, '_> {
             self.origins
                 .record(format!("{pointer}/background/source_color"), &color.span);
         }
-        json!({
-            "id": "background",
-            "type": "background",
-            "source_type": if image.is_some() { "image" } else { "color" },
-            "source_url": image.map_or(Value::String(String::new()), |p| p.value),
-            "source_color": color.map_or(Value::String(DEFAULT_BACKGROUND.into()), |p| p.value),
-        })
+        let source_type = if image.is_some() { "image" } else { "color" };
+        object([
+            ("id", "background".into()),
+            ("type", "background".into()),
+            ("source_type", source_type.into()),
+            (
+                "source_url",
+                image.map_or(Value::String(String::new()), |p| p.value),
+            ),
+            (
+                "source_color",
+                color.map_or(Value::String(DEFAULT_BACKGROUND.into()), |p| p.value),
+            ),
+        ])
     }
 }
 
@@ -372,7 +381,7 @@ pub(crate) fn canvas(portrait: bool) -> (f64, f64) {
 }
 
 /// Whether `text` reads as a CSS colour: `#rgb[a]`, `#rrggbb[aa]`, `rgb()`/`rgba()`/`hsl()`/
-/// `hsla()`, or a single colour word (`navy`).
+/// `hsla()`, or a CSS colour name (`navy`, `RebeccaPurple`, `transparent`; not any word).
 pub(crate) fn is_color(text: &str) -> bool {
     let t = text.trim().to_ascii_lowercase();
     if let Some(hex) = t.strip_prefix('#') {
@@ -392,7 +401,7 @@ pub(crate) fn is_color(text: &str) -> bool {
                 });
         }
     }
-    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphabetic())
+    colors::is_named(&t)
 }
 
 /// Whether a scene's `background` string is meant as a colour (else it is an image URL): a
@@ -434,10 +443,20 @@ mod tests {
             "rgba(0, 0, 0, 0.5)",
             "hsl(120 50% 50%)",
             "navy",
+            " RebeccaPurple ",
+            "transparent",
         ] {
             assert!(is_color(good), "{good}");
         }
-        for bad in ["not a colour", "#ggg", "rgb(1,2)", "", "12"] {
+        for bad in [
+            "not a colour",
+            "#ggg",
+            "rgb(1,2)",
+            "",
+            "12",
+            "sunset",
+            "navvy",
+        ] {
             assert!(!is_color(bad), "{bad}");
         }
     }
@@ -447,7 +466,7 @@ mod tests {
         for colour in ["#fff", "#zzz", "rgb(1,2)", "navy", ""] {
             assert!(looks_like_color(colour), "{colour}");
         }
-        for image in ["https://x/y.png", "bg.png", "12"] {
+        for image in ["https://x/y.png", "bg.png", "12", "sunset", "Hero"] {
             assert!(!looks_like_color(image), "{image}");
         }
     }

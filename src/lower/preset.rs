@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::read::object;
 use crate::check::Schema;
 use crate::diag::{Diagnostic, Diagnostics, Source, Span};
 use crate::json_number as num;
@@ -94,27 +95,27 @@ impl Preset {
         let stem = format!("{}_{}", self.ai_name, self.clothing);
         let tight_src = format!("{cdn}/ai/ai_mov_thm/tight_ai_mov_thm_{stem}.png");
         let (o, t, h) = (self.origin, self.tight, self.head);
-        let mut editor = json!({
-            "headCenterX": num(h.center_x),
-            "headCenterY": num(h.center_y),
-            "headWidth": num(h.width),
-            "headHeight": num(h.height),
-            "modelTightX": num(t.x),
-            "modelTightY": num(t.y),
-            "modelTightS": num(t.scale),
-            "modelTightW": num(t.width),
-            "modelTightH": num(t.height),
-            "modelOriginW": num(o.width),
-            "modelOriginH": num(o.height),
-            "scale": num(self.scale),
-            "adjustX": num(self.adjust.x),
-            "adjustY": num(self.adjust.y),
+        let mut editor = object([
+            ("headCenterX", num(h.center_x)),
+            ("headCenterY", num(h.center_y)),
+            ("headWidth", num(h.width)),
+            ("headHeight", num(h.height)),
+            ("modelTightX", num(t.x)),
+            ("modelTightY", num(t.y)),
+            ("modelTightS", num(t.scale)),
+            ("modelTightW", num(t.width)),
+            ("modelTightH", num(t.height)),
+            ("modelOriginW", num(o.width)),
+            ("modelOriginH", num(o.height)),
+            ("scale", num(self.scale)),
+            ("adjustX", num(self.adjust.x)),
+            ("adjustY", num(self.adjust.y)),
             // The space left around the tight box inside the full frame.
-            "spaceB": num(o.height - t.height - t.y),
-            "spaceT": num(t.y),
-            "spaceL": num(t.x),
-            "spaceR": num(o.width - t.width - t.x),
-        });
+            ("spaceB", num(o.height - t.height - t.y)),
+            ("spaceT", num(t.y)),
+            ("spaceL", num(t.x)),
+            ("spaceR", num(o.width - t.width - t.x)),
+        ]);
         let editor_value = editor.clone();
         if let Value::Object(map) = &mut editor {
             map.insert("top".into(), num(t.y));
@@ -122,33 +123,42 @@ impl Preset {
             map.insert("height".into(), num(t.height));
             map.insert("width".into(), num(t.width));
         }
-        json!({
-            "ai_name": self.ai_name,
-            "emotion": self.clothing,
-            "language": language,
-            "source_url": tight_src,
-            "editor": editor,
-            "origin": { "height": num(o.height), "width": num(o.width) },
-            "deployImage": {
-                "themb_src": format!("{cdn}/ai/model-introduce/thumbnails/{stem}.png"),
-                "themb_width": num(self.images.thumbnail.width),
-                "themb_height": num(self.images.thumbnail.height),
-                "org_src": format!("{cdn}/ai/ai_mov_thm/tight_ai_mov_thm_{stem}_org.png"),
-                "org_width": num(o.width),
-                "org_height": num(o.height),
-                "edit_src": tight_src,
-                "edit_width": num(self.images.edit.width),
-                "edit_height": num(self.images.edit.height),
-            },
-            "deploySize": {
-                "org_width": num(o.width),
-                "org_height": num(o.height),
-                "edit_width": num(t.width),
-                "edit_height": num(t.height),
-            },
-            "editorValue": editor_value,
-            "maskFile": format!("{stem}H_alpha_INV.mp4"),
-        })
+        let origin = object([("height", num(o.height)), ("width", num(o.width))]);
+        let deploy_image = object([
+            (
+                "themb_src",
+                format!("{cdn}/ai/model-introduce/thumbnails/{stem}.png").into(),
+            ),
+            ("themb_width", num(self.images.thumbnail.width)),
+            ("themb_height", num(self.images.thumbnail.height)),
+            (
+                "org_src",
+                format!("{cdn}/ai/ai_mov_thm/tight_ai_mov_thm_{stem}_org.png").into(),
+            ),
+            ("org_width", num(o.width)),
+            ("org_height", num(o.height)),
+            ("edit_src", tight_src.clone().into()),
+            ("edit_width", num(self.images.edit.width)),
+            ("edit_height", num(self.images.edit.height)),
+        ]);
+        let deploy_size = object([
+            ("org_width", num(o.width)),
+            ("org_height", num(o.height)),
+            ("edit_width", num(t.width)),
+            ("edit_height", num(t.height)),
+        ]);
+        object([
+            ("ai_name", self.ai_name.as_str().into()),
+            ("emotion", self.clothing.as_str().into()),
+            ("language", language.into()),
+            ("source_url", tight_src.into()),
+            ("editor", editor),
+            ("origin", origin),
+            ("deployImage", deploy_image),
+            ("deploySize", deploy_size),
+            ("editorValue", editor_value),
+            ("maskFile", format!("{stem}H_alpha_INV.mp4").into()),
+        ])
     }
 }
 

@@ -15,34 +15,6 @@ use crate::error::Error;
 use crate::report::Reporter;
 use crate::report::progress::Progress;
 
-/// The columns that name a row: `--key`, each a column of the CSV that feeds a variable (a
-/// row keeps only its variables' values), or the CSV's first column.
-fn key_columns(args: &BatchArgs, batch: &Batch) -> Result<Vec<String>, Error> {
-    let columns = batch.columns();
-    if args.key.is_empty() {
-        return Ok(columns.iter().take(1).cloned().collect());
-    }
-    let refuse = |message: String| {
-        Err(Error::Invalid(vec![crate::diag::Diagnostic::error(
-            message,
-        )]))
-    };
-    for key in &args.key {
-        if !columns.contains(key) {
-            return refuse(format!(
-                "--key {key}: no such column ({})",
-                columns.join(", ")
-            ));
-        }
-        if !batch.is_variable(key) {
-            return refuse(format!(
-                "--key {key}: the column is not a variable of the spec, so rows keep no value of it to be named by; key on a variable's column"
-            ));
-        }
-    }
-    Ok(args.key.clone())
-}
-
 /// A compiled row as a submission item: its key is `column=value` of the key columns.
 fn item(compiled: Compiled, key: &[String]) -> SubmitItem {
     let named: Vec<String> = key
@@ -67,11 +39,10 @@ fn item(compiled: Compiled, key: &[String]) -> SubmitItem {
 /// Every row of `batch` planned against `journal`, sending nothing.
 fn planned_rows(
     batch: Batch,
-    args: &BatchArgs,
     rows: &Rows<'_>,
     journal: &Journal,
 ) -> Result<(Summary, Vec<PlannedRow>), Error> {
-    let key = key_columns(args, &batch)?;
+    let key = batch.key().to_vec();
     let (projects, received) = mpsc::sync_channel(crate::batch::CHUNK * 4);
     let (summary, planned) = std::thread::scope(|scope| {
         let planner = scope.spawn(move || {
@@ -92,7 +63,7 @@ pub(super) fn plan(batch: Batch, args: &BatchArgs, rows: &Rows<'_>) -> Result<Su
         Some(path) if path.exists() => Journal::read(path)?,
         _ => Journal::none(),
     };
-    let (summary, planned) = planned_rows(batch, args, rows, &journal)?;
+    let (summary, planned) = planned_rows(batch, rows, &journal)?;
     rows.progress.finish();
     rows.planned(&planned)?;
     rows.reporter
@@ -115,7 +86,7 @@ fn refuse_changed(
     let stop = Arc::new(AtomicBool::new(false));
     let batch = prepare(args, shard, &stop, rows.reporter)?;
     let quiet = Rows::quiet(rows.reporter);
-    let (_, planned) = planned_rows(batch, args, &quiet, journal)?;
+    let (_, planned) = planned_rows(batch, &quiet, journal)?;
     crate::report::plan::refuse_changed(&planned, true)
 }
 
@@ -134,7 +105,7 @@ pub(super) fn submit(
         .rows
         .rate
         .or_else(|| Some(args.rate_total? / shard?.1 as f64));
-    let key = key_columns(args, &batch)?;
+    let key = batch.key().to_vec();
     let jobs = crate::batch::workers(args.jobs);
     let options = SubmitOptions {
         stop: Some(stop),
