@@ -2,6 +2,7 @@
 //! fields that no schema can say. Every problem names the spec location that produced the
 //! offending value, through the [`Origins`] map that `lower` records.
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
@@ -26,24 +27,32 @@ mod subset;
 /// does); the full validator (`jsonschema`) is compiled only when it is needed: for the errors
 /// of a document, or for every answer of a schema outside that subset.
 pub struct Schema {
-    text: String,
+    text: Cow<'static, str>,
     quick: Option<subset::Validator>,
     full: OnceLock<jsonschema::Validator>,
 }
 
 impl Schema {
+    /// A schema compiled now. Its quick validator is kept for the process's life (see
+    /// `subset::Validator::new`): make one per schema, not one per document.
     pub fn new(text: &str) -> Schema {
         Schema {
-            text: text.to_owned(),
+            text: Cow::Owned(text.to_owned()),
             quick: subset::Validator::new(text).ok(),
             full: OnceLock::new(),
         }
     }
 
-    /// The project schema, compiled once per process.
+    /// The project schema, whose quick validator was compiled when vidspec was built.
     pub fn project() -> Arc<Schema> {
         static SCHEMA: OnceLock<Arc<Schema>> = OnceLock::new();
-        Arc::clone(SCHEMA.get_or_init(|| Arc::new(Schema::new(PROJECT_SCHEMA))))
+        Arc::clone(SCHEMA.get_or_init(|| {
+            Arc::new(Schema {
+                text: Cow::Borrowed(PROJECT_SCHEMA),
+                quick: subset::PROJECT,
+                full: OnceLock::new(),
+            })
+        }))
     }
 
     /// The preset schema, compiled once per process.

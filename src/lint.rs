@@ -617,6 +617,18 @@ impl Lints<'_> {
                     Some("give it a URL, or leave `image` out for a plain colour"),
                 );
             }
+            // A word (`sunset`) is no colour name, and no path or URL of an image either.
+            Some(url) if is_word(url) => {
+                let help = match crate::lower::colors::closest(url) {
+                    Some(name) => format!("did you mean the colour `{name}`?"),
+                    None => "write a colour (`#rrggbb`, `rgb(r,g,b)` or a CSS colour name such as `navy`) or the image's https:// URL".to_owned(),
+                };
+                self.warn(
+                    format_args!("/scenes/{s}/background/source_url"),
+                    &format!("`{url}` is neither a colour nor an image URL"),
+                    Some(&help),
+                );
+            }
             Some(url) if !url.is_empty() => {
                 self.media(url, format_args!("/scenes/{s}/background/source_url"));
             }
@@ -658,10 +670,16 @@ impl Lints<'_> {
 
     fn color(&mut self, text: &str, pointer: std::fmt::Arguments<'_>) {
         if !crate::lower::is_color(text) {
+            let help = match crate::lower::colors::closest(text) {
+                Some(name) => format!("did you mean `{name}`?"),
+                None => {
+                    "write `#rrggbb`, `rgb(r,g,b)`, `rgba(r,g,b,a)` or a CSS colour name".to_owned()
+                }
+            };
             self.warn(
                 pointer,
                 &format!("`{text}` does not look like a colour"),
-                Some("write `#rrggbb`, `rgb(r,g,b)`, `rgba(r,g,b,a)` or a colour name"),
+                Some(&help),
             );
         }
     }
@@ -691,6 +709,16 @@ impl Lints<'_> {
             );
         }
     }
+}
+
+/// Text with nothing of a path or a URL in it: letters, digits, spaces and dashes only.
+fn is_word(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty()
+        && text.chars().any(char::is_alphabetic)
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
 }
 
 /// Where a clip lies on the canvas (audio and deleted clips are not asked).

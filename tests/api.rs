@@ -289,22 +289,45 @@ fn the_token_is_fetched_once_and_reused_across_commands() {
     assert_eq!(stats["projectsCreated"], 1, "{stats}");
 }
 
+/// The cached token expires on the mock's word (no lifetime to wait out, which a loaded
+/// machine could overrun), and the mock answers the first 8 refusals together, so all 8 jobs
+/// are known to have sent the stale token at once: one renewal serves them all.
 #[test]
 fn an_expired_token_is_renewed_exactly_once_under_concurrency() {
-    // The latency keeps the first wave of 8 requests in flight together with the stale token.
-    let api = Api::new(&["--token-ttl", "2", "--latency", "50"]);
+    let api = Api::new(&[]);
     api.run(&["models"]).success();
-    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(api.mock.stats()["tokensIssued"], 1);
+    api.mock
+        .faults(json!({ "expireTokens": true, "holdRefusals": 8 }));
     let file = api.projects("rows.ndjson", 24);
+    let started = Instant::now();
     api.run(&["submit-projects", file.to_str().unwrap(), "--jobs", "8"])
         .success();
     let stats = api.mock.stats();
-    assert_eq!(stats["tokensIssued"], 2, "{stats}");
-    assert!(
-        stats["statuses"]["401"].as_u64().unwrap_or(0) >= 2,
-        "{stats}"
+    assert_eq!(stats["tokensIssued"], 2, "renewed exactly once: {stats}");
+    assert_eq!(
+        stats["statuses"]["401"], 8,
+        "the 8 jobs each sent the stale token once: {stats}"
     );
+    assert_eq!(stats["requests"]["create"], 24 + 8, "{stats}");
     assert_eq!(stats["projectsCreated"], 24, "{stats}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the held refusals were answered together, not at the hold's limit"
+    );
+}
+
+/// `--token-ttl 0`: every token is expired as issued, so the one renewal a 401 earns is
+/// refused too, and the command says so instead of renewing for ever.
+#[test]
+fn a_token_refused_as_soon_as_it_is_issued_is_renewed_once_then_an_error() {
+    let api = Api::new(&["--token-ttl", "0"]);
+    api.run(&["models"])
+        .failure(4)
+        .stderr_has("the API refused a freshly issued token");
+    let stats = api.mock.stats();
+    assert_eq!(stats["tokensIssued"], 2, "{stats}");
+    assert_eq!(stats["statuses"]["401"], 2, "{stats}");
 }
 
 #[test]

@@ -119,6 +119,39 @@ fn output_is_byte_identical_across_runs() {
     );
 }
 
+/// A `background:` word is a colour only when it is a CSS colour name, in any case; any other
+/// word (`sunset`) goes where an image's URL goes, and `check` names it (tests/lints).
+#[test]
+fn a_background_word_is_a_colour_only_when_css_names_it() {
+    let spec = "avatar: { preset: anna-navy-suit }\nscenes:\n  - background: sunset\n  - background: RebeccaPurple\n  - background: transparent\n  - background: navy\n";
+    let out = Test::new()
+        .write("s.yaml", spec)
+        .args(["build", "s.yaml"])
+        .run()
+        .success();
+    let scenes = out.json()["scenes"].clone();
+    let background = |i: usize| {
+        let b = &scenes[i]["background"];
+        (
+            b["source_type"].as_str().unwrap().to_owned(),
+            b["source_url"].as_str().unwrap().to_owned(),
+            b["source_color"].as_str().unwrap().to_owned(),
+        )
+    };
+    let white = "rgb(255,255,255)";
+    assert_eq!(
+        background(0),
+        ("image".into(), "sunset".into(), white.into())
+    );
+    for (i, colour) in [(1, "RebeccaPurple"), (2, "transparent"), (3, "navy")] {
+        assert_eq!(
+            background(i),
+            ("color".into(), String::new(), colour.into())
+        );
+    }
+    out.stderr_has("warning: `sunset` is neither a colour nor an image URL");
+}
+
 #[test]
 fn compact_output_is_one_line_of_the_same_json() {
     let pretty = Test::in_repo()

@@ -1,7 +1,6 @@
 //! A validator for the part of JSON Schema (draft 2020-12) that the bundled project schema
-//! uses, answering only "valid or not". Compiling it is a single pass over the schema text
-//! (descriptions skipped unread), about fifty times cheaper than compiling the full validator,
-//! which `check` then builds only for a document that fails, to say why.
+//! uses, answering only "valid or not". The full validator (`jsonschema`) is compiled by
+//! `check` only for a document that fails, to say why.
 //!
 //! It accepts a schema only when it knows every keyword in it: `type`, `enum`, `const`, the
 //! four numeric bounds, `minLength`/`maxLength`, `minItems`/`maxItems`, `required`,
@@ -9,64 +8,27 @@
 //! annotations. A schema with anything else is refused, and `check` uses the full validator
 //! for it alone. Its answers are compared with the full validator's on generated documents
 //! (the tests below).
+//!
+//! The compiled form and its compiler are in [`compiled`], shared with `build.rs`: the
+//! bundled project schema is compiled when vidspec is built ([`PROJECT`], static data), so a
+//! run compiles nothing; [`Validator::new`] compiles other schemas at run time.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::fmt;
 
 use num_cmp::NumCmp;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 
-/// The draft every accepted schema must declare (or leave implied).
-const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+mod compiled;
 
-/// A compiled schema: its root and its `$defs`, which references point into by index.
-pub(crate) struct Validator {
-    root: Node,
-    defs: Vec<Node>,
-}
+pub(crate) use compiled::Validator;
+use compiled::{Literal, Node, Num, Rules};
 
-enum Node {
-    /// `true` or `false` as a schema.
-    Always(bool),
-    Rules(Box<Rules>),
-}
+/// The bundled project schema's validator, compiled by `build.rs` from the same text as
+/// `check::PROJECT_SCHEMA`; `None` if that schema uses a keyword outside the subset (the build
+/// warns, and `check` falls back to the full validator).
+pub(crate) static PROJECT: Option<Validator> =
+    include!(concat!(env!("OUT_DIR"), "/project.v3.subset.rs"));
 
-#[derive(Default)]
-struct Rules {
-    /// A bit per type name (`TYPES`), when `type` is present.
-    types: Option<u8>,
-    constant: Option<Value>,
-    choices: Option<Vec<Value>>,
-    minimum: Option<Number>,
-    maximum: Option<Number>,
-    exclusive_minimum: Option<Number>,
-    exclusive_maximum: Option<Number>,
-    min_length: Option<u64>,
-    max_length: Option<u64>,
-    min_items: Option<u64>,
-    max_items: Option<u64>,
-    required: Vec<String>,
-    properties: Vec<(String, Node)>,
-    items: Option<Node>,
-    all_of: Vec<Node>,
-    condition: Option<Node>,
-    then: Option<Node>,
-    otherwise: Option<Node>,
-    reference: Option<Reference>,
-}
-
-enum Reference {
-    /// A `$defs` name, as read.
-    Named(String),
-    /// Its index in [`Validator::defs`].
-    Resolved(usize),
-}
-
-const TYPES: [&str; 7] = [
-    "null", "boolean", "integer", "number", "string", "array", "object",
-];
 const NULL: u8 = 1;
 const BOOLEAN: u8 = 1 << 1;
 const INTEGER: u8 = 1 << 2;
@@ -76,34 +38,20 @@ const ARRAY: u8 = 1 << 5;
 const OBJECT: u8 = 1 << 6;
 
 impl Validator {
-    /// Compiles `text`, or names what this validator does not implement.
+    /// Compiles `text` at run time, or names what this validator does not implement. What it
+    /// builds is leaked (see [`compiled`]): meant for schemas compiled once, not in a loop.
     pub(crate) fn new(text: &str) -> Result<Validator, String> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let mut defs = Vec::new();
-        let root = NodeSeed {
-            root: true,
-            defs: &mut defs,
-        }
-        .deserialize(&mut deserializer)
-        .map_err(|e| e.to_string())?;
-        deserializer.end().map_err(|e| e.to_string())?;
-        let names: Vec<String> = defs.iter().map(|(name, _)| name.clone()).collect();
-        let mut defs: Vec<Node> = defs.into_iter().map(|(_, node)| node).collect();
-        let mut root = root;
-        resolve(&mut root, &names)?;
-        for def in &mut defs {
-            resolve(def, &names)?;
-        }
-        Ok(Validator { root, defs })
+        let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        compiled::compile(&schema)
     }
 
     pub(crate) fn is_valid(&self, instance: &Value) -> bool {
-        self.valid(&self.root, instance)
+        self.valid(self.root, instance)
     }
 
-    fn valid(&self, node: &Node, instance: &Value) -> bool {
-        let rules = match node {
-            Node::Always(answer) => return *answer,
+    fn valid(&self, node: Node, instance: &Value) -> bool {
+        let rules: &Rules = match node {
+            Node::Always(answer) => return answer,
             Node::Rules(rules) => rules,
         };
         if let Some(types) = rules.types {
@@ -116,7 +64,7 @@ impl Validator {
                 return false;
             }
         }
-        if let Some(choices) = &rules.choices {
+        if let Some(choices) = rules.choices {
             if !choices.iter().any(|c| equal(c, instance)) {
                 return false;
             }
@@ -124,14 +72,14 @@ impl Validator {
         match instance {
             Value::Number(n) => {
                 let bounds = [
-                    (&rules.minimum, Ordering::Less, true),
-                    (&rules.maximum, Ordering::Greater, true),
-                    (&rules.exclusive_minimum, Ordering::Less, false),
-                    (&rules.exclusive_maximum, Ordering::Greater, false),
+                    (rules.minimum, Ordering::Less, true),
+                    (rules.maximum, Ordering::Greater, true),
+                    (rules.exclusive_minimum, Ordering::Less, false),
+                    (rules.exclusive_maximum, Ordering::Greater, false),
                 ];
                 for (bound, outside, inclusive) in bounds {
                     if let Some(bound) = bound {
-                        match compare(n, bound) {
+                        match Num::of(n).and_then(|n| compare(n, bound)) {
                             Some(Ordering::Equal) if inclusive => {}
                             Some(o) if o != outside && o != Ordering::Equal => {}
                             _ => return false,
@@ -156,17 +104,17 @@ impl Validator {
                 {
                     return false;
                 }
-                if let Some(node) = &rules.items {
+                if let Some(node) = rules.items {
                     if !items.iter().all(|item| self.valid(node, item)) {
                         return false;
                     }
                 }
             }
             Value::Object(map) => {
-                if !rules.required.iter().all(|key| map.contains_key(key)) {
+                if !rules.required.iter().all(|key| map.contains_key(*key)) {
                     return false;
                 }
-                for (key, node) in &rules.properties {
+                for &(key, node) in rules.properties {
                     if let Some(value) = map.get(key) {
                         if !self.valid(node, value) {
                             return false;
@@ -176,22 +124,22 @@ impl Validator {
             }
             Value::Null | Value::Bool(_) => {}
         }
-        if !rules.all_of.iter().all(|node| self.valid(node, instance)) {
+        if !rules.all_of.iter().all(|node| self.valid(*node, instance)) {
             return false;
         }
-        if let Some(condition) = &rules.condition {
+        if let Some(condition) = rules.condition {
             let branch = if self.valid(condition, instance) {
-                &rules.then
+                rules.then
             } else {
-                &rules.otherwise
+                rules.otherwise
             };
-            if branch.as_ref().is_some_and(|b| !self.valid(b, instance)) {
+            if branch.is_some_and(|b| !self.valid(b, instance)) {
                 return false;
             }
         }
-        match &rules.reference {
-            Some(Reference::Resolved(index)) => self.valid(&self.defs[*index], instance),
-            _ => true,
+        match rules.reference {
+            Some(index) => self.valid(self.defs[index], instance),
+            None => true,
         }
     }
 }
@@ -215,21 +163,9 @@ fn is_integer(n: &Number) -> bool {
 }
 
 /// The order of two JSON numbers by their exact values, whatever their representations.
-fn compare(a: &Number, b: &Number) -> Option<Ordering> {
-    #[derive(Clone, Copy)]
-    enum Exact {
-        U(u64),
-        I(i64),
-        F(f64),
-    }
-    fn exact(n: &Number) -> Option<Exact> {
-        n.as_u64()
-            .map(Exact::U)
-            .or_else(|| n.as_i64().map(Exact::I))
-            .or_else(|| n.as_f64().map(Exact::F))
-    }
-    use Exact::{F, I, U};
-    match (exact(a)?, exact(b)?) {
+fn compare(a: Num, b: Num) -> Option<Ordering> {
+    use Num::{F, I, U};
+    match (a, b) {
         (U(x), U(y)) => x.num_cmp(y),
         (U(x), I(y)) => x.num_cmp(y),
         (U(x), F(y)) => x.num_cmp(y),
@@ -244,236 +180,23 @@ fn compare(a: &Number, b: &Number) -> Option<Ordering> {
 
 /// Equality as JSON Schema means it: numbers by value (`1` equals `1.0`), objects whatever
 /// their key order.
-fn equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => compare(x, y) == Some(Ordering::Equal),
-        (Value::Array(x), Value::Array(y)) => {
+fn equal(literal: &Literal, value: &Value) -> bool {
+    match (literal, value) {
+        (Literal::Null, Value::Null) => true,
+        (Literal::Bool(x), Value::Bool(y)) => x == y,
+        (Literal::Number(x), Value::Number(y)) => {
+            Num::of(y).and_then(|y| compare(*x, y)) == Some(Ordering::Equal)
+        }
+        (Literal::String(x), Value::String(y)) => x == y,
+        (Literal::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(x, y)| equal(x, y))
         }
-        (Value::Object(x), Value::Object(y)) => {
+        (Literal::Object(x), Value::Object(y)) => {
             x.len() == y.len()
                 && x.iter()
-                    .all(|(key, x)| y.get(key).is_some_and(|y| equal(x, y)))
+                    .all(|(key, x)| y.get(*key).is_some_and(|y| equal(x, y)))
         }
-        _ => a == b,
-    }
-}
-
-fn resolve(node: &mut Node, names: &[String]) -> Result<(), String> {
-    let Node::Rules(rules) = node else {
-        return Ok(());
-    };
-    if let Some(Reference::Named(name)) = &rules.reference {
-        let index = names
-            .iter()
-            .position(|n| n == name)
-            .ok_or_else(|| format!("`$ref` to `#/$defs/{name}`, which is not defined"))?;
-        rules.reference = Some(Reference::Resolved(index));
-    }
-    let children = rules
-        .properties
-        .iter_mut()
-        .map(|(_, n)| n)
-        .chain(rules.all_of.iter_mut())
-        .chain(rules.items.as_mut())
-        .chain(rules.condition.as_mut())
-        .chain(rules.then.as_mut())
-        .chain(rules.otherwise.as_mut());
-    for child in children {
-        resolve(child, names)?;
-    }
-    Ok(())
-}
-
-/// A key of the schema text, borrowed when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> de::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-/// Reads one schema; the root's `$defs` go to `defs`, in order.
-struct NodeSeed<'a> {
-    root: bool,
-    defs: &'a mut Vec<(String, Node)>,
-}
-
-impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
-    type Value = Node;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for NodeSeed<'_> {
-    type Value = Node;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a schema (an object or a boolean)")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
-        Ok(Node::Always(v))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut rules = Rules::default();
-        let defs = self.defs;
-        while let Some(Key(key)) = map.next_key::<Key>()? {
-            match key.as_ref() {
-                "description" | "title" | "$comment" | "format" | "default" | "examples"
-                | "deprecated" | "readOnly" | "writeOnly" => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-                "$schema" | "$id" if self.root => {
-                    let value: String = map.next_value()?;
-                    if key == "$schema" && value != DRAFT {
-                        return Err(de::Error::custom(format!("draft `{value}`")));
-                    }
-                }
-                "$defs" if self.root => {
-                    map.next_value_seed(Defs(&mut *defs))?;
-                }
-                "$ref" => {
-                    let target: String = map.next_value()?;
-                    let name = target
-                        .strip_prefix("#/$defs/")
-                        .filter(|name| !name.contains(['/', '~', '%']))
-                        .ok_or_else(|| de::Error::custom(format!("`$ref` to `{target}`")))?;
-                    rules.reference = Some(Reference::Named(name.to_owned()));
-                }
-                "type" => {
-                    let names: OneOrMany = map.next_value()?;
-                    let mut bits = 0;
-                    for name in names.0 {
-                        let index = TYPES
-                            .iter()
-                            .position(|t| *t == name)
-                            .ok_or_else(|| de::Error::custom(format!("type `{name}`")))?;
-                        bits |= 1 << index;
-                    }
-                    rules.types = Some(bits);
-                }
-                "const" => rules.constant = Some(map.next_value()?),
-                "enum" => rules.choices = Some(map.next_value()?),
-                "minimum" => rules.minimum = Some(map.next_value()?),
-                "maximum" => rules.maximum = Some(map.next_value()?),
-                "exclusiveMinimum" => rules.exclusive_minimum = Some(map.next_value()?),
-                "exclusiveMaximum" => rules.exclusive_maximum = Some(map.next_value()?),
-                "minLength" => rules.min_length = Some(map.next_value()?),
-                "maxLength" => rules.max_length = Some(map.next_value()?),
-                "minItems" => rules.min_items = Some(map.next_value()?),
-                "maxItems" => rules.max_items = Some(map.next_value()?),
-                "required" => rules.required = map.next_value()?,
-                "properties" => rules.properties = map.next_value_seed(Properties(&mut *defs))?,
-                "items" => rules.items = Some(map.next_value_seed(child(&mut *defs))?),
-                "allOf" => rules.all_of = map.next_value_seed(AllOf(&mut *defs))?,
-                "if" => rules.condition = Some(map.next_value_seed(child(&mut *defs))?),
-                "then" => rules.then = Some(map.next_value_seed(child(&mut *defs))?),
-                "else" => rules.otherwise = Some(map.next_value_seed(child(&mut *defs))?),
-                other => return Err(de::Error::custom(format!("keyword `{other}`"))),
-            }
-        }
-        Ok(Node::Rules(Box::new(rules)))
-    }
-}
-
-/// The seed of a schema below the root.
-fn child(defs: &mut Vec<(String, Node)>) -> NodeSeed<'_> {
-    NodeSeed { root: false, defs }
-}
-
-/// `type`: one name or a list of names.
-struct OneOrMany(Vec<String>);
-
-impl<'de> de::Deserialize<'de> for OneOrMany {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(serde::Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            One(String),
-            Many(Vec<String>),
-        }
-        Ok(match Either::deserialize(deserializer)? {
-            Either::One(name) => OneOrMany(vec![name]),
-            Either::Many(names) => OneOrMany(names),
-        })
-    }
-}
-
-/// `$defs`: name → schema, appended to the validator's definitions.
-struct Defs<'a>(&'a mut Vec<(String, Node)>);
-
-impl<'de> DeserializeSeed<'de> for Defs<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        let entries = Properties(&mut *self.0).deserialize(deserializer)?;
-        self.0.extend(entries);
-        Ok(())
-    }
-}
-
-/// `properties` (and `$defs`): name → schema, in order.
-struct Properties<'a>(&'a mut Vec<(String, Node)>);
-
-impl<'de> DeserializeSeed<'de> for Properties<'_> {
-    type Value = Vec<(String, Node)>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Properties<'_> {
-    type Value = Vec<(String, Node)>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object of schemas")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(Key(key)) = map.next_key::<Key>()? {
-            let node = map.next_value_seed(child(&mut *self.0))?;
-            entries.push((key.into_owned(), node));
-        }
-        Ok(entries)
-    }
-}
-
-/// `allOf`: a list of schemas.
-struct AllOf<'a>(&'a mut Vec<(String, Node)>);
-
-impl<'de> DeserializeSeed<'de> for AllOf<'_> {
-    type Value = Vec<Node>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for AllOf<'_> {
-    type Value = Vec<Node>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of schemas")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut nodes = Vec::new();
-        while let Some(node) = seq.next_element_seed(child(&mut *self.0))? {
-            nodes.push(node);
-        }
-        Ok(nodes)
+        _ => false,
     }
 }
 
@@ -497,6 +220,25 @@ mod tests {
         if let Err(e) = Validator::new(crate::check::PROJECT_SCHEMA) {
             panic!("the project schema uses what the quick validator lacks: {e}");
         }
+        assert!(
+            PROJECT.is_some(),
+            "build.rs did not compile the project schema"
+        );
+    }
+
+    /// What `build.rs` wrote out is, node for node, what the run-time compiler makes of the
+    /// same text (the emitter cannot drop or change a rule unseen).
+    #[test]
+    fn the_build_time_validator_is_the_run_time_one() {
+        let built = PROJECT.expect("build.rs compiled the project schema");
+        let now = quick(&serde_json::from_str(crate::check::PROJECT_SCHEMA).unwrap());
+        assert!(built == now, "build.rs and Validator::new differ");
+        assert!(built.defs.len() > 10);
+        // Equality is by content, so it can fail: one bound changed is seen.
+        let text = crate::check::PROJECT_SCHEMA;
+        assert!(text.contains(r#""minimum":1"#));
+        let changed = text.replacen(r#""minimum":1"#, r#""minimum":2"#, 1);
+        assert!(built != quick(&serde_json::from_str(&changed).unwrap()));
     }
 
     #[test]
@@ -514,6 +256,13 @@ mod tests {
         ] {
             assert!(Validator::new(&schema.to_string()).is_err(), "{schema}");
         }
+        // The refusal names the keyword and where it is (the build's warning shows it).
+        let nested = json!({"$defs": {"d": {"items": {"properties": {"a/b": {"pattern": "x"}}}}}});
+        let refused = Validator::new(&nested.to_string()).err();
+        assert_eq!(
+            refused.as_deref(),
+            Some("keyword `pattern`, at /$defs/d/items/properties/a~1b/pattern")
+        );
     }
 
     /// Each keyword's edge cases, answered as the full validator answers them.
@@ -653,7 +402,7 @@ mod tests {
             (json!(false), vec![json!(1), json!(null)]),
             (json!(true), vec![json!(1), json!(null)]),
             (
-                json!({"$schema": DRAFT, "type": "string", "format": "uri", "description": "x"}),
+                json!({"$schema": compiled::DRAFT, "type": "string", "format": "uri", "description": "x"}),
                 vec![json!("not a uri"), json!(1)],
             ),
         ];
@@ -812,11 +561,13 @@ mod tests {
 
     /// The examples' projects, mutated (values of every type, numbers at and around each
     /// bound, other enum and const strings, keys removed and added, items removed and
-    /// repeated): the quick validator's answer is the full validator's on every one.
+    /// repeated): the quick validator's answer, compiled at run time or by `build.rs`, is the
+    /// full validator's on every one.
     #[test]
     fn agrees_with_the_full_validator_on_mutated_projects() {
         let schema: Value = serde_json::from_str(crate::check::PROJECT_SCHEMA).unwrap();
         let (quick, full) = (quick(&schema), full(&schema));
+        let built = PROJECT.expect("build.rs compiled the project schema");
         // The schema as written, annotations and all: `build.rs` strips only what no
         // verdict depends on.
         let annotated: Value =
@@ -855,6 +606,11 @@ mod tests {
             }
             let answer = quick.is_valid(&doc);
             assert_eq!(answer, full.is_valid(&doc), "round {round}: {doc}");
+            assert_eq!(
+                answer,
+                built.is_valid(&doc),
+                "build.rs's, round {round}: {doc}"
+            );
             assert_eq!(answer, annotated.is_valid(&doc), "round {round}: {doc}");
             if answer {
                 valid += 1;
@@ -863,7 +619,7 @@ mod tests {
             }
         }
         for project in &projects {
-            assert!(quick.is_valid(project));
+            assert!(quick.is_valid(project) && built.is_valid(project));
         }
         assert!(
             valid > 400 && invalid > 400,

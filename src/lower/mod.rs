@@ -7,6 +7,7 @@
 
 mod avatar;
 mod clips;
+pub(crate) mod colors;
 pub(crate) mod json_path;
 mod origins;
 pub(crate) mod preset;
@@ -380,7 +381,7 @@ pub(crate) fn canvas(portrait: bool) -> (f64, f64) {
 }
 
 /// Whether `text` reads as a CSS colour: `#rgb[a]`, `#rrggbb[aa]`, `rgb()`/`rgba()`/`hsl()`/
-/// `hsla()`, or a single colour word (`navy`).
+/// `hsla()`, or a CSS colour name (`navy`, `RebeccaPurple`, `transparent`; not any word).
 pub(crate) fn is_color(text: &str) -> bool {
     let t = text.trim().to_ascii_lowercase();
     if let Some(hex) = t.strip_prefix('#') {
@@ -400,7 +401,7 @@ pub(crate) fn is_color(text: &str) -> bool {
                 });
         }
     }
-    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphabetic())
+    colors::is_named(&t)
 }
 
 /// Whether a scene's `background` string is meant as a colour (else it is an image URL): a
@@ -442,10 +443,20 @@ mod tests {
             "rgba(0, 0, 0, 0.5)",
             "hsl(120 50% 50%)",
             "navy",
+            " RebeccaPurple ",
+            "transparent",
         ] {
             assert!(is_color(good), "{good}");
         }
-        for bad in ["not a colour", "#ggg", "rgb(1,2)", "", "12"] {
+        for bad in [
+            "not a colour",
+            "#ggg",
+            "rgb(1,2)",
+            "",
+            "12",
+            "sunset",
+            "navvy",
+        ] {
             assert!(!is_color(bad), "{bad}");
         }
     }
@@ -455,7 +466,7 @@ mod tests {
         for colour in ["#fff", "#zzz", "rgb(1,2)", "navy", ""] {
             assert!(looks_like_color(colour), "{colour}");
         }
-        for image in ["https://x/y.png", "bg.png", "12"] {
+        for image in ["https://x/y.png", "bg.png", "12", "sunset", "Hero"] {
             assert!(!looks_like_color(image), "{image}");
         }
     }

@@ -16,6 +16,10 @@
 //! `GET /__mock/stats` counts what it saw, including the most projects exporting at once; `POST /__mock/faults {"failNext": n, "dropNext": n}`
 //! makes the next requests fail, for tests that need a fault at an exact moment, and
 //! `{"loseNext": n}` carries out the next n (token requests aside) but loses their answers.
+//! `{"expireTokens": true}` makes every token issued so far expired at once (a token's life
+//! without waiting it out), and `{"holdRefusals": n}` holds the next n refusals of an expired
+//! token until all n are due (at most 10 s), so that n requests are known to have
+//! been in flight with the stale token together.
 
 mod exports;
 mod faults;
@@ -43,6 +47,9 @@ use self::faults::{Bucket, Conn, Killable, chance, take_one};
 pub(crate) use self::videos::video_bytes;
 
 use super::client::{AUTH_PATH, EXPORT_PATH, MODELS_PATH, PROGRESS_PATH, PROJECT_PATH, TOKEN_PATH};
+
+/// The longest a refusal held by `holdRefusals` waits for the others of its group.
+const HOLD_LIMIT: Duration = Duration::from_secs(10);
 
 /// The mock's settings (`vidspec mock-server` flags).
 #[derive(Clone, Debug)]
@@ -118,6 +125,7 @@ pub(crate) async fn serve(
         options,
         addr,
         state: Mutex::new(MockState::default()),
+        held: tokio::sync::watch::channel(0).0,
     });
     let app = Router::new().fallback(handle).with_state(mock);
     ready(addr);
@@ -135,11 +143,18 @@ struct Mock {
     state: Mutex<MockState>,
     /// `--rate-limit`.
     bucket: Option<Bucket>,
+    /// How many refusals of the `holdRefusals` group are waiting.
+    held: tokio::sync::watch::Sender<u64>,
 }
 
 #[derive(Default)]
 struct MockState {
     tokens: HashMap<String, Instant>,
+    /// `expireTokens`: a token issued at or before this instant is expired.
+    tokens_expired_at: Option<Instant>,
+    /// `holdRefusals`: refusals still to hold, and the size of their group.
+    hold_next: u64,
+    hold_group: u64,
     projects: BTreeMap<String, Project>,
     next_id: u64,
     fail_next: u64,
@@ -274,6 +289,13 @@ async fn handle(
             state.fail_next += faults.get("failNext").and_then(Value::as_u64).unwrap_or(0);
             state.drop_next += faults.get("dropNext").and_then(Value::as_u64).unwrap_or(0);
             state.lose_next += faults.get("loseNext").and_then(Value::as_u64).unwrap_or(0);
+            if faults.get("expireTokens") == Some(&Value::Bool(true)) {
+                state.tokens_expired_at = Some(Instant::now());
+            }
+            if let Some(group) = faults.get("holdRefusals").and_then(Value::as_u64) {
+                (state.hold_next, state.hold_group) = (group, group);
+                mock.held.send_replace(0);
+            }
             let counts = json!({ "failNext": state.fail_next, "dropNext": state.drop_next, "loseNext": state.lose_next });
             return axum::Json(counts).into_response();
         }
@@ -377,7 +399,10 @@ impl Mock {
         if endpoint == Endpoint::Token {
             return self.issue_token(json.as_ref());
         }
-        if let Some(refusal) = self.refuse_token(headers) {
+        if let Some((refusal, held)) = self.refuse_token(headers) {
+            if held {
+                self.hold_refusal().await;
+            }
             return refusal;
         }
         let needs_body = matches!(
@@ -441,25 +466,45 @@ impl Mock {
         ok(json!({ "token": token }))
     }
 
-    /// A 401 for a missing, unknown or expired token; `None` when the token is good.
-    fn refuse_token(&self, headers: &axum::http::HeaderMap) -> Option<Response> {
+    /// A 401 for a missing, unknown or expired token, and whether `holdRefusals` holds it;
+    /// `None` when the token is good.
+    fn refuse_token(&self, headers: &axum::http::HeaderMap) -> Option<(Response, bool)> {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        match state(self).tokens.get(token) {
-            None => Some(fail(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHORIZED",
-                "missing or unknown token",
-            )),
-            Some(issued) if issued.elapsed() >= self.options.token_ttl => Some(fail(
-                StatusCode::UNAUTHORIZED,
-                "TOKEN_EXPIRED",
-                "the token has expired",
-            )),
-            Some(_) => None,
+        let mut state = state(self);
+        let issued = match state.tokens.get(token) {
+            None => {
+                let refusal = fail(
+                    StatusCode::UNAUTHORIZED,
+                    "UNAUTHORIZED",
+                    "missing or unknown token",
+                );
+                return Some((refusal, false));
+            }
+            Some(issued) => *issued,
+        };
+        let expired = issued.elapsed() >= self.options.token_ttl
+            || state.tokens_expired_at.is_some_and(|at| issued <= at);
+        if !expired {
+            return None;
         }
+        let refusal = fail(
+            StatusCode::UNAUTHORIZED,
+            "TOKEN_EXPIRED",
+            "the token has expired",
+        );
+        Some((refusal, take_one(&mut state.hold_next)))
+    }
+
+    /// Waits until every refusal of the `holdRefusals` group is due, or [`HOLD_LIMIT`].
+    async fn hold_refusal(&self) {
+        let group = state(self).hold_group;
+        let mut waiting = self.held.subscribe();
+        self.held.send_modify(|held| *held += 1);
+        let all_due = waiting.wait_for(|held| *held >= group);
+        let _ = tokio::time::timeout(HOLD_LIMIT, all_due).await;
     }
 
     fn create(self: &Arc<Self>, body: Value) -> Response {
