@@ -6,10 +6,10 @@
 //! skeleton is then a clone and a few assignments, and each slot's JSON pointer is known, so
 //! every output value can be traced to the spec text that produced it.
 //!
-//! The clip templates vidspec carries are not rendered at all: `builtin_skeletons.json` holds
-//! each one rendered with every value present, and the values a clip template only places
+//! The clip templates vidspec carries are not rendered at all: `skeletons/<clip type>.json`
+//! hold each one rendered with every value present, and the values a clip template only places
 //! when given (`{% if key in fields %}`) are taken out of that for the fields a clip has. A
-//! test keeps the file equal to what the templates render (`VIDSPEC_BLESS=1` rewrites it) and
+//! test keeps the files equal to what the templates render (`VIDSPEC_BLESS=1` rewrites them) and
 //! shows a skeleton made this way equals the rendered one for any set of fields.
 
 use std::collections::{HashMap, HashSet};
@@ -58,12 +58,30 @@ struct Full {
     skeleton: Value,
 }
 
-/// `builtin_skeletons.json`: each built-in clip template, by clip type, rendered in full.
-const BUILTIN_FULL: &str = include_str!("builtin_skeletons.json");
+/// Each built-in clip template rendered in full (`skeletons/<clip type>.json`), read when a
+/// clip of its type is first made.
+macro_rules! builtin_full {
+    ($($clip_type:literal),* $(,)?) => {
+        const BUILTIN_TYPES: &[&str] = &[$($clip_type),*];
+        const BUILTIN_FULL: &[&str] = &[$(include_str!(concat!("skeletons/", $clip_type, ".json"))),*];
+    };
+}
+builtin_full![
+    "aiModel",
+    "audio",
+    "image",
+    "shape",
+    "textImage",
+    "videoImage"
+];
 
-fn builtin_full() -> &'static HashMap<String, Full> {
-    static FULL: OnceLock<HashMap<String, Full>> = OnceLock::new();
-    FULL.get_or_init(|| serde_json::from_str(BUILTIN_FULL).expect("builtin_skeletons.json"))
+fn builtin_full(clip_type: &str) -> Option<&'static Full> {
+    static PARSED: [OnceLock<Full>; BUILTIN_TYPES.len()] =
+        [const { OnceLock::new() }; BUILTIN_TYPES.len()];
+    let i = BUILTIN_TYPES.iter().position(|t| *t == clip_type)?;
+    Some(PARSED[i].get_or_init(|| {
+        serde_json::from_str(BUILTIN_FULL[i]).expect("a built-in skeleton is valid JSON")
+    }))
 }
 
 impl Skeletons {
@@ -127,7 +145,7 @@ impl Skeletons {
         let from_full = self
             .builtin
             .contains(clip_type)
-            .then(|| builtin_full().get(clip_type))
+            .then(|| builtin_full(clip_type))
             .flatten()
             .and_then(|full| derive(full, &keys));
         let value = match from_full {
@@ -291,28 +309,33 @@ mod tests {
     }
 
     #[test]
-    fn builtin_skeletons_json_is_what_the_builtin_clip_templates_render() {
+    fn builtin_skeleton_files_are_what_the_builtin_clip_templates_render() {
         let rendered = rendered_in_full();
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src/lower/builtin_skeletons.json"
-        );
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/lower/skeletons");
         if std::env::var_os("VIDSPEC_BLESS").is_some() {
-            let sorted: std::collections::BTreeMap<_, _> = rendered.iter().collect();
-            // The token is a private-use character: written escaped, so that it shows.
-            let text = serde_json::to_string_pretty(&sorted)
-                .unwrap()
-                .replace(TOKEN, "\\ue000")
-                + "\n";
-            std::fs::write(path, text).unwrap();
-            return;
+            for (clip_type, full) in &rendered {
+                // The token is a private-use character: written escaped, so that it shows.
+                let text = serde_json::to_string_pretty(full)
+                    .unwrap()
+                    .replace(TOKEN, "\\ue000")
+                    + "\n";
+                std::fs::write(format!("{folder}/{clip_type}.json"), text).unwrap();
+            }
         }
+        let mut types: Vec<&str> = rendered.keys().map(String::as_str).collect();
+        types.sort_unstable();
         assert_eq!(
-            builtin_full(),
-            &rendered,
-            "a built-in clip template changed: run `VIDSPEC_BLESS=1 cargo test --lib \
-             builtin_skeletons` to write src/lower/builtin_skeletons.json again"
+            types, BUILTIN_TYPES,
+            "the list in `builtin_full!` is the built-in clips"
         );
+        for (clip_type, full) in &rendered {
+            assert_eq!(
+                builtin_full(clip_type),
+                Some(full),
+                "clips/{clip_type}.json changed: run `VIDSPEC_BLESS=1 cargo test --lib \
+                 builtin_skeleton` to write src/lower/skeletons/{clip_type}.json again"
+            );
+        }
     }
 
     /// For random sets of fields (with the values a template needs), the skeleton taken from
@@ -322,7 +345,7 @@ mod tests {
         let (engine, clips) = engine();
         let mut rng = fastrand::Rng::with_seed(7);
         for (clip_type, file) in clips {
-            let full = &builtin_full()[&clip_type];
+            let full = builtin_full(&clip_type).unwrap();
             let keys: Vec<String> = find_slots(&full.skeleton)
                 .unwrap()
                 .into_iter()
