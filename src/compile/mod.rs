@@ -100,10 +100,14 @@ impl Program {
             }
         }
         let mut clip_files = HashMap::new();
+        let mut builtin_clips = HashSet::new();
         for (clip_type, entry) in &library.clips {
             match add_template(&mut engine, entry) {
                 Ok(()) => {
                     clip_files.insert(clip_type.clone(), entry.name.clone());
+                    if crate::library::is_builtin(entry) {
+                        builtin_clips.insert(clip_type.clone());
+                    }
                 }
                 Err(d) => diags.push(d),
             }
@@ -142,7 +146,7 @@ impl Program {
             root,
             engine,
             scene_files,
-            skeletons: Skeletons::new(clip_files),
+            skeletons: Skeletons::new(clip_files, builtin_clips),
             presets,
             vars,
             base,

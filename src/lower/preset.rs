@@ -176,15 +176,17 @@ impl Presets {
     ) -> Presets {
         let mut presets = Presets::default();
         for entry in files {
+            // A built-in preset is valid (a test holds every one to the schema), so its
+            // check — and compiling the preset schema — is left out of every run, and it is
+            // read from the JSON that building vidspec made of it.
+            if let Some(json) = builtin_json(entry) {
+                let preset: Preset =
+                    serde_json::from_str(json).expect("built-in presets are valid");
+                presets.by_alias.insert(preset.alias.clone(), preset);
+                continue;
+            }
             let source = Source::new(entry.name.clone(), entry.text.clone());
             match yaml::parse(&source, yaml::Limits::default()) {
-                // A built-in preset is valid (a test holds every one to the schema), so its
-                // check — and compiling the preset schema — is left out of every run.
-                Ok(node) if crate::library::is_builtin(entry) => {
-                    if let Some(preset) = read_preset(node.to_json(), &node, diags) {
-                        presets.by_alias.insert(preset.alias.clone(), preset);
-                    }
-                }
                 Ok(node) => presets.add_node(&node, diags),
                 Err(diagnostic) => diags.push(diagnostic),
             }
@@ -234,6 +236,21 @@ fn parse_preset(node: &Node, diags: &mut Diagnostics) -> Option<Preset> {
 }
 
 /// A preset from its JSON, once valid.
+/// The built-in presets as JSON, by library name (`models/<alias>.yaml`), made by build.rs.
+const BUILTIN_JSON: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_presets.rs"));
+
+/// The JSON of a built-in preset file as the binary carries it (not one a folder overrode).
+fn builtin_json(entry: &crate::library::Entry) -> Option<&'static str> {
+    if !crate::library::is_builtin(entry) {
+        return None;
+    }
+    let name = entry.name.strip_prefix("templates/")?;
+    BUILTIN_JSON
+        .iter()
+        .find(|(path, _)| *path == name)
+        .map(|(_, json)| *json)
+}
+
 fn read_preset(json: serde_json::Value, node: &Node, diags: &mut Diagnostics) -> Option<Preset> {
     match serde_json::from_value::<Preset>(json) {
         Ok(preset) if preset.placements.contains_key("default") => Some(preset),
@@ -261,4 +278,43 @@ pub(crate) fn node_at<'a>(node: &'a Node, pointer: &str) -> Option<&'a Node> {
         };
     }
     Some(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_built_from_each_builtin_preset_is_what_its_yaml_reads_as() {
+        let library = crate::library::Library::builtin();
+        assert!(!library.models.is_empty());
+        assert_eq!(BUILTIN_JSON.len(), library.models.len());
+        for entry in library.models.values() {
+            let json = builtin_json(entry).unwrap_or_else(|| panic!("no JSON for {}", entry.name));
+            let source = Source::new(entry.name.clone(), entry.text.clone());
+            let node = yaml::parse(&source, yaml::Limits::default()).unwrap();
+            let built: Value = serde_json::from_str(json).unwrap();
+            assert_eq!(built, node.to_json(), "{}", entry.name);
+        }
+    }
+
+    #[test]
+    fn an_overridden_builtin_preset_is_read_from_its_yaml() {
+        let mut entry = crate::library::Library::builtin()
+            .models
+            .values()
+            .next()
+            .unwrap()
+            .clone();
+        entry.text = entry
+            .text
+            .replace("label: \"Anna, navy suit\"", "label: Edited");
+        assert!(builtin_json(&entry).is_none());
+        let mut diags = Diagnostics::default();
+        let presets = Presets::load([&entry], &mut diags);
+        assert_eq!(
+            presets.find("anna-navy-suit").unwrap().label.as_deref(),
+            Some("Edited")
+        );
+    }
 }

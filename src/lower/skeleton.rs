@@ -5,10 +5,17 @@
 //! an opaque token for each value; the tokens in the parsed JSON become slots. Filling a
 //! skeleton is then a clone and a few assignments, and each slot's JSON pointer is known, so
 //! every output value can be traced to the spec text that produced it.
+//!
+//! The clip templates vidspec carries are not rendered at all: `skeletons/<clip type>.json`
+//! hold each one rendered with every value present, and the values a clip template only places
+//! when given (`{% if key in fields %}`) are taken out of that for the fields a clip has. A
+//! test keeps the files equal to what the templates render (`VIDSPEC_BLESS=1` rewrites them) and
+//! shows a skeleton made this way equals the rendered one for any set of fields.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock, RwLock};
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Span};
@@ -38,14 +45,52 @@ type ByFields = Vec<(Vec<&'static str>, Arc<Skeleton>)>;
 pub struct Skeletons {
     /// Clip type → the engine's file name for its template.
     files: HashMap<String, String>,
+    /// The clip types whose template is the one vidspec carries (not one a folder overrode).
+    builtin: HashSet<String>,
     /// Clip type → its skeletons; read by every worker, written once per new combination.
     cache: RwLock<HashMap<String, ByFields>>,
 }
 
+/// A built-in clip template rendered with every value it can place, and the values it needs.
+#[derive(Debug, Deserialize, serde::Serialize, PartialEq)]
+struct Full {
+    required: Vec<String>,
+    skeleton: Value,
+}
+
+/// Each built-in clip template rendered in full (`skeletons/<clip type>.json`), read when a
+/// clip of its type is first made.
+macro_rules! builtin_full {
+    ($($clip_type:literal),* $(,)?) => {
+        const BUILTIN_TYPES: &[&str] = &[$($clip_type),*];
+        const BUILTIN_FULL: &[&str] = &[$(include_str!(concat!("skeletons/", $clip_type, ".json"))),*];
+    };
+}
+builtin_full![
+    "aiModel",
+    "audio",
+    "image",
+    "shape",
+    "textImage",
+    "videoImage"
+];
+
+fn builtin_full(clip_type: &str) -> Option<&'static Full> {
+    static PARSED: [OnceLock<Full>; BUILTIN_TYPES.len()] =
+        [const { OnceLock::new() }; BUILTIN_TYPES.len()];
+    let i = BUILTIN_TYPES.iter().position(|t| *t == clip_type)?;
+    Some(PARSED[i].get_or_init(|| {
+        serde_json::from_str(BUILTIN_FULL[i]).expect("a built-in skeleton is valid JSON")
+    }))
+}
+
 impl Skeletons {
-    pub fn new(files: HashMap<String, String>) -> Skeletons {
+    /// The skeletons of the clip templates `files` (clip type → engine file name), of which
+    /// the clip types in `builtin` use the template vidspec carries.
+    pub fn new(files: HashMap<String, String>, builtin: HashSet<String>) -> Skeletons {
         Skeletons {
             files,
+            builtin,
             cache: RwLock::new(HashMap::new()),
         }
     }
@@ -97,16 +142,16 @@ impl Skeletons {
                 format!("add clips/{clip_type}.json to a --templates folder"),
             )
         })?;
-        let ctx: serde_json::Map<String, Value> = keys
-            .iter()
-            .map(|k| ((*k).to_owned(), Value::String(format!("{TOKEN}{k}"))))
-            .collect();
-        let mut ctx_all = ctx.clone();
-        ctx_all.insert("fields".to_owned(), Value::Object(ctx));
-        let text = engine.render_file(file, &crate::expand::engine::to_value(&ctx_all))?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| {
-            Diagnostic::error(format!("clip template {file} did not produce JSON: {e}"))
-        })?;
+        let from_full = self
+            .builtin
+            .contains(clip_type)
+            .then(|| builtin_full(clip_type))
+            .flatten()
+            .and_then(|full| derive(full, &keys));
+        let value = match from_full {
+            Some(value) => value,
+            None => render(engine, file, &keys)?,
+        };
         let slots = find_slots(&value).map_err(|key| {
             Diagnostic::error(format!(
                 "clip template {file} computes with `{key}`; clip templates may only place values"
@@ -120,6 +165,40 @@ impl Skeletons {
         }
         Ok(skeleton)
     }
+}
+
+/// A clip template rendered with a token in place of each of `keys`, as JSON.
+fn render(engine: &Engine, file: &str, keys: &[&str]) -> Result<Value, Diagnostic> {
+    let ctx: serde_json::Map<String, Value> = keys
+        .iter()
+        .map(|k| ((*k).to_owned(), Value::String(format!("{TOKEN}{k}"))))
+        .collect();
+    let mut ctx_all = ctx.clone();
+    ctx_all.insert("fields".to_owned(), Value::Object(ctx));
+    let text = engine.render_file(file, &crate::expand::engine::to_value(&ctx_all))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Diagnostic::error(format!("clip template {file} did not produce JSON: {e}")))
+}
+
+/// What rendering the template of `full` with `keys` gives, made from `full`: the entries
+/// that place a value not among `keys` are taken out. `None` when that can't stand for the
+/// rendering: a value the template always needs is missing, or a missing one is placed other
+/// than as the value of an entry of the clip.
+fn derive(full: &Full, keys: &[&str]) -> Option<Value> {
+    if !full.required.iter().all(|r| keys.contains(&r.as_str())) {
+        return None;
+    }
+    let given = |s: &str| s.strip_prefix(TOKEN).is_none_or(|key| keys.contains(&key));
+    let mut value = full.skeleton.clone();
+    value
+        .as_object_mut()?
+        .retain(|_, v| v.as_str().is_none_or(given));
+    let mut missing_elsewhere = false;
+    let _ = visit_strings(&value, &mut |_, s| {
+        missing_elsewhere |= s.contains(TOKEN) && !given(s);
+        Ok::<(), ()>(())
+    });
+    (!missing_elsewhere).then_some(value)
 }
 
 /// The slots of a rendered skeleton; a token inside a longer string means the template
@@ -138,4 +217,159 @@ fn find_slots(value: &Value) -> Result<Vec<(Path, String)>, String> {
         Ok(())
     })?;
     Ok(slots)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use minijinja::value::{Object, ObjectRepr, Value as Jinja};
+
+    use super::*;
+
+    /// A render context in which every name but `missing` is given, as a token, and `fields`
+    /// holds every key but `missing`.
+    #[derive(Debug)]
+    struct Everything {
+        missing: Option<String>,
+        fields: bool,
+    }
+
+    impl Object for Everything {
+        fn repr(self: &Arc<Self>) -> ObjectRepr {
+            ObjectRepr::Map
+        }
+
+        fn get_value(self: &Arc<Self>, key: &Jinja) -> Option<Jinja> {
+            let key = key.as_str()?;
+            if self.missing.as_deref() == Some(key) {
+                return None;
+            }
+            if key == "fields" && !self.fields {
+                return Some(Jinja::from_object(Everything {
+                    missing: self.missing.clone(),
+                    fields: true,
+                }));
+            }
+            Some(Jinja::from(format!("{TOKEN}{key}")))
+        }
+    }
+
+    fn engine() -> (Engine, Vec<(String, String)>) {
+        let mut engine = Engine::new();
+        let mut clips = Vec::new();
+        for (path, text) in crate::library::BUILTIN {
+            if let Some(name) = path.strip_prefix("clips/") {
+                engine.add_builtin(path, text);
+                let clip_type = name.strip_suffix(".json").unwrap().to_owned();
+                clips.push((clip_type, (*path).to_owned()));
+            }
+        }
+        (engine, clips)
+    }
+
+    /// Each built-in clip template rendered with every value, and the values it needs: those
+    /// without which it does not render the full skeleton less that value's entries.
+    fn rendered_in_full() -> HashMap<String, Full> {
+        let (engine, clips) = engine();
+        let render_with = |file: &str, missing: Option<&str>| -> Option<Value> {
+            let ctx = Jinja::from_object(Everything {
+                missing: missing.map(str::to_owned),
+                fields: false,
+            });
+            let text = engine.render_file(file, &ctx).ok()?;
+            serde_json::from_str(&text).ok()
+        };
+        let mut all = HashMap::new();
+        for (clip_type, file) in clips {
+            let skeleton = render_with(&file, None).expect("renders with every value");
+            let slots = find_slots(&skeleton).expect("places values only");
+            let mut required: Vec<String> = Vec::new();
+            for (_, key) in &slots {
+                if required.contains(key) {
+                    continue;
+                }
+                let full = Full {
+                    required: Vec::new(),
+                    skeleton: skeleton.clone(),
+                };
+                let others: Vec<&str> = slots
+                    .iter()
+                    .map(|(_, k)| k.as_str())
+                    .filter(|k| k != key)
+                    .collect();
+                if render_with(&file, Some(key)) != derive(&full, &others) {
+                    required.push(key.clone());
+                }
+            }
+            required.sort();
+            all.insert(clip_type, Full { required, skeleton });
+        }
+        all
+    }
+
+    #[test]
+    fn builtin_skeleton_files_are_what_the_builtin_clip_templates_render() {
+        let rendered = rendered_in_full();
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/lower/skeletons");
+        if std::env::var_os("VIDSPEC_BLESS").is_some() {
+            for (clip_type, full) in &rendered {
+                // The token is a private-use character: written escaped, so that it shows.
+                let text = serde_json::to_string_pretty(full)
+                    .unwrap()
+                    .replace(TOKEN, "\\ue000")
+                    + "\n";
+                std::fs::write(format!("{folder}/{clip_type}.json"), text).unwrap();
+            }
+        }
+        let mut types: Vec<&str> = rendered.keys().map(String::as_str).collect();
+        types.sort_unstable();
+        assert_eq!(
+            types, BUILTIN_TYPES,
+            "the list in `builtin_full!` is the built-in clips"
+        );
+        for (clip_type, full) in &rendered {
+            assert_eq!(
+                builtin_full(clip_type),
+                Some(full),
+                "clips/{clip_type}.json changed: run `VIDSPEC_BLESS=1 cargo test --lib \
+                 builtin_skeleton` to write src/lower/skeletons/{clip_type}.json again"
+            );
+        }
+    }
+
+    /// For random sets of fields (with the values a template needs), the skeleton taken from
+    /// the full rendering is the one rendering the template gives, slots and all.
+    #[test]
+    fn a_skeleton_from_the_full_rendering_equals_the_rendered_one_for_any_fields() {
+        let (engine, clips) = engine();
+        let mut rng = fastrand::Rng::with_seed(7);
+        for (clip_type, file) in clips {
+            let full = builtin_full(&clip_type).unwrap();
+            let keys: Vec<String> = find_slots(&full.skeleton)
+                .unwrap()
+                .into_iter()
+                .map(|(_, k)| k)
+                .chain(["unused".to_owned()])
+                .collect();
+            let mut optional_seen = 0;
+            for _ in 0..200 {
+                let chosen: Vec<&str> = keys
+                    .iter()
+                    .filter(|k| full.required.contains(k) || rng.bool())
+                    .map(String::as_str)
+                    .collect();
+                let derived = derive(full, &chosen).expect("the needed values are given");
+                let rendered = render(&engine, &file, &chosen).unwrap();
+                assert_eq!(derived, rendered, "{clip_type} with {chosen:?}");
+                assert_eq!(find_slots(&derived), find_slots(&rendered));
+                optional_seen += usize::from(chosen.len() < keys.len() - 1);
+            }
+            assert!(optional_seen > 0, "{clip_type}: some sets leave values out");
+            let none: Vec<&str> = Vec::new();
+            if !full.required.is_empty() {
+                assert!(derive(full, &none).is_none(), "{clip_type} needs values");
+            }
+        }
+    }
 }
