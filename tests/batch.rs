@@ -548,6 +548,46 @@ fn submission_flags_without_submit_are_named_as_given() {
     .stderr_has("--region: these say how rows are submitted");
 }
 
+/// The flags of a submission that are not its request flags (`--plan`, `--download`,
+/// `--rate-total`) go with `--submit` too: a dry run refuses them (exit 2) instead of planning
+/// (`--ndjson --plan` printed a plan) or dropping them (`--out … --download …`). The rows go
+/// to one of `--out`, `--ndjson` and `--submit`.
+#[test]
+fn a_dry_run_refuses_what_only_a_submission_does() {
+    let csv = "name\nAda\n";
+    for flags in [
+        &["--ndjson", "--plan"][..],
+        &[
+            "--out",
+            "out/{{ row }}.json",
+            "--download",
+            "v/{{ row }}.mp4",
+        ],
+        &["--ndjson", "--rate-total", "4", "--shard", "1/2"],
+    ] {
+        let out = batch(csv, flags).failure(2);
+        out.stderr_has("--submit");
+        assert_eq!(out.stdout, "", "{flags:?}: nothing planned or produced");
+        assert!(!out.dir.path().join("out").exists(), "{flags:?}");
+    }
+    for (flags, said) in [
+        (
+            &["--out", "out/{{ row }}.json", "--ndjson"][..],
+            "--out, --ndjson: the rows go to one place",
+        ),
+        (
+            &["--ndjson", "--submit"],
+            "--ndjson, --submit: the rows go to one place",
+        ),
+        (
+            &["--out", "o/{{ row }}.json", "--submit"],
+            "--out, --submit: the rows go to one place",
+        ),
+    ] {
+        batch(csv, flags).failure(2).stderr_has(said);
+    }
+}
+
 /// `--key` is checked by the one check a submission makes, in a dry run too: a key that is no
 /// column, or a column that is no variable, is refused (exit 1) before any row is produced.
 #[test]

@@ -259,11 +259,9 @@ pub(crate) struct BatchArgs {
     pub(crate) csv: PathBuf,
     /// Write one file per row; the path is a template over the row's variables and `row`,
     /// e.g. 'out/{{ row }}-{{ name | slug }}.json'. Paths stay inside the pattern's folder.
-    #[arg(
-        long,
-        value_name = "PATTERN",
-        conflicts_with_all = ["ndjson", "submit"]
-    )]
+    // Not `conflicts_with` --ndjson and --submit: clap lets a flag that `requires = "submit"`
+    // pass when --submit conflicts with a flag given, so `cli::parse` keeps the three apart.
+    #[arg(long, value_name = "PATTERN")]
     pub(crate) out: Option<String>,
     /// The CSV's field separator: `,` (default), `;`, a tab (`\t`) or another single character.
     #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
@@ -311,7 +309,7 @@ pub(crate) struct BatchArgs {
     pub(crate) lint_rows: bool,
     /// Create (and by default export) each row's project on AI Studios, --jobs requests at a
     /// time; prints `row<TAB>projectId` per created row.
-    #[arg(long, conflicts_with = "ndjson")]
+    #[arg(long)]
     pub(crate) submit: bool,
     /// Send nothing: print what a submission would do with each row (created, skipped,
     /// changed, unknown, failed before) and each row's estimated speech duration.
@@ -324,13 +322,8 @@ pub(crate) struct BatchArgs {
     pub(crate) download: Option<String>,
     /// The column(s) that name a row, to find it again in an edited or reordered CSV
     /// (default: the first column): `--key name`, or several as `--key name,plan` (or
-    /// `--key name --key plan`).
-    #[arg(
-        long,
-        value_name = "COLUMN",
-        requires = "submit",
-        value_delimiter = ','
-    )]
+    /// `--key name --key plan`). Checked in a dry run too.
+    #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
     pub(crate) key: Vec<String>,
     #[command(flatten)]
     pub(crate) rows: SubmitRowsArgs,

@@ -211,12 +211,27 @@ fn waiting_flags(
     Err(sub.error(kind, message))
 }
 
-/// `batch` says where rows go (`--out`, `--ndjson` or `--submit`, which clap keeps apart),
-/// and takes the submission flags — whatever [`SubmitRowsArgs`] declares — only with `--submit`.
+/// `batch` says where rows go (one of `--out`, `--ndjson` and `--submit`: kept apart here, as
+/// a `conflicts_with` would let clap pass the flags that require `--submit`), and takes the
+/// submission flags — whatever [`SubmitRowsArgs`] declares — only with `--submit`.
 fn batch_destination(command: &mut clap::Command, batch: &ArgMatches) -> Result<(), clap::Error> {
     let given = |id: &str| batch.value_source(id) == Some(ValueSource::CommandLine);
-    let message = if !given("out") && !given("ndjson") && !given("submit") {
+    let destinations: Vec<&str> = [
+        ("out", "--out"),
+        ("ndjson", "--ndjson"),
+        ("submit", "--submit"),
+    ]
+    .into_iter()
+    .filter(|(id, _)| given(id))
+    .map(|(_, flag)| flag)
+    .collect();
+    let message = if destinations.is_empty() {
         "say where the rows go: --out PATTERN (one file per row), --ndjson (stdout) or --submit (AI Studios)".to_owned()
+    } else if destinations.len() > 1 {
+        format!(
+            "{}: the rows go to one place; give one of --out PATTERN, --ndjson or --submit",
+            destinations.join(", ")
+        )
     } else if given("submit") {
         return Ok(());
     } else {
