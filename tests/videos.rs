@@ -1,6 +1,7 @@
 //! The mock's video host: each exported project's download URL serves its own MP4 with
-//! `Content-Length` and byte ranges, faults (`--download-fail-rate`) decided by `--seed`,
-//! URLs that expire (`--video-url-ttl`), and the fault-free reference route.
+//! `Content-Length`, an `ETag`, byte ranges and `If-Range`, renders again (`rerender`), faults
+//! (`--download-fail-rate`) decided by `--seed`, URLs that expire (`--video-url-ttl`), and the
+//! fault-free reference route.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -152,6 +153,49 @@ fn each_video_is_served_with_its_length_and_byte_ranges() {
     assert_eq!(videos["reference"], 2);
     let sent: usize = sizes.iter().map(|len| len + (len - 100) + 10).sum();
     assert_eq!(videos["bytes"], sent as u64);
+}
+
+#[test]
+fn a_video_has_an_etag_and_one_rendered_again_answers_a_stale_if_range_in_full() {
+    let api = Api::new(&["--export-seconds", "0"]);
+    let projects = exported(&api, 1);
+    let (id, url) = &projects[0];
+    let first = get(url, "");
+    let etag = first.header("etag").expect("an ETag").to_owned();
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"'),
+        "a strong ETag: {etag}"
+    );
+    let resumed = get(url, &format!("Range: bytes=100-\r\nIf-Range: {etag}\r\n"));
+    assert_eq!(resumed.status, 206);
+    assert_eq!(resumed.body, first.body[100..]);
+
+    let rerendered = api.mock.http(
+        "POST",
+        "/__mock/faults",
+        &serde_json::json!({ "rerender": id }).to_string(),
+    );
+    assert!(rerendered.is_object(), "{rerendered}");
+    let stale = get(url, &format!("Range: bytes=100-\r\nIf-Range: {etag}\r\n"));
+    assert_eq!(stale.status, 200, "the whole new video");
+    assert_ne!(stale.header("etag"), Some(etag.as_str()));
+    assert_ne!(stale.body, first.body);
+    assert_eq!(
+        stale.body,
+        reference(&api, id),
+        "the reference follows the new render"
+    );
+    let fresh = stale.header("etag").unwrap().to_owned();
+    let again = get(url, &format!("Range: bytes=100-\r\nIf-Range: {fresh}\r\n"));
+    assert_eq!(
+        (again.status, again.body.as_slice()),
+        (206, &stale.body[100..])
+    );
+    let videos = &api.mock.stats()["videos"];
+    assert_eq!(
+        (videos["ifRange"].as_u64(), videos["ifRangeStale"].as_u64()),
+        (Some(3), Some(1))
+    );
 }
 
 /// What the first `gets` GETs of each of `rows` projects met: 200, a 5xx, or `cut`.

@@ -19,7 +19,8 @@
 //! `{"expireTokens": true}` makes every token issued so far expired at once (a token's life
 //! without waiting it out), and `{"holdRefusals": n}` holds the next n refusals of an expired
 //! token until all n are due (at most 10 s), so that n requests are known to have
-//! been in flight with the stale token together.
+//! been in flight with the stale token together. `{"rerender": "ID"}` renders a project's
+//! export again: its download URL serves other bytes, under another `ETag`.
 
 mod exports;
 mod faults;
@@ -44,7 +45,7 @@ use tokio::net::TcpListener;
 use self::exports::Interval;
 use self::faults::{Bucket, Conn, Killable, chance, take_one};
 #[cfg(test)]
-pub(crate) use self::videos::video_bytes;
+pub(crate) use self::videos::{video_bytes, video_bytes_of};
 
 use super::client::{AUTH_PATH, EXPORT_PATH, MODELS_PATH, PROGRESS_PATH, PROJECT_PATH, TOKEN_PATH};
 
@@ -182,6 +183,8 @@ struct Project {
     export_started: Option<Instant>,
     /// The progress this export stops at (`--stall-rate`).
     stall_at: Option<f64>,
+    /// How many times its export was rendered again (`{"rerender": id}`): its video's bytes.
+    render: u64,
 }
 
 /// Where an export is now (for the webhook).
@@ -291,6 +294,12 @@ async fn handle(
             state.lose_next += faults.get("loseNext").and_then(Value::as_u64).unwrap_or(0);
             if faults.get("expireTokens") == Some(&Value::Bool(true)) {
                 state.tokens_expired_at = Some(Instant::now());
+            }
+            if let Some(id) = faults.get("rerender").and_then(Value::as_str) {
+                match state.projects.get_mut(id) {
+                    Some(project) => project.render += 1,
+                    None => return no_project(id),
+                }
             }
             if let Some(group) = faults.get("holdRefusals").and_then(Value::as_u64) {
                 (state.hold_next, state.hold_group) = (group, group);
@@ -575,6 +584,7 @@ impl Mock {
                 created_at: super::now_rfc3339(),
                 export_started: export.then_some(now),
                 stall_at,
+                render: 0,
             },
         );
         id

@@ -1,7 +1,10 @@
 //! The mock's video host: each exported project's download URL serves the same bytes for that
 //! project every time — a small MP4 (an `ftyp` box, a `free` box naming the project, an `mdat`
 //! payload drawn from the id), 50 to 200 KiB so progress and a body cut short mean something —
-//! with `Content-Length`, `Accept-Ranges: bytes` and `Range` answers (206, 416).
+//! with `Content-Length`, `Accept-Ranges: bytes`, an `ETag` and `Range` answers (206, 416).
+//! A `Range` with an `If-Range` that is not the video's `ETag` gets the whole video (200), as
+//! HTTP says; `POST /__mock/faults {"rerender": "ID"}` changes a project's bytes and `ETag` (the
+//! vendor rendering an export again at the same URL).
 //!
 //! Faults, decided from `--seed`, the project's creation number and how many times its video
 //! was asked for (so a rerun meets the same ones, whatever the concurrency):
@@ -41,6 +44,10 @@ pub(super) struct VideoStats {
     requests: u64,
     /// Those with a `Range` header.
     ranged: u64,
+    /// Of those, with an `If-Range` header.
+    if_range: u64,
+    /// Of those, whose `If-Range` was not the video's `ETag`: answered with the whole video.
+    if_range_stale: u64,
     /// Answers sent in full: 200 and 206.
     served: u64,
     /// Of those, 206.
@@ -70,6 +77,8 @@ impl VideoStats {
         json!({
             "requests": self.requests,
             "ranged": self.ranged,
+            "ifRange": self.if_range,
+            "ifRangeStale": self.if_range_stale,
             "served": self.served,
             "partial": self.partial,
             "bytes": self.bytes,
@@ -91,9 +100,25 @@ fn id_hash(id: &str) -> u64 {
     })
 }
 
-/// The video of project `id`: the same bytes for the same id, 50 to 200 KiB.
+/// The video of project `id` as first rendered: the same bytes for the same id, 50 to 200 KiB.
+#[cfg(test)]
 pub(crate) fn video_bytes(id: &str) -> Vec<u8> {
-    let seed = mix(id_hash(id));
+    video_bytes_of(id, 0)
+}
+
+/// The seed of the bytes of project `id`'s `render`-th rendering.
+fn video_seed(id: &str, render: u64) -> u64 {
+    mix(id_hash(id) ^ render.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+/// The `ETag` of project `id`'s `render`-th rendering (strong: the bytes are fixed).
+fn etag(id: &str, render: u64) -> String {
+    format!("\"{:016x}\"", mix(video_seed(id, render)))
+}
+
+/// The video of project `id` once rendered again `render` times: other bytes for each.
+pub(crate) fn video_bytes_of(id: &str, render: u64) -> Vec<u8> {
+    let seed = video_seed(id, render);
     let size = (MIN_SIZE + seed % (MAX_SIZE - MIN_SIZE + 1)) as usize;
     let mut out = Vec::with_capacity(size);
     // ftyp: major brand isom, minor version 0x200, compatible isom, iso2, mp41.
@@ -101,7 +126,10 @@ pub(crate) fn video_bytes(id: &str) -> Vec<u8> {
     out.extend_from_slice(b"ftypisom");
     out.extend_from_slice(&0x200u32.to_be_bytes());
     out.extend_from_slice(b"isomiso2mp41");
-    let note = format!("vidspec mock video of project {id}");
+    let note = match render {
+        0 => format!("vidspec mock video of project {id}"),
+        n => format!("vidspec mock video of project {id}, rendered again {n} times"),
+    };
     out.extend_from_slice(&(8 + note.len() as u32).to_be_bytes());
     out.extend_from_slice(b"free");
     out.extend_from_slice(note.as_bytes());
@@ -281,7 +309,7 @@ impl Mock {
             .projects
             .get(id)
             .filter(|p| self.progress_of(id, p).1.is_some())
-            .map(|p| p.number);
+            .map(|p| (p.number, p.render));
         let stats = &mut state.videos;
         if reference {
             stats.reference += 1;
@@ -290,17 +318,18 @@ impl Mock {
             stats.ranged += u64::from(headers.contains_key(header::RANGE));
             stats.authorized += u64::from(headers.contains_key(header::AUTHORIZATION));
         }
-        let Some(number) = exported else {
+        let Some((number, render)) = exported else {
             if !reference {
                 stats.not_found += 1;
             }
             return plain(StatusCode::NOT_FOUND, "no exported video of that project");
         };
+        let etag = etag(id, render);
         if reference {
             drop(state);
-            let bytes = video_bytes(id);
+            let bytes = video_bytes_of(id, render);
             let len = bytes.len() as u64;
-            return video_response(StatusCode::OK, len, None, bytes, false);
+            return video_response(StatusCode::OK, len, None, bytes, false, &etag);
         }
         if self.options.video_url_ttl.is_some() && !signed_and_fresh(&self.options, id, query) {
             stats.expired += 1;
@@ -323,9 +352,18 @@ impl Mock {
             stats.failed += 1;
             return plain(status, "injected failure (--download-fail-rate)");
         }
-        let bytes = video_bytes(id);
+        let bytes = video_bytes_of(id, render);
         let len = bytes.len() as u64;
-        let (status, range) = match wanted(headers.get(header::RANGE), len) {
+        let mut range = headers.get(header::RANGE);
+        if let (Some(_), Some(validator)) = (range, headers.get(header::IF_RANGE)) {
+            stats.if_range += 1;
+            // Only the current `ETag` matches (the mock sends no `Last-Modified`).
+            if validator.as_bytes() != etag.as_bytes() {
+                stats.if_range_stale += 1;
+                range = None;
+            }
+        }
+        let (status, range) = match wanted(range, len) {
             Wanted::Whole => (StatusCode::OK, None),
             Wanted::Part { start, end } => (StatusCode::PARTIAL_CONTENT, Some((start, end))),
             Wanted::Unsatisfiable => {
@@ -334,6 +372,9 @@ impl Mock {
                     plain(StatusCode::RANGE_NOT_SATISFIABLE, "range not satisfiable");
                 if let Ok(value) = HeaderValue::from_str(&format!("bytes */{len}")) {
                     response.headers_mut().insert(header::CONTENT_RANGE, value);
+                }
+                if let Ok(value) = HeaderValue::from_str(&etag) {
+                    response.headers_mut().insert(header::ETAG, value);
                 }
                 return response;
             }
@@ -359,7 +400,7 @@ impl Mock {
         }
         stats.bytes += body.len() as u64;
         drop(state);
-        video_response(status, promised, range.map(|r| (r, len)), body, cut)
+        video_response(status, promised, range.map(|r| (r, len)), body, cut, &etag)
     }
 }
 
@@ -399,6 +440,7 @@ fn video_response(
     range: Option<((u64, u64), u64)>,
     body: Vec<u8>,
     cut: bool,
+    etag: &str,
 ) -> Response {
     let body = if cut {
         Body::new(CutBody {
@@ -414,6 +456,9 @@ fn video_response(
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(promised));
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
     if let Some(((start, end), len)) = range {
         if let Ok(value) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")) {
             headers.insert(header::CONTENT_RANGE, value);
