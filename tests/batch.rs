@@ -555,18 +555,33 @@ fn submission_flags_without_submit_are_named_as_given() {
 #[test]
 fn a_dry_run_refuses_what_only_a_submission_does() {
     let csv = "name\nAda\n";
-    for flags in [
-        &["--ndjson", "--plan"][..],
-        &[
-            "--out",
-            "out/{{ row }}.json",
-            "--download",
-            "v/{{ row }}.mp4",
-        ],
-        &["--ndjson", "--rate-total", "4", "--shard", "1/2"],
+    for (flags, said) in [
+        (
+            &["--ndjson", "--plan"][..],
+            "--plan needs --submit: a plan shows what a submission would do",
+        ),
+        (&["--plan"], "--plan needs --submit"),
+        (
+            &[
+                "--out",
+                "out/{{ row }}.json",
+                "--download",
+                "v/{{ row }}.mp4",
+            ],
+            "--download needs --submit: only a submitted row has a video",
+        ),
+        (
+            &["--ndjson", "--rate-total", "4", "--shard", "1/2"],
+            "--rate-total needs --submit: it shares out the request rate",
+        ),
+        (
+            &["--ndjson", "--plan", "--download", "v/{{ row }}.mp4"],
+            "--plan needs --submit: a plan shows what a submission would do with each row \
+             (and sends nothing); --download needs --submit",
+        ),
     ] {
         let out = batch(csv, flags).failure(2);
-        out.stderr_has("--submit");
+        out.stderr_has(said);
         assert_eq!(out.stdout, "", "{flags:?}: nothing planned or produced");
         assert!(!out.dir.path().join("out").exists(), "{flags:?}");
     }

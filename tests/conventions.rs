@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::support::{BIN, Test, fixture, name_rows, on_path, repo};
+use crate::support::{BIN, Test, fixture, journal_record, name_rows, on_path, repo};
 
 const SPEC: &str = "vars:\n  name: { type: string, default: Ada }\navatar: { preset: anna-navy-suit }\nscenes:\n  - say: \"Hello {{ name }}\"\n";
 
@@ -183,14 +183,9 @@ fn dash_as_output_is_stdout_for_every_command_that_takes_one() {
         "printed, not written"
     );
 
-    let record = |row: u64, id: &str| {
-        format!(
-            "{{\"row\":{row},\"hash\":\"h{row}\",\"status\":\"created\",\"projectId\":\"{id}\",\"at\":\"2026-01-01T00:00:0{row}Z\"}}\n"
-        )
-    };
     let out = Test::new()
-        .write("a.jsonl", record(1, "P1"))
-        .write("b.jsonl", record(2, "P2"))
+        .write("a.jsonl", journal_record(1, "P1"))
+        .write("b.jsonl", journal_record(2, "P2"))
         .args(["journal", "merge", "a.jsonl", "b.jsonl", "-o", "-"])
         .run()
         .success();

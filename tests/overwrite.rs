@@ -2,7 +2,7 @@
 //! `--out`/`--download` rows are refused when they are the spec, the CSV or a `--vars` file
 //! (the same file: a link or a hard link to it counts), before anything is written.
 
-use crate::support::Test;
+use crate::support::{Test, journal_record};
 
 use crate::api::MINI_SPEC as SPEC;
 
@@ -151,12 +151,7 @@ fn rows_whose_paths_differ_in_case_are_two_files_on_linux() {
 /// however it is spelled, and both journals are left as they were.
 #[test]
 fn a_journal_merge_onto_one_of_its_journals_is_refused_and_both_are_kept() {
-    let record = |row: u64, id: &str| {
-        format!(
-            "{{\"row\":{row},\"hash\":\"h{row}\",\"status\":\"created\",\"projectId\":\"{id}\",\"at\":\"2026-01-01T00:00:0{row}Z\"}}\n"
-        )
-    };
-    let (a, b) = (record(1, "P1"), record(2, "P2"));
+    let (a, b) = (journal_record(1, "P1"), journal_record(2, "P2"));
     for (output, said) in [
         (
             "a.jsonl",
@@ -191,8 +186,8 @@ fn a_journal_merge_onto_one_of_its_journals_is_refused_and_both_are_kept() {
 #[cfg(unix)]
 #[test]
 fn a_journal_merge_onto_a_hard_link_to_a_journal_is_refused() {
-    let record = "{\"row\":1,\"hash\":\"h1\",\"status\":\"created\",\"projectId\":\"P1\",\"at\":\"2026-01-01T00:00:01Z\"}\n";
-    let test = Test::new().write("a.jsonl", record).write("b.jsonl", "");
+    let record = journal_record(1, "P1");
+    let test = Test::new().write("a.jsonl", &record).write("b.jsonl", "");
     std::fs::hard_link(test.path().join("a.jsonl"), test.path().join("same.jsonl")).unwrap();
     let out = test
         .args(["journal", "merge", "a.jsonl", "b.jsonl", "-o", "same.jsonl"])

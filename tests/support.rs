@@ -46,6 +46,14 @@ pub fn name_rows(count: usize) -> String {
     csv
 }
 
+/// One journal line (JSON Lines, newline included): row `row` created as project `id`, with a
+/// made-up hash `h{row}` and a time `row` seconds into 2026 (rows 0 to 59).
+pub fn journal_record(row: u64, id: &str) -> String {
+    format!(
+        "{{\"row\":{row},\"hash\":\"h{row}\",\"status\":\"created\",\"projectId\":\"{id}\",\"at\":\"2026-01-01T00:00:{row:02}Z\"}}\n"
+    )
+}
+
 /// The path of a vendor fixture.
 pub fn fixture_path(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)

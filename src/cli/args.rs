@@ -259,8 +259,9 @@ pub(crate) struct BatchArgs {
     pub(crate) csv: PathBuf,
     /// Write one file per row; the path is a template over the row's variables and `row`,
     /// e.g. 'out/{{ row }}-{{ name | slug }}.json'. Paths stay inside the pattern's folder.
-    // Not `conflicts_with` --ndjson and --submit: clap lets a flag that `requires = "submit"`
-    // pass when --submit conflicts with a flag given, so `cli::parse` keeps the three apart.
+    // Not `conflicts_with` --ndjson and --submit: `cli::parse` keeps the three apart, and
+    // refuses the flags that only a submission takes (--plan, --download, --rate-total)
+    // naming the flag, which clap's `requires` would not.
     #[arg(long, value_name = "PATTERN")]
     pub(crate) out: Option<String>,
     /// The CSV's field separator: `,` (default), `;`, a tab (`\t`) or another single character.
@@ -287,7 +288,6 @@ pub(crate) struct BatchArgs {
         value_name = "R",
         value_parser = requests_per_second,
         requires = "shard",
-        requires = "submit",
         conflicts_with = "rate"
     )]
     pub(crate) rate_total: Option<f64>,
@@ -313,12 +313,12 @@ pub(crate) struct BatchArgs {
     pub(crate) submit: bool,
     /// Send nothing: print what a submission would do with each row (created, skipped,
     /// changed, unknown, failed before) and each row's estimated speech duration.
-    #[arg(long, requires = "submit")]
+    #[arg(long)]
     pub(crate) plan: bool,
     /// Download each row's video once exported, to a path from a template over the row's
     /// variables and `row` (e.g. 'videos/{{ row }}-{{ name | slug }}.mp4'), kept inside the
     /// pattern's folder as --out's are. Implies --wait; a rerun skips files already there.
-    #[arg(long, value_name = "PATTERN", requires = "submit")]
+    #[arg(long, value_name = "PATTERN")]
     pub(crate) download: Option<String>,
     /// The column(s) that name a row, to find it again in an edited or reordered CSV
     /// (default: the first column): `--key name`, or several as `--key name,plan` (or

@@ -211,9 +211,26 @@ fn waiting_flags(
     Err(sub.error(kind, message))
 }
 
-/// `batch` says where rows go (one of `--out`, `--ndjson` and `--submit`: kept apart here, as
-/// a `conflicts_with` would let clap pass the flags that require `--submit`), and takes the
-/// submission flags — whatever [`SubmitRowsArgs`] declares — only with `--submit`.
+/// The `batch` flags that mean something only with `--submit`, each with why: refused by name
+/// without it (clap's `requires` would only say that `--submit` is missing).
+const SUBMISSION_ONLY: [(&str, &str); 3] = [
+    (
+        "plan",
+        "--plan needs --submit: a plan shows what a submission would do with each row (and sends nothing)",
+    ),
+    (
+        "download",
+        "--download needs --submit: only a submitted row has a video to download",
+    ),
+    (
+        "rate_total",
+        "--rate-total needs --submit: it shares out the request rate of a submission across shards",
+    ),
+];
+
+/// `batch` says where rows go (one of `--out`, `--ndjson` and `--submit`, kept apart here),
+/// and takes the flags of [`SUBMISSION_ONLY`] and the submission flags — whatever
+/// [`SubmitRowsArgs`] declares — only with `--submit`, naming the flag that lacks it.
 fn batch_destination(command: &mut clap::Command, batch: &ArgMatches) -> Result<(), clap::Error> {
     let given = |id: &str| batch.value_source(id) == Some(ValueSource::CommandLine);
     let destinations: Vec<&str> = [
@@ -225,13 +242,22 @@ fn batch_destination(command: &mut clap::Command, batch: &ArgMatches) -> Result<
     .filter(|(id, _)| given(id))
     .map(|(_, flag)| flag)
     .collect();
-    let message = if destinations.is_empty() {
-        "say where the rows go: --out PATTERN (one file per row), --ndjson (stdout) or --submit (AI Studios)".to_owned()
-    } else if destinations.len() > 1 {
+    let submission_only: Vec<&str> = SUBMISSION_ONLY
+        .iter()
+        .filter(|(id, _)| !given("submit") && given(id))
+        .map(|(_, why)| *why)
+        .collect();
+    let mut kind = ErrorKind::ArgumentConflict;
+    let message = if destinations.len() > 1 {
         format!(
             "{}: the rows go to one place; give one of --out PATTERN, --ndjson or --submit",
             destinations.join(", ")
         )
+    } else if !submission_only.is_empty() {
+        kind = ErrorKind::MissingRequiredArgument;
+        submission_only.join("; ")
+    } else if destinations.is_empty() {
+        "say where the rows go: --out PATTERN (one file per row), --ndjson (stdout) or --submit (AI Studios)".to_owned()
     } else if given("submit") {
         return Ok(());
     } else {
@@ -252,5 +278,5 @@ fn batch_destination(command: &mut clap::Command, batch: &ArgMatches) -> Result<
     let batch = command
         .find_subcommand_mut("batch")
         .expect("batch is a subcommand");
-    Err(batch.error(ErrorKind::ArgumentConflict, message))
+    Err(batch.error(kind, message))
 }
