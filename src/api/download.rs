@@ -1389,6 +1389,40 @@ mod tests {
     }
 
     #[test]
+    fn the_validator_is_a_strong_etag_else_last_modified() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, HeaderValue::from_static(value));
+            }
+            validator_of(&map)
+        };
+        let date = "Tue, 01 Dec 2026 10:00:00 GMT";
+        assert_eq!(
+            headers(&[("etag", "\"v1\""), ("last-modified", date)]),
+            Some("\"v1\"".into())
+        );
+        assert_eq!(
+            headers(&[("etag", "W/\"v1\""), ("last-modified", date)]),
+            Some(date.into()),
+            "a weak ETag cannot go in If-Range"
+        );
+        assert_eq!(headers(&[("etag", "W/\"v1\"")]), None);
+        assert_eq!(headers(&[]), None);
+        assert!(same_video(Some("\"a\""), Some("\"a\"")));
+        assert!(!same_video(Some("\"a\""), Some("\"b\"")));
+        assert!(
+            !same_video(None, Some("\"a\"")),
+            "nothing vouches for the bytes"
+        );
+        assert!(same_video(None, None));
+        assert!(
+            same_video(Some("\"a\""), None),
+            "the server checked the If-Range"
+        );
+    }
+
+    #[test]
     fn content_ranges_are_read() {
         assert_eq!(
             content_range("bytes 10-19/100"),
