@@ -29,7 +29,11 @@ use serde_json::Value;
 #[path = "src/check/subset/compiled.rs"]
 mod compiled;
 
+#[path = "src/load/yaml/core_schema.rs"]
+mod core_schema;
+
 use compiled::{Literal, Node, Num, Rules, Validator};
+use core_schema::Plain;
 
 /// Keywords that annotate a schema and take no part in validation.
 const ANNOTATIONS: &[&str] = &["description", "title", "$comment", "examples"];
@@ -54,6 +58,7 @@ const SCHEMA_LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/check/subset/compiled.rs");
+    println!("cargo:rerun-if-changed=src/load/yaml/core_schema.rs");
     println!("cargo:rerun-if-env-changed=VIDSPEC_PIE");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     for name in ["project.v3.schema.json", "preset.schema.json"] {
@@ -382,32 +387,18 @@ fn yaml_to_json(text: &str) -> Result<Value, String> {
     root.ok_or_else(|| "an empty YAML document".into())
 }
 
-/// A plain scalar by the YAML 1.2 core schema, numbers as vidspec writes them (a float with
-/// no fraction as an integer).
+/// A plain scalar by the YAML 1.2 core schema (`load::yaml`'s own reading of it), as JSON the
+/// way `Node::to_json` writes it: a float with no fraction as an integer, and one JSON has no
+/// number for (`.inf`, `.nan`) as null.
 fn plain_scalar(text: &str) -> Value {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        _ => {}
-    }
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let numeric = digits.bytes().any(|b| b.is_ascii_digit())
-        && digits
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
-    if numeric {
-        if let Ok(int) = text.parse::<i64>() {
-            return Value::from(int);
+    match core_schema::plain(text) {
+        Plain::Null => Value::Null,
+        Plain::Bool(b) => Value::Bool(b),
+        Plain::Int(i) => Value::from(i),
+        Plain::Float(f) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+            Value::from(f as i64)
         }
-        if let Ok(float) = text.parse::<f64>() {
-            if float.fract() == 0.0 && float.abs() < 9_007_199_254_740_992.0 {
-                return Value::from(float as i64);
-            }
-            if let Some(number) = serde_json::Number::from_f64(float) {
-                return Value::Number(number);
-            }
-        }
+        Plain::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        Plain::Text => Value::String(text.to_owned()),
     }
-    Value::String(text.to_owned())
 }

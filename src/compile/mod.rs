@@ -20,7 +20,7 @@ use crate::expand::{self, Engine, Scope};
 use crate::inputs::{Inputs, Raw, Vars};
 use crate::library::Library;
 use crate::load::{self, shape, yaml};
-use crate::lower::{Lowered, Lowerer, Presets, Skeletons};
+use crate::lower::{ClipTemplate, Lowered, Lowerer, Presets, Skeletons};
 
 /// Everything a compilation takes besides the spec file.
 #[derive(Clone, Debug, Default)]
@@ -100,14 +100,14 @@ impl Program {
             }
         }
         let mut clip_files = HashMap::new();
-        let mut builtin_clips = HashSet::new();
         for (clip_type, entry) in &library.clips {
             match add_template(&mut engine, entry) {
                 Ok(()) => {
-                    clip_files.insert(clip_type.clone(), entry.name.clone());
-                    if crate::library::is_builtin(entry) {
-                        builtin_clips.insert(clip_type.clone());
-                    }
+                    let template = ClipTemplate {
+                        file: entry.name.clone(),
+                        builtin: crate::library::is_builtin(entry),
+                    };
+                    clip_files.insert(clip_type.clone(), template);
                 }
                 Err(d) => diags.push(d),
             }
@@ -146,7 +146,7 @@ impl Program {
             root,
             engine,
             scene_files,
-            skeletons: Skeletons::new(clip_files, builtin_clips),
+            skeletons: Skeletons::new(clip_files),
             presets,
             vars,
             base,

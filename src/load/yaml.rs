@@ -8,7 +8,11 @@ use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
+use core_schema::Plain;
+
 use crate::diag::{Diagnostic, Source, Span};
+
+mod core_schema;
 
 /// What one YAML document may cost before loading stops.
 #[derive(Clone, Copy, Debug)]
@@ -491,47 +495,23 @@ fn scalar(value: &str, style: ScalarStyle, tag: Option<&str>) -> Result<NodeKind
     if style != ScalarStyle::Plain {
         return Ok(NodeKind::Str(value.to_owned()));
     }
-    Ok(match value {
-        "" | "~" | "null" | "Null" | "NULL" => NodeKind::Null,
-        "true" | "True" | "TRUE" => NodeKind::Bool(true),
-        "false" | "False" | "FALSE" => NodeKind::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => NodeKind::Float(f64::INFINITY),
-        "-.inf" | "-.Inf" | "-.INF" => NodeKind::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => NodeKind::Float(f64::NAN),
-        _ => number(value).unwrap_or_else(|| NodeKind::Str(value.to_owned())),
-    })
+    Ok(node_kind(core_schema::plain(value), value))
+}
+
+/// The node of a plain scalar `text` resolved as `plain`.
+fn node_kind(plain: Plain, text: &str) -> NodeKind {
+    match plain {
+        Plain::Null => NodeKind::Null,
+        Plain::Bool(b) => NodeKind::Bool(b),
+        Plain::Int(i) => NodeKind::Int(i),
+        Plain::Float(f) => NodeKind::Float(f),
+        Plain::Text => NodeKind::Str(text.to_owned()),
+    }
 }
 
 /// The number a plain scalar's text spells, if it spells one.
 pub fn number(text: &str) -> Option<NodeKind> {
-    let first = text.as_bytes().first()?;
-    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
-        return None;
-    }
-    if let Some(hex) = text.strip_prefix("0x") {
-        return i64::from_str_radix(hex, 16).ok().map(NodeKind::Int);
-    }
-    if let Some(oct) = text.strip_prefix("0o") {
-        return i64::from_str_radix(oct, 8).ok().map(NodeKind::Int);
-    }
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        // Too long for a 64-bit integer, it is still a number (the nearest float).
-        return text
-            .parse()
-            .map(NodeKind::Int)
-            .or_else(|_| text.parse().map(NodeKind::Float))
-            .ok();
-    }
-    let valid_float = digits.bytes().any(|b| b.is_ascii_digit())
-        && digits
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
-    if valid_float {
-        text.parse().ok().map(NodeKind::Float)
-    } else {
-        None
-    }
+    core_schema::number(text).map(|plain| node_kind(plain, text))
 }
 
 #[cfg(test)]

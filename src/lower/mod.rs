@@ -26,7 +26,7 @@ pub(crate) use origins::Origins;
 pub(crate) use preset::{Preset, Presets};
 pub(crate) use read::{as_text, number_of_json};
 use read::{object, placed};
-pub(crate) use skeleton::{Placed, Skeletons};
+pub(crate) use skeleton::{ClipTemplate, Placed, Skeletons};
 
 /// The project body and where each of its values came from.
 #[derive(Clone, Debug)]

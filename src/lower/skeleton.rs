@@ -12,7 +12,7 @@
 //! test keeps the files equal to what the templates render (`VIDSPEC_BLESS=1` rewrites them) and
 //! shows a skeleton made this way equals the rendered one for any set of fields.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::Deserialize;
@@ -43,12 +43,18 @@ type ByFields = Vec<(Vec<&'static str>, Arc<Skeleton>)>;
 
 /// The clip templates of a compilation, rendered into skeletons on first use.
 pub struct Skeletons {
-    /// Clip type → the engine's file name for its template.
-    files: HashMap<String, String>,
-    /// The clip types whose template is the one vidspec carries (not one a folder overrode).
-    builtin: HashSet<String>,
+    /// Clip type → its template.
+    files: HashMap<String, ClipTemplate>,
     /// Clip type → its skeletons; read by every worker, written once per new combination.
     cache: RwLock<HashMap<String, ByFields>>,
+}
+
+/// A clip type's template file.
+pub struct ClipTemplate {
+    /// The engine's name for the file.
+    pub file: String,
+    /// Whether it is the template vidspec carries (not one a folder overrode).
+    pub builtin: bool,
 }
 
 /// A built-in clip template rendered with every value it can place, and the values it needs.
@@ -85,12 +91,10 @@ fn builtin_full(clip_type: &str) -> Option<&'static Full> {
 }
 
 impl Skeletons {
-    /// The skeletons of the clip templates `files` (clip type → engine file name), of which
-    /// the clip types in `builtin` use the template vidspec carries.
-    pub fn new(files: HashMap<String, String>, builtin: HashSet<String>) -> Skeletons {
+    /// The skeletons of the clip templates `files`, by clip type.
+    pub fn new(files: HashMap<String, ClipTemplate>) -> Skeletons {
         Skeletons {
             files,
-            builtin,
             cache: RwLock::new(HashMap::new()),
         }
     }
@@ -137,17 +141,17 @@ impl Skeletons {
             return Ok(Arc::clone(&hit.1));
         }
         let keys: Vec<&'static str> = fields.iter().map(|(k, _)| *k).collect();
-        let file = self.files.get(clip_type).ok_or_else(|| {
+        let template = self.files.get(clip_type).ok_or_else(|| {
             Diagnostic::error(format!("no clip template for clip type `{clip_type}`")).with_help(
                 format!("add clips/{clip_type}.json to a --templates folder"),
             )
         })?;
-        let from_full = self
-            .builtin
-            .contains(clip_type)
-            .then(|| builtin_full(clip_type))
-            .flatten()
-            .and_then(|full| derive(full, &keys));
+        let file = &template.file;
+        let from_full = if template.builtin {
+            builtin_full(clip_type).and_then(|full| derive(full, &keys))
+        } else {
+            None
+        };
         let value = match from_full {
             Some(value) => value,
             None => render(engine, file, &keys)?,
@@ -193,12 +197,8 @@ fn derive(full: &Full, keys: &[&str]) -> Option<Value> {
     value
         .as_object_mut()?
         .retain(|_, v| v.as_str().is_none_or(given));
-    let mut missing_elsewhere = false;
-    let _ = visit_strings(&value, &mut |_, s| {
-        missing_elsewhere |= s.contains(TOKEN) && !given(s);
-        Ok::<(), ()>(())
-    });
-    (!missing_elsewhere).then_some(value)
+    let all_given = visit_strings(&value, &mut |_, s| if given(s) { Ok(()) } else { Err(()) });
+    all_given.is_ok().then_some(value)
 }
 
 /// The slots of a rendered skeleton; a token inside a longer string means the template
@@ -284,21 +284,21 @@ mod tests {
         for (clip_type, file) in clips {
             let skeleton = render_with(&file, None).expect("renders with every value");
             let slots = find_slots(&skeleton).expect("places values only");
+            let unneeding = Full {
+                required: Vec::new(),
+                skeleton: skeleton.clone(),
+            };
             let mut required: Vec<String> = Vec::new();
             for (_, key) in &slots {
                 if required.contains(key) {
                     continue;
                 }
-                let full = Full {
-                    required: Vec::new(),
-                    skeleton: skeleton.clone(),
-                };
                 let others: Vec<&str> = slots
                     .iter()
                     .map(|(_, k)| k.as_str())
                     .filter(|k| k != key)
                     .collect();
-                if render_with(&file, Some(key)) != derive(&full, &others) {
+                if render_with(&file, Some(key)) != derive(&unneeding, &others) {
                     required.push(key.clone());
                 }
             }
